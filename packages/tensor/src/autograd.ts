@@ -1,0 +1,192 @@
+/**
+ * Define-by-run reverse-mode autodiff. While recording is on, every differentiable op whose inputs need a
+ * gradient attaches a `GradNode` to its output: the inputs and a closure that maps the output's gradient to
+ * the inputs' gradients. `backprop` walks that graph in reverse topological order (an iterative DFS, so deep
+ * graphs cannot overflow the stack) and sums gradients where a tensor feeds several ops.
+ *
+ * There is no global tape to clear: the graph lives exactly as long as the tensors that reference it.
+ */
+import { Tensor, Variable } from './tensor';
+import type { TensorLike } from './tensor';
+import { formatShape, shapesEqual } from './shape';
+import { kernels } from './kernels';
+
+export interface GradNode {
+  readonly op: string;
+  readonly inputs: readonly Tensor[];
+  /** dL/dy -> dL/dx per input (null where no gradient flows). Runs with recording off. */
+  readonly backward: (dy: Tensor) => readonly (Tensor | null)[];
+}
+
+let recording = true;
+
+export function isRecording(): boolean {
+  return recording;
+}
+
+/** Runs `fn` without building a gradient graph (inference, optimizer updates, metrics). Synchronous only. */
+export function noGrad<T>(fn: () => T): T {
+  const previous = recording;
+  recording = false;
+  try {
+    return fn();
+  } finally {
+    recording = previous;
+  }
+}
+
+function withRecording<T>(fn: () => T): T {
+  const previous = recording;
+  recording = true;
+  try {
+    return fn();
+  } finally {
+    recording = previous;
+  }
+}
+
+/** Attaches the backward closure to `out` when recording and some input needs a gradient. Ops call this last. */
+export function record(out: Tensor, op: string, inputs: readonly Tensor[], backward: GradNode['backward']): Tensor {
+  if (!recording) return out;
+  let needed = false;
+  for (const x of inputs) if (x.requiresGrad) { needed = true; break; }
+  if (!needed) return out;
+  out.requiresGrad = true;
+  out.node = { op, inputs, backward };
+  return out;
+}
+
+function topologicalOrder(root: Tensor): Tensor[] {
+  const order: Tensor[] = [];
+  const visited = new Set<Tensor>();
+  const stack: [Tensor, boolean][] = [[root, false]];
+  while (stack.length > 0) {
+    const [t, expanded] = stack.pop()!;
+    if (expanded) { order.push(t); continue; }
+    if (visited.has(t)) continue;
+    visited.add(t);
+    stack.push([t, true]);
+    if (t.node) for (const x of t.node.inputs) if (x.requiresGrad && !visited.has(x)) stack.push([x, false]);
+  }
+  return order;
+}
+
+function accumulate(a: Tensor, b: Tensor): Tensor {
+  const out = new Float32Array(a.size);
+  kernels().binary('add', a.values, a.shape, b.values, b.shape, out, a.shape);
+  return new Tensor(out, a.shape);
+}
+
+/**
+ * Backpropagates `seed` (dL/droot) and returns the gradient of every leaf that needs one
+ * (variables and tracked inputs). Intermediate gradients are dropped as soon as they are used.
+ */
+export function backprop(root: Tensor, seed: Tensor): Map<Tensor, Tensor> {
+  const order = topologicalOrder(root);
+  const grads = new Map<Tensor, Tensor>([[root, seed]]);
+  noGrad(() => {
+    for (let i = order.length - 1; i >= 0; i--) {
+      const t = order[i]!;
+      const node = t.node;
+      if (!node) continue;
+      const g = grads.get(t);
+      grads.delete(t);
+      if (!g) continue;
+      const inputGrads = node.backward(g);
+      for (let j = 0; j < node.inputs.length; j++) {
+        const x = node.inputs[j]!;
+        const dx = inputGrads[j];
+        if (!dx || !x.requiresGrad) continue;
+        if (!shapesEqual(dx.shape, x.shape)) {
+          throw new Error(`autograd: ${node.op} returned a gradient of shape ${formatShape(dx.shape)} for an input of shape ${formatShape(x.shape)}`);
+        }
+        const prev = grads.get(x);
+        grads.set(x, prev ? accumulate(prev, dx) : dx);
+      }
+    }
+  });
+  return grads;
+}
+
+function detach(t: Tensor): Tensor {
+  return t.node ? new Tensor(t.values, t.shape, t.dtype) : t;
+}
+
+function onesLikeShape(t: Tensor): Tensor {
+  return new Tensor(new Float32Array(t.size).fill(1), t.shape);
+}
+
+function asLeaf(x: TensorLike, toTensor: (x: TensorLike) => Tensor): Tensor {
+  const t = toTensor(x);
+  const leaf = new Tensor(t.values, t.shape, t.dtype);
+  leaf.requiresGrad = true;
+  return leaf;
+}
+
+let toTensorImpl: (x: TensorLike) => Tensor;
+/** @internal Breaks the import cycle with creation ops. */
+export function setToTensor(fn: (x: TensorLike) => Tensor): void {
+  toTensorImpl = fn;
+}
+
+/**
+ * `valueAndGrads(f)(...xs)` evaluates `f` and returns its value and the gradient of (the sum of) its output
+ * with respect to each input. A non-scalar output is seeded with ones, as tfjs does; pass `dy` to seed it.
+ */
+export function valueAndGrads<Args extends TensorLike[]>(f: (...xs: { [K in keyof Args]: Tensor }) => Tensor) {
+  return (...inputs: Args): { value: Tensor; grads: Tensor[] } => {
+    const leaves = inputs.map((x) => asLeaf(x, toTensorImpl)) as { [K in keyof Args]: Tensor };
+    const value = withRecording(() => f(...leaves));
+    if (!(value instanceof Tensor)) throw new Error('grads: the function must return a Tensor');
+    const g = backprop(value, onesLikeShape(value));
+    const grads = (leaves as Tensor[]).map((l) => g.get(l) ?? new Tensor(new Float32Array(l.size), l.shape));
+    return { value: detach(value), grads };
+  };
+}
+
+export function grads<Args extends TensorLike[]>(f: (...xs: { [K in keyof Args]: Tensor }) => Tensor) {
+  const vg = valueAndGrads<Args>(f);
+  return (...inputs: Args): Tensor[] => vg(...inputs).grads;
+}
+
+/** Gradient of a one-argument function: `grad(x => x.square().sum())(x)`. */
+export function grad(f: (x: Tensor) => Tensor) {
+  const vg = valueAndGrads<[TensorLike]>((x) => f(x));
+  return (x: TensorLike): Tensor => vg(x).grads[0]!;
+}
+
+export function valueAndGrad(f: (x: Tensor) => Tensor) {
+  const vg = valueAndGrads<[TensorLike]>((x) => f(x));
+  return (x: TensorLike): { value: Tensor; grad: Tensor } => {
+    const r = vg(x);
+    return { value: r.value, grad: r.grads[0]! };
+  };
+}
+
+/**
+ * Evaluates `f` and returns the gradient of its (scalar) value with respect to variables.
+ * With `vars`, exactly those (even non-trainable ones); otherwise every trainable variable `f` touched.
+ */
+export function variableGrads(f: () => Tensor, vars?: readonly Variable[]): { value: Tensor; grads: Map<Variable, Tensor> } {
+  const forced: Variable[] = [];
+  if (vars) {
+    for (const v of vars) if (!v.requiresGrad) { v.requiresGrad = true; forced.push(v); }
+  }
+  let value: Tensor;
+  let g: Map<Tensor, Tensor>;
+  try {
+    value = withRecording(f);
+    if (!(value instanceof Tensor)) throw new Error('variableGrads: the function must return a Tensor');
+    if (value.size !== 1) throw new Error(`variableGrads: the function must return a scalar, got shape ${formatShape(value.shape)}`);
+    g = backprop(value, onesLikeShape(value));
+  } finally {
+    for (const v of forced) v.requiresGrad = false;
+  }
+  const out = new Map<Variable, Tensor>();
+  if (vars) {
+    for (const v of vars) { const gv = g.get(v); if (gv) out.set(v, gv); }
+  } else {
+    for (const [t, gt] of g) if (t instanceof Variable && t.trainable) out.set(t, gt);
+  }
+  return { value: detach(value), grads: out };
+}

@@ -1,0 +1,10 @@
+export { Tensor, Variable } from './tensor';
+export type { DType, DataArray, NestedArray, TensorLike } from './tensor';
+export * from './ops';
+export { grad, grads, valueAndGrad, valueAndGrads, variableGrads, noGrad, isRecording, backprop } from './autograd';
+export type { GradNode } from './autograd';
+export { Random, setSeed, globalRng, rngFor } from './random';
+export { kernels, setBackend, getBackendName, cpuBackend } from './kernels';
+export type { Backend, NumArray, UnaryOp, BinaryOp, ReduceOp } from './kernels';
+export type { Shape } from './shape';
+export { sizeOf, stridesOf, shapesEqual, formatShape, broadcastShapes, normalizeAxis, normalizeAxes } from './shape';

@@ -1,0 +1,2 @@
+/** Convolution and pooling kernels (NHWC). */
+export {};

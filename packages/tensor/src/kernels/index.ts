@@ -1,0 +1,41 @@
+/**
+ * The kernel boundary. Ops call kernels only through `kernels()`, a typed object (not a string registry),
+ * so a faster backend (WebAssembly SIMD) can replace any subset of them with `setBackend` without touching
+ * ops, layers or optimizers. Every kernel writes into an `out` it is given and allocates nothing per element.
+ */
+import * as elementwise from './elementwise';
+import * as reduce from './reduce';
+import * as transform from './transform';
+import { matmul } from './matmul';
+import * as conv from './conv';
+import * as optim from './optim';
+
+export type { NumArray, UnaryOp, BinaryOp } from './elementwise';
+export type { ReduceOp } from './reduce';
+
+export const cpuBackend = {
+  name: 'js' as string,
+  ...elementwise,
+  ...reduce,
+  ...transform,
+  matmul,
+  ...conv,
+  ...optim,
+};
+
+export type Backend = typeof cpuBackend;
+
+let active: Backend = cpuBackend;
+
+export function kernels(): Backend {
+  return active;
+}
+
+/** Replaces some or all kernels; anything not given falls back to the plain TypeScript reference. */
+export function setBackend(overrides: Partial<Backend> & { name: string }): void {
+  active = { ...cpuBackend, ...overrides };
+}
+
+export function getBackendName(): string {
+  return active.name;
+}

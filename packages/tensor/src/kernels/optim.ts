@@ -1,0 +1,2 @@
+/** Fused optimizer update loops, in place over Float32Arrays. */
+export {};

@@ -1,0 +1,2 @@
+/** conv2d, maxPool, avgPool (NHWC). */
+export {};

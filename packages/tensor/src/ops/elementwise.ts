@@ -1,0 +1,211 @@
+/** Elementwise ops with NumPy broadcasting; each op's backward sits right below its forward. */
+import { Tensor } from '../tensor';
+import type { DType, TensorLike } from '../tensor';
+import { broadcastShapes, shapesEqual } from '../shape';
+import { kernels } from '../kernels';
+import type { BinaryOp, UnaryOp } from '../kernels';
+import { record } from '../autograd';
+import { toTensor } from './creation';
+import { sumTo } from './reduction';
+
+function unaryOp(op: UnaryOp, x: TensorLike): Tensor {
+  const t = toTensor(x);
+  const out = new Float32Array(t.size);
+  kernels().unary(op, t.values, out);
+  const y = new Tensor(out, t.shape);
+  return record(y, op, [t], (dy) => {
+    const dx = new Float32Array(t.size);
+    kernels().unaryGrad(op, t.values, y.values, dy.values, dx);
+    return [new Tensor(dx, t.shape)];
+  });
+}
+
+export const neg = (x: TensorLike): Tensor => unaryOp('neg', x);
+export const exp = (x: TensorLike): Tensor => unaryOp('exp', x);
+export const log = (x: TensorLike): Tensor => unaryOp('log', x);
+export const log1p = (x: TensorLike): Tensor => unaryOp('log1p', x);
+export const expm1 = (x: TensorLike): Tensor => unaryOp('expm1', x);
+export const sqrt = (x: TensorLike): Tensor => unaryOp('sqrt', x);
+export const square = (x: TensorLike): Tensor => unaryOp('square', x);
+export const abs = (x: TensorLike): Tensor => unaryOp('abs', x);
+/** -1, 0 or 1 (NaN stays NaN); its gradient is zero. */
+export const sign = (x: TensorLike): Tensor => unaryOp('sign', x);
+export const reciprocal = (x: TensorLike): Tensor => unaryOp('reciprocal', x);
+export const sin = (x: TensorLike): Tensor => unaryOp('sin', x);
+export const cos = (x: TensorLike): Tensor => unaryOp('cos', x);
+export const cosh = (x: TensorLike): Tensor => unaryOp('cosh', x);
+/** log(cosh(x)), computed without overflow for large |x|. */
+export const logCosh = (x: TensorLike): Tensor => unaryOp('logCosh', x);
+export const erf = (x: TensorLike): Tensor => unaryOp('erf', x);
+export const floor = (x: TensorLike): Tensor => unaryOp('floor', x);
+export const ceil = (x: TensorLike): Tensor => unaryOp('ceil', x);
+/** Rounds half to even, as tf.round and NumPy do. */
+export const round = (x: TensorLike): Tensor => unaryOp('round', x);
+
+export const relu = (x: TensorLike): Tensor => unaryOp('relu', x);
+export const relu6 = (x: TensorLike): Tensor => unaryOp('relu6', x);
+export const selu = (x: TensorLike): Tensor => unaryOp('selu', x);
+export const sigmoid = (x: TensorLike): Tensor => unaryOp('sigmoid', x);
+/** Keras 3's hard sigmoid: relu6(x + 3) / 6 (Keras 2 and tfjs used 0.2x + 0.5). */
+export const hardSigmoid = (x: TensorLike): Tensor => unaryOp('hardSigmoid', x);
+export const tanh = (x: TensorLike): Tensor => unaryOp('tanh', x);
+export const softplus = (x: TensorLike): Tensor => unaryOp('softplus', x);
+export const softsign = (x: TensorLike): Tensor => unaryOp('softsign', x);
+/** x * sigmoid(x). */
+export const swish = (x: TensorLike): Tensor => unaryOp('swish', x);
+export const silu = swish;
+/** Exact GELU (erf form), Keras' default; `approximate: true` gives the tanh form. */
+export const gelu = (x: TensorLike, approximate = false): Tensor => unaryOp(approximate ? 'geluTanh' : 'gelu', x);
+
+export function leakyRelu(x: TensorLike, alpha = 0.2): Tensor {
+  const t = toTensor(x);
+  const out = new Float32Array(t.size);
+  kernels().leakyRelu(t.values, alpha, out);
+  return record(new Tensor(out, t.shape), 'leakyRelu', [t], (dy) => {
+    const dx = new Float32Array(t.size);
+    kernels().leakyReluGrad(t.values, alpha, dy.values, dx);
+    return [new Tensor(dx, t.shape)];
+  });
+}
+
+export function elu(x: TensorLike, alpha = 1): Tensor {
+  const t = toTensor(x);
+  const out = new Float32Array(t.size);
+  kernels().elu(t.values, alpha, out);
+  const y = new Tensor(out, t.shape);
+  return record(y, 'elu', [t], (dy) => {
+    const dx = new Float32Array(t.size);
+    kernels().eluGrad(t.values, y.values, alpha, dy.values, dx);
+    return [new Tensor(dx, t.shape)];
+  });
+}
+
+function binaryRaw(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
+  const shape = shapesEqual(a.shape, b.shape) ? a.shape : broadcastShapes(op, a.shape, b.shape);
+  const out = new Float32Array(shape.reduce((p, d) => p * d, 1));
+  kernels().binary(op, a.values, a.shape, b.values, b.shape, out, shape);
+  return new Tensor(out, shape);
+}
+
+export function add(a: TensorLike, b: TensorLike): Tensor {
+  const x = toTensor(a), y = toTensor(b);
+  return record(binaryRaw('add', x, y), 'add', [x, y], (dy) => [sumTo(dy, x.shape), sumTo(dy, y.shape)]);
+}
+
+export function sub(a: TensorLike, b: TensorLike): Tensor {
+  const x = toTensor(a), y = toTensor(b);
+  return record(binaryRaw('sub', x, y), 'sub', [x, y], (dy) => [sumTo(dy, x.shape), y.requiresGrad ? sumTo(neg(dy), y.shape) : null]);
+}
+
+export function mul(a: TensorLike, b: TensorLike): Tensor {
+  const x = toTensor(a), y = toTensor(b);
+  return record(binaryRaw('mul', x, y), 'mul', [x, y], (dy) => [
+    x.requiresGrad ? sumTo(binaryRaw('mul', dy, y), x.shape) : null,
+    y.requiresGrad ? sumTo(binaryRaw('mul', dy, x), y.shape) : null,
+  ]);
+}
+
+export function div(a: TensorLike, b: TensorLike): Tensor {
+  const x = toTensor(a), y = toTensor(b);
+  return record(binaryRaw('div', x, y), 'div', [x, y], (dy) => [
+    x.requiresGrad ? sumTo(binaryRaw('div', dy, y), x.shape) : null,
+    // d(x/y)/dy = -x / y^2
+    y.requiresGrad ? sumTo(neg(binaryRaw('div', binaryRaw('mul', dy, x), binaryRaw('mul', y, y))), y.shape) : null,
+  ]);
+}
+
+export function pow(a: TensorLike, b: TensorLike): Tensor {
+  const x = toTensor(a), y = toTensor(b);
+  const out = binaryRaw('pow', x, y);
+  return record(out, 'pow', [x, y], (dy) => [
+    // d/dx x^y = y * x^(y-1)
+    x.requiresGrad ? sumTo(binaryRaw('mul', dy, binaryRaw('mul', y, binaryRaw('pow', x, binaryRaw('sub', y, constant(1))))), x.shape) : null,
+    // d/dy x^y = x^y * log(x), taken as 0 where x <= 0 (as TensorFlow does)
+    y.requiresGrad ? sumTo(binaryRaw('mul', dy, where(greater(x, constant(0)), binaryRaw('mul', out, log(x)), constant(0))), y.shape) : null,
+  ]);
+}
+// Built on use, not at module load: tensor.ts and the ops import each other.
+const constant = (v: number) => new Tensor(new Float32Array([v]), []);
+
+/** Elementwise max with broadcasting; on ties the gradient goes to `a`, as in TensorFlow. */
+export function maximum(a: TensorLike, b: TensorLike): Tensor {
+  const x = toTensor(a), y = toTensor(b);
+  return record(binaryRaw('maximum', x, y), 'maximum', [x, y], (dy) => {
+    const mask = binaryRaw('greaterEqual', x, y);
+    return [sumTo(binaryRaw('mul', dy, mask), x.shape), sumTo(binaryRaw('mul', dy, binaryRaw('sub', constant(1), mask)), y.shape)];
+  });
+}
+
+export function minimum(a: TensorLike, b: TensorLike): Tensor {
+  const x = toTensor(a), y = toTensor(b);
+  return record(binaryRaw('minimum', x, y), 'minimum', [x, y], (dy) => {
+    const mask = binaryRaw('lessEqual', x, y);
+    return [sumTo(binaryRaw('mul', dy, mask), x.shape), sumTo(binaryRaw('mul', dy, binaryRaw('sub', constant(1), mask)), y.shape)];
+  });
+}
+
+export function squaredDifference(a: TensorLike, b: TensorLike): Tensor {
+  const x = toTensor(a), y = toTensor(b);
+  return record(binaryRaw('squaredDifference', x, y), 'squaredDifference', [x, y], (dy) => {
+    const d = binaryRaw('mul', dy, binaryRaw('mul', binaryRaw('sub', x, y), new Tensor(new Float32Array([2]), [])));
+    return [sumTo(d, x.shape), sumTo(neg(d), y.shape)];
+  });
+}
+
+// Comparisons return float32 0/1 masks (there is no bool dtype) and carry no gradient.
+export const equal = (a: TensorLike, b: TensorLike): Tensor => binaryRaw('equal', toTensor(a), toTensor(b));
+export const notEqual = (a: TensorLike, b: TensorLike): Tensor => binaryRaw('notEqual', toTensor(a), toTensor(b));
+export const greater = (a: TensorLike, b: TensorLike): Tensor => binaryRaw('greater', toTensor(a), toTensor(b));
+export const greaterEqual = (a: TensorLike, b: TensorLike): Tensor => binaryRaw('greaterEqual', toTensor(a), toTensor(b));
+export const less = (a: TensorLike, b: TensorLike): Tensor => binaryRaw('less', toTensor(a), toTensor(b));
+export const lessEqual = (a: TensorLike, b: TensorLike): Tensor => binaryRaw('lessEqual', toTensor(a), toTensor(b));
+
+/** Picks `a` where `condition` is non-zero and `b` elsewhere; all three broadcast together. */
+export function where(condition: TensorLike, a: TensorLike, b: TensorLike): Tensor {
+  const c = toTensor(condition), x = toTensor(a), y = toTensor(b);
+  const shape = broadcastShapes('where', broadcastShapes('where', c.shape, x.shape), y.shape);
+  const size = shape.reduce((p, d) => p * d, 1);
+  const k = kernels();
+  const expand = (t: Tensor) => {
+    if (t.size === size) return t.values;
+    const buf = new Float32Array(size);
+    k.broadcastTo(t.values, t.shape, buf, shape);
+    return buf;
+  };
+  const cv = expand(c);
+  const out = new Float32Array(size);
+  k.select(cv, expand(x), expand(y), out);
+  return record(new Tensor(out, shape), 'where', [x, y], (dy) => {
+    const dx = new Float32Array(size), dz = new Float32Array(size);
+    for (let i = 0; i < size; i++) { if (cv[i] !== 0) dx[i] = dy.values[i]!; else dz[i] = dy.values[i]!; }
+    return [sumTo(new Tensor(dx, shape), x.shape), sumTo(new Tensor(dz, shape), y.shape)];
+  });
+}
+
+/** Clamps to [min, max]; the gradient flows where min <= x <= max, as in TensorFlow. */
+export function clipByValue(x: TensorLike, min: number, max: number): Tensor {
+  if (!(min <= max)) throw new Error(`clipByValue: min (${min}) must be <= max (${max})`);
+  const t = toTensor(x);
+  const out = new Float32Array(t.size);
+  kernels().clip(t.values, min, max, out);
+  return record(new Tensor(out, t.shape), 'clipByValue', [t], (dy) => {
+    const dx = new Float32Array(t.size);
+    for (let i = 0; i < t.size; i++) { const v = t.values[i]!; dx[i] = v >= min && v <= max ? dy.values[i]! : 0; }
+    return [new Tensor(dx, t.shape)];
+  });
+}
+
+/** Converts the dtype; float to int truncates toward zero, as tf.cast does. */
+export function cast(x: TensorLike, dtype: DType): Tensor {
+  const t = toTensor(x);
+  if (t.dtype === dtype) return t;
+  const out = dtype === 'int32' ? Int32Array.from(t.values, (v) => Math.trunc(v)) : Float32Array.from(t.values);
+  const y = new Tensor(out, t.shape, dtype);
+  return dtype === 'float32' ? record(y, 'cast', [t], (dy) => [dy]) : y;
+}
+
+/** The same values with no gradient flowing back through them. */
+export function stopGradient(x: TensorLike): Tensor {
+  const t = toTensor(x);
+  return new Tensor(t.values, t.shape, t.dtype);
+}

@@ -1,0 +1,183 @@
+/** Reductions (sum, mean, max, ...) and softmax; each backward beside its forward. */
+import { Tensor } from '../tensor';
+import type { TensorLike } from '../tensor';
+import type { Shape } from '../shape';
+import { formatShape, normalizeAxes, normalizeAxis, shapesEqual, sizeOf } from '../shape';
+import { kernels } from '../kernels';
+import type { ReduceOp } from '../kernels';
+import { record } from '../autograd';
+import { toTensor } from './creation';
+import { reshape, transpose } from './shape';
+import { add, exp, log, sub } from './elementwise';
+
+function isContiguous(axes: readonly number[]): boolean {
+  for (let i = 1; i < axes.length; i++) if (axes[i] !== axes[i - 1]! + 1) return false;
+  return true;
+}
+
+/** The input shape with reduced axes set to 1: the shape `dy` is viewed as before broadcasting back. */
+function keptShape(shape: Shape, axes: readonly number[]): number[] {
+  return shape.map((d, i) => (axes.includes(i) ? 1 : d));
+}
+
+function reduceRaw(op: ReduceOp, t: Tensor, axes: readonly number[], keepDims: boolean): Tensor {
+  let values = t.values;
+  let shape: Shape = t.shape;
+  let reduceAxes = axes;
+  const k = kernels();
+  if (!isContiguous(axes)) {
+    const perm = k.permutationForAxes(t.rank, axes);
+    const moved = new Float32Array(t.size);
+    k.transpose(values, shape, perm, moved);
+    values = moved;
+    shape = perm.map((p) => t.shape[p]!);
+    reduceAxes = axes.map((_, i) => t.rank - axes.length + i);
+  }
+  const outShape = keepDims ? keptShape(t.shape, axes) : t.shape.filter((_, i) => !axes.includes(i));
+  const isArg = op === 'argMax' || op === 'argMin';
+  const out = isArg ? new Int32Array(sizeOf(outShape)) : new Float32Array(sizeOf(outShape));
+  k.reduce(op, values, shape, reduceAxes, out);
+  return new Tensor(out, outShape);
+}
+
+function broadcastBack(dy: Tensor, xShape: Shape, axes: readonly number[]): Float32Array {
+  const out = new Float32Array(sizeOf(xShape));
+  kernels().broadcastTo(dy.values, keptShape(xShape, axes), out, xShape);
+  return out;
+}
+
+export function sum(x: TensorLike, axis?: number | readonly number[], keepDims = false): Tensor {
+  const t = toTensor(x);
+  const axes = normalizeAxes('sum', axis, t.rank);
+  return record(reduceRaw('sum', t, axes, keepDims), 'sum', [t], (dy) => [new Tensor(broadcastBack(dy, t.shape, axes), t.shape)]);
+}
+
+export function mean(x: TensorLike, axis?: number | readonly number[], keepDims = false): Tensor {
+  const t = toTensor(x);
+  const axes = normalizeAxes('mean', axis, t.rank);
+  let count = 1;
+  for (const a of axes) count *= t.shape[a]!;
+  const s = reduceRaw('sum', t, axes, keepDims);
+  const inv = 1 / count;
+  for (let i = 0; i < s.size; i++) s.values[i]! *= inv;
+  return record(s, 'mean', [t], (dy) => {
+    const dx = broadcastBack(dy, t.shape, axes);
+    for (let i = 0; i < dx.length; i++) dx[i]! *= inv;
+    return [new Tensor(dx, t.shape)];
+  });
+}
+
+function extremum(op: 'max' | 'min', x: TensorLike, axis: number | readonly number[] | undefined, keepDims: boolean): Tensor {
+  const t = toTensor(x);
+  const axes = normalizeAxes(op, axis, t.rank);
+  const y = reduceRaw(op, t, axes, keepDims);
+  return record(y, op, [t], (dy) => {
+    // The gradient is shared equally among tied extrema, as TensorFlow's reduce_max gradient does.
+    const yb = broadcastBack(y, t.shape, axes);
+    const mask = new Float32Array(t.size);
+    for (let i = 0; i < t.size; i++) mask[i] = t.values[i] === yb[i] ? 1 : 0;
+    const counts = reduceRaw('sum', new Tensor(mask, t.shape), axes, true);
+    const cb = broadcastBack(counts, t.shape, axes);
+    const db = broadcastBack(dy, t.shape, axes);
+    for (let i = 0; i < t.size; i++) mask[i] = (mask[i]! * db[i]!) / cb[i]!;
+    return [new Tensor(mask, t.shape)];
+  });
+}
+
+export const max = (x: TensorLike, axis?: number | readonly number[], keepDims = false): Tensor => extremum('max', x, axis, keepDims);
+export const min = (x: TensorLike, axis?: number | readonly number[], keepDims = false): Tensor => extremum('min', x, axis, keepDims);
+
+export function prod(x: TensorLike, axis?: number | readonly number[], keepDims = false): Tensor {
+  const t = toTensor(x);
+  const axes = normalizeAxes('prod', axis, t.rank);
+  const y = reduceRaw('prod', t, axes, keepDims);
+  return record(y, 'prod', [t], (dy) => {
+    // d prod / d x_i = product of the others: prefix * suffix products, exact even where x_i = 0.
+    const perm = kernels().permutationForAxes(t.rank, axes);
+    const moved = transpose(t, perm);
+    const r = axes.reduce((p, a) => p * t.shape[a]!, 1);
+    const rows = t.size / Math.max(r, 1);
+    const g = new Float32Array(t.size);
+    const dyFlat = dy.values;
+    for (let row = 0; row < rows; row++) {
+      const o = row * r;
+      let prefix = 1;
+      for (let j = 0; j < r; j++) { g[o + j] = prefix; prefix *= moved.values[o + j]!; }
+      let suffix = 1;
+      for (let j = r - 1; j >= 0; j--) { g[o + j]! *= suffix * dyFlat[row]!; suffix *= moved.values[o + j]!; }
+    }
+    const inverse = new Array<number>(perm.length);
+    perm.forEach((p, i) => { inverse[p] = i; });
+    return [transpose(new Tensor(g, moved.shape), inverse)];
+  });
+}
+
+export function argMax(x: TensorLike, axis = -1): Tensor {
+  const t = toTensor(x);
+  return reduceRaw('argMax', t, [normalizeAxis('argMax', axis, t.rank)], false);
+}
+
+export function argMin(x: TensorLike, axis = -1): Tensor {
+  const t = toTensor(x);
+  return reduceRaw('argMin', t, [normalizeAxis('argMin', axis, t.rank)], false);
+}
+
+/** Sums a broadcast gradient back to the shape of the input it was broadcast from. */
+export function sumTo(g: Tensor, shape: Shape): Tensor {
+  if (shapesEqual(g.shape, shape)) return g;
+  const lead = g.rank - shape.length;
+  const axes: number[] = [];
+  for (let i = 0; i < g.rank; i++) {
+    if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) axes.push(i);
+  }
+  const reduced = reduceRaw('sum', g, axes, false);
+  if (reduced.size !== sizeOf(shape)) {
+    throw new Error(`sumTo: cannot reduce gradient of shape ${formatShape(g.shape)} to ${formatShape(shape)}`);
+  }
+  return new Tensor(reduced.values, shape);
+}
+
+function lastAxisOp(name: 'softmax' | 'logSoftmax', x: TensorLike, axis: number): Tensor {
+  const t = toTensor(x);
+  if (t.rank === 0) throw new Error(`${name}: expected a tensor of rank >= 1, got a scalar`);
+  const ax = normalizeAxis(name, axis, t.rank);
+  if (ax !== t.rank - 1) {
+    // Move the axis last, apply, move it back: transpose is differentiable, so the gradient composes.
+    const perm = Array.from({ length: t.rank }, (_, i) => i);
+    perm[ax] = t.rank - 1;
+    perm[t.rank - 1] = ax;
+    return transpose(lastAxisOp(name, transpose(t, perm), -1), perm);
+  }
+  const n = t.shape[t.rank - 1]!;
+  const rows = n === 0 ? 0 : t.size / n;
+  const out = new Float32Array(t.size);
+  const k = kernels();
+  if (name === 'softmax') k.softmax(t.values, rows, n, out);
+  else k.logSoftmax(t.values, rows, n, out);
+  const y = new Tensor(out, t.shape);
+  return record(y, name, [t], (dy) => {
+    const dx = new Float32Array(t.size);
+    if (name === 'softmax') k.softmaxGrad(y.values, dy.values, rows, n, dx);
+    else k.logSoftmaxGrad(y.values, dy.values, rows, n, dx);
+    return [new Tensor(dx, t.shape)];
+  });
+}
+
+/** Numerically stable softmax along `axis` (default: last). */
+export const softmax = (x: TensorLike, axis = -1): Tensor => lastAxisOp('softmax', x, axis);
+/** log(softmax(x)) computed as x - logsumexp(x), without forming softmax. */
+export const logSoftmax = (x: TensorLike, axis = -1): Tensor => lastAxisOp('logSoftmax', x, axis);
+
+/** log(sum(exp(x))) along `axis`, stable for large inputs. */
+export function logSumExp(x: TensorLike, axis?: number | readonly number[], keepDims = false): Tensor {
+  const t = toTensor(x);
+  const axes = normalizeAxes('logSumExp', axis, t.rank);
+  const m = reduceRaw('max', t, axes, true);
+  for (let i = 0; i < m.size; i++) if (!Number.isFinite(m.values[i]!)) m.values[i] = 0;
+  // m is a constant (no graph), so d/dx = softmax(x) comes out of the composition exactly.
+  const shifted = sub(t, m);
+  const s = log(sum(exp(shifted), axes, true));
+  const out = add(s, m);
+  return keepDims ? out : reshape(out, t.shape.filter((_, i) => !axes.includes(i)));
+}
+

@@ -1,0 +1,27 @@
+// Builds the package in the current directory: esbuild bundles src/index.ts to dist/index.js (ESM),
+// tsc emits the .d.ts files. Workspace and npm dependencies stay external, except for the umbrella
+// package (`--bundle-all`), which must be one file that plain Node can import.
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+const bundleAll = process.argv.includes('--bundle-all');
+const external = bundleAll ? [] : Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies });
+
+rmSync('dist', { recursive: true, force: true });
+await build({
+  entryPoints: ['src/index.ts'],
+  outfile: 'dist/index.js',
+  bundle: true,
+  format: 'esm',
+  platform: 'neutral',
+  mainFields: ['module', 'main'],
+  target: 'es2022',
+  external: [...external, 'node:*'],
+  sourcemap: true,
+  logLevel: 'warning',
+});
+const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+execFileSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { stdio: 'inherit' });
