@@ -1,2 +1,296 @@
-/** Fused optimizer update loops, in place over Float32Arrays. */
-export {};
+/**
+ * Fused optimizer update loops, in place over Float32Arrays: one pass over the variable `p`, its gradient
+ * `g` and its slots per step, with no allocation, so that a 1M-parameter Adam step is memory-bound.
+ *
+ * Every update kernel starts each element with the same two-line prologue, which folds Keras' shared
+ * pre-processing into the loop instead of extra passes:
+ *   w = p[i] * keep                    decoupled weight decay, Keras' `var -= var * wd * lr` (keep = 1 - wd*lr)
+ *   g = clamp(g[i] * gscale, ±clip)    loss-scale / clipnorm / global-clipnorm factor, then clipvalue
+ * With no weight decay and no clipping, keep = gscale = 1 and clip = Infinity, which change nothing.
+ * Per-step scalars (bias corrections, schedules) are computed once by the optimizer and passed in.
+ * Arithmetic is float64 per element, stored back as float32.
+ */
+
+/** Applies the shared clipping prologue; NaN passes through (both comparisons are false). */
+function clamp(v: number, clip: number): number {
+  return v > clip ? clip : v < -clip ? -clip : v;
+}
+
+/** Sum of squares in float64 (for clipnorm and global clipnorm). */
+export function sumSquares(x: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) { const v = x[i]!; s += v * v; }
+  return s;
+}
+
+/** Gradient accumulation on a non-update step: acc += g * scale. */
+export function gradAccumulate(acc: Float32Array, g: Float32Array, scale: number): void {
+  for (let i = 0; i < acc.length; i++) acc[i] = acc[i]! + g[i]! * scale;
+}
+
+/** Gradient accumulation on the update step: acc = (g * scale + acc) / steps, the gradient to apply. */
+export function gradAverage(acc: Float32Array, g: Float32Array, scale: number, steps: number): void {
+  for (let i = 0; i < acc.length; i++) acc[i] = (g[i]! * scale + acc[i]!) / steps;
+}
+
+/** EMA of the weights: avg = m * avg + (1 - m) * p. */
+export function emaUpdate(avg: Float32Array, p: Float32Array, momentum: number): void {
+  const a = 1 - momentum;
+  for (let i = 0; i < avg.length; i++) avg[i] = momentum * avg[i]! + a * p[i]!;
+}
+
+/**
+ * SGD. Without momentum: w -= lr*g. With momentum: m = momentum*m - lr*g, then w += m, or with Nesterov
+ * w += momentum*m - lr*g. `m` is null when momentum is 0 (Keras creates no slot then).
+ */
+export function sgdUpdate(p: Float32Array, g: Float32Array, m: Float32Array | null, lr: number, momentum: number, nesterov: boolean, keep: number, gscale: number, clip: number): void {
+  const n = p.length;
+  if (m === null) {
+    for (let i = 0; i < n; i++) p[i] = p[i]! * keep - lr * clamp(g[i]! * gscale, clip);
+    return;
+  }
+  if (nesterov) {
+    for (let i = 0; i < n; i++) {
+      const gi = clamp(g[i]! * gscale, clip);
+      const mi = momentum * m[i]! - lr * gi;
+      m[i] = mi;
+      p[i] = p[i]! * keep + (momentum * mi - lr * gi);
+    }
+    return;
+  }
+  for (let i = 0; i < n; i++) {
+    const mi = momentum * m[i]! - lr * clamp(g[i]! * gscale, clip);
+    m[i] = mi;
+    p[i] = p[i]! * keep + mi;
+  }
+}
+
+/**
+ * Adam (and AdamW, whose decay is the shared prologue). Keras folds bias correction into the step:
+ * alpha = lr * sqrt(1 - beta2^t) / (1 - beta1^t), then m += (g - m)(1 - beta1), v += (g^2 - v)(1 - beta2),
+ * w -= alpha * m / (sqrt(v) + eps). With AMSGrad, vhat = max(vhat, v) replaces v in the denominator.
+ */
+export function adamUpdate(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, vhat: Float32Array | null, alpha: number, beta1: number, beta2: number, epsilon: number, keep: number, gscale: number, clip: number): void {
+  const n = p.length;
+  const a1 = 1 - beta1, a2 = 1 - beta2;
+  if (vhat === null) {
+    for (let i = 0; i < n; i++) {
+      const gi = clamp(g[i]! * gscale, clip);
+      const mOld = m[i]!, vOld = v[i]!;
+      const mi = mOld + (gi - mOld) * a1;
+      const vi = vOld + (gi * gi - vOld) * a2;
+      m[i] = mi;
+      v[i] = vi;
+      p[i] = p[i]! * keep - (mi * alpha) / (Math.sqrt(vi) + epsilon);
+    }
+    return;
+  }
+  for (let i = 0; i < n; i++) {
+    const gi = clamp(g[i]! * gscale, clip);
+    const mOld = m[i]!, vOld = v[i]!;
+    const mi = mOld + (gi - mOld) * a1;
+    const vi = vOld + (gi * gi - vOld) * a2;
+    m[i] = mi;
+    v[i] = vi;
+    // Compare against the stored (float32) v so that vhat only ever holds a value v held.
+    const vStored = v[i]!, h = vhat[i]!;
+    const vh = h > vStored ? h : vStored;
+    vhat[i] = vh;
+    p[i] = p[i]! * keep - (mi * alpha) / (Math.sqrt(vh) + epsilon);
+  }
+}
+
+/**
+ * RMSprop: v = rho*v + (1-rho)*g^2; centered: a = rho*a + (1-rho)*g and denominator v - a^2 + eps,
+ * otherwise v + eps; inc = lr*g / sqrt(denominator); with momentum mom = momentum*mom + inc, w -= mom,
+ * otherwise w -= inc. `mom` / `avg` are null when momentum is 0 / not centered.
+ */
+export function rmspropUpdate(p: Float32Array, g: Float32Array, vel: Float32Array, mom: Float32Array | null, avg: Float32Array | null, lr: number, rho: number, momentum: number, epsilon: number, keep: number, gscale: number, clip: number): void {
+  const n = p.length;
+  const a = 1 - rho;
+  for (let i = 0; i < n; i++) {
+    const gi = clamp(g[i]! * gscale, clip);
+    const vi = rho * vel[i]! + a * gi * gi;
+    vel[i] = vi;
+    let denom: number;
+    if (avg !== null) {
+      const ai = rho * avg[i]! + a * gi;
+      avg[i] = ai;
+      denom = vi - ai * ai + epsilon;
+    } else {
+      denom = vi + epsilon;
+    }
+    const inc = (lr * gi) / Math.sqrt(denom);
+    if (mom !== null) {
+      const mi = momentum * mom[i]! + inc;
+      mom[i] = mi;
+      p[i] = p[i]! * keep - mi;
+    } else {
+      p[i] = p[i]! * keep - inc;
+    }
+  }
+}
+
+/** Adagrad: acc += g^2; w -= lr*g / sqrt(acc + eps). */
+export function adagradUpdate(p: Float32Array, g: Float32Array, acc: Float32Array, lr: number, epsilon: number, keep: number, gscale: number, clip: number): void {
+  for (let i = 0; i < p.length; i++) {
+    const gi = clamp(g[i]! * gscale, clip);
+    const ai = acc[i]! + gi * gi;
+    acc[i] = ai;
+    p[i] = p[i]! * keep - (lr * gi) / Math.sqrt(ai + epsilon);
+  }
+}
+
+/**
+ * Adadelta: Eg = rho*Eg + (1-rho)*g^2; d = -sqrt(Ed + eps) * g / sqrt(Eg + eps);
+ * Ed = rho*Ed + (1-rho)*d^2; w += lr*d.
+ */
+export function adadeltaUpdate(p: Float32Array, g: Float32Array, accGrad: Float32Array, accDelta: Float32Array, lr: number, rho: number, epsilon: number, keep: number, gscale: number, clip: number): void {
+  const a = 1 - rho;
+  for (let i = 0; i < p.length; i++) {
+    const gi = clamp(g[i]! * gscale, clip);
+    const eg = rho * accGrad[i]! + a * gi * gi;
+    accGrad[i] = eg;
+    const d = -(Math.sqrt(accDelta[i]! + epsilon) * gi) / Math.sqrt(eg + epsilon);
+    accDelta[i] = rho * accDelta[i]! + a * d * d;
+    p[i] = p[i]! * keep + lr * d;
+  }
+}
+
+/**
+ * Adamax: m += (g - m)(1 - beta1); u = max(beta2*u, |g|); w -= lrOverBias * m / (u + eps), where
+ * lrOverBias = lr / (1 - beta1^t).
+ */
+export function adamaxUpdate(p: Float32Array, g: Float32Array, m: Float32Array, u: Float32Array, lrOverBias: number, beta1: number, beta2: number, epsilon: number, keep: number, gscale: number, clip: number): void {
+  const a1 = 1 - beta1;
+  for (let i = 0; i < p.length; i++) {
+    const gi = clamp(g[i]! * gscale, clip);
+    const mOld = m[i]!;
+    const mi = mOld + (gi - mOld) * a1;
+    m[i] = mi;
+    const decayed = beta2 * u[i]!, ag = Math.abs(gi);
+    const ui = decayed > ag ? decayed : ag;
+    u[i] = ui;
+    p[i] = p[i]! * keep - (lrOverBias * mi) / (ui + epsilon);
+  }
+}
+
+/**
+ * Nadam (Keras/Dozat form): m += (g - m)(1 - beta1); v += (g^2 - v)(1 - beta2);
+ * mhat = cM*m + cG*g with cM = u_{t+1} / (1 - prod_{t+1}) and cG = (1 - u_t) / (1 - prod_t);
+ * vhat = v * vScale with vScale = 1 / (1 - beta2^t); w -= lr*mhat / (sqrt(vhat) + eps).
+ */
+export function nadamUpdate(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, lr: number, beta1: number, beta2: number, epsilon: number, cM: number, cG: number, vScale: number, keep: number, gscale: number, clip: number): void {
+  const a1 = 1 - beta1, a2 = 1 - beta2;
+  for (let i = 0; i < p.length; i++) {
+    const gi = clamp(g[i]! * gscale, clip);
+    const mOld = m[i]!, vOld = v[i]!;
+    const mi = mOld + (gi - mOld) * a1;
+    const vi = vOld + (gi * gi - vOld) * a2;
+    m[i] = mi;
+    v[i] = vi;
+    const mHat = cM * mi + cG * gi;
+    p[i] = p[i]! * keep - (lr * mHat) / (Math.sqrt(vi * vScale) + epsilon);
+  }
+}
+
+/**
+ * FTRL-proximal as Keras writes it (l2 already includes beta / (2 lr)):
+ * gs = g + 2*l2Shrinkage*w; n' = n + g^2; z += gs - (n'^-p - n^-p) / lr * w;
+ * w = (clip(z, ±l1) - z) / (n'^-p / lr + 2*l2); n = n'.   (p = learningRatePower <= 0)
+ */
+export function ftrlUpdate(p: Float32Array, g: Float32Array, accum: Float32Array, linear: Float32Array, lr: number, lrPower: number, l1: number, l2: number, l2Shrinkage: number, keep: number, gscale: number, clip: number): void {
+  const e = -lrPower;
+  const sqrtPower = e === 0.5;
+  const twoShrink = 2 * l2Shrinkage, twoL2 = 2 * l2;
+  for (let i = 0; i < p.length; i++) {
+    const gi = clamp(g[i]! * gscale, clip);
+    const w = p[i]! * keep;
+    const n = accum[i]!;
+    const nNew = n + gi * gi;
+    const powNew = sqrtPower ? Math.sqrt(nNew) : Math.pow(nNew, e);
+    const powOld = sqrtPower ? Math.sqrt(n) : Math.pow(n, e);
+    const z = linear[i]! + (gi + twoShrink * w) - ((powNew - powOld) / lr) * w;
+    linear[i] = z;
+    const zStored = linear[i]!;
+    const zc = zStored > l1 ? l1 : zStored < -l1 ? -l1 : zStored;
+    p[i] = (zc - zStored) / (powNew / lr + twoL2);
+    accum[i] = nNew;
+  }
+}
+
+/** Lion: w -= lr * sign(beta1*m + (1 - beta1)*g); m = beta2*m + (1 - beta2)*g. */
+export function lionUpdate(p: Float32Array, g: Float32Array, m: Float32Array, lr: number, beta1: number, beta2: number, keep: number, gscale: number, clip: number): void {
+  const a1 = 1 - beta1, a2 = 1 - beta2;
+  for (let i = 0; i < p.length; i++) {
+    const gi = clamp(g[i]! * gscale, clip);
+    const mi = m[i]!;
+    const c = mi * beta1 + gi * a1;
+    const s = c > 0 ? 1 : c < 0 ? -1 : c;
+    p[i] = p[i]! * keep - lr * s;
+    m[i] = mi * beta2 + gi * a2;
+  }
+}
+
+/**
+ * Adafactor (Shazeer & Stern 2018, as Keras writes it). `rows`/`cols` are the last two axes and `batch` the
+ * product of the others; `r` (batch*rows) and `c` (batch*cols) hold the factored second moment, or are null for
+ * a variable of rank < 2, which keeps an unfactored `v` instead. Keras keeps the full-size `v` in both cases.
+ *   alpha = max(eps2, rms(w)) * rhoT
+ *   factored:   r = b*r + (1-b)*mean_cols(g^2 + eps1); c = b*c + (1-b)*mean_rows(g^2 + eps1);
+ *               v = r / mean(r) (outer) c
+ *   unfactored: v = b*v + (1-b)*(g^2 + eps1)
+ *   u = g / sqrt(v); w -= alpha * u / max(1, rms(u) / clipThreshold)
+ */
+export function adafactorUpdate(p: Float32Array, g: Float32Array, r: Float32Array | null, c: Float32Array | null, v: Float32Array, batch: number, rows: number, cols: number, rhoT: number, beta2T: number, epsilon1: number, epsilon2: number, clipThreshold: number, keep: number, gscale: number, clip: number): void {
+  const n = p.length;
+  if (n === 0) return;
+  let ww = 0;
+  for (let i = 0; i < n; i++) { const w = p[i]!; ww += w * w; }
+  const rmsW = keep * Math.sqrt(ww / n);
+  const alpha = (epsilon2 > rmsW ? epsilon2 : rmsW) * rhoT;
+  const a = 1 - beta2T;
+  if (r !== null && c !== null) {
+    const rowW = a / cols, colW = a / rows;
+    for (let b = 0; b < batch; b++) {
+      const rb = b * rows, cb = b * cols;
+      for (let j = 0; j < cols; j++) c[cb + j] = beta2T * c[cb + j]!;
+      for (let i = 0; i < rows; i++) {
+        const off = (rb + i) * cols;
+        let rowSum = 0;
+        for (let j = 0; j < cols; j++) {
+          const gi = clamp(g[off + j]! * gscale, clip);
+          const q = gi * gi + epsilon1;
+          rowSum += q;
+          c[cb + j] = c[cb + j]! + colW * q;
+        }
+        r[rb + i] = beta2T * r[rb + i]! + rowW * rowSum;
+      }
+      let rSum = 0;
+      for (let i = 0; i < rows; i++) rSum += r[rb + i]!;
+      const rMean = rSum / rows;
+      for (let i = 0; i < rows; i++) {
+        const off = (rb + i) * cols;
+        const ri = r[rb + i]! / rMean;
+        for (let j = 0; j < cols; j++) v[off + j] = ri * c[cb + j]!;
+      }
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const gi = clamp(g[i]! * gscale, clip);
+      v[i] = beta2T * v[i]! + a * (gi * gi + epsilon1);
+    }
+  }
+  let uu = 0;
+  for (let i = 0; i < n; i++) {
+    const gi = clamp(g[i]! * gscale, clip);
+    const u = gi / Math.sqrt(v[i]!);
+    uu += u * u;
+  }
+  const rmsU = Math.sqrt(uu / n) / clipThreshold;
+  const step = alpha / (rmsU > 1 ? rmsU : 1);
+  for (let i = 0; i < n; i++) {
+    const gi = clamp(g[i]! * gscale, clip);
+    p[i] = p[i]! * keep - step * (gi / Math.sqrt(v[i]!));
+  }
+}
