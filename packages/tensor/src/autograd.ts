@@ -131,7 +131,8 @@ export function setToTensor(fn: (x: TensorLike) => Tensor): void {
 
 /**
  * `valueAndGrads(f)(...xs)` evaluates `f` and returns its value and the gradient of (the sum of) its output
- * with respect to each input. A non-scalar output is seeded with ones, as tfjs does; pass `dy` to seed it.
+ * with respect to each input. A non-scalar output is seeded with ones, as tfjs does; to weight the outputs
+ * differently, return `f(...xs).mul(dy).sum()` instead. Inputs that do not reach the output get zeros.
  */
 export function valueAndGrads<Args extends TensorLike[]>(f: (...xs: { [K in keyof Args]: Tensor }) => Tensor) {
   return (...inputs: Args): { value: Tensor; grads: Tensor[] } => {

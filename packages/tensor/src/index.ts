@@ -1,5 +1,5 @@
 export { Tensor, Variable } from './tensor';
-export type { DType, DataArray, NestedArray, TensorLike } from './tensor';
+export type { DType, DataArray, NestedArray, NestedNumbers, TensorLike, VariableOptions } from './tensor';
 export * from './ops';
 export { grad, grads, valueAndGrad, valueAndGrads, variableGrads, noGrad, isRecording, backprop } from './autograd';
 export type { GradNode } from './autograd';

@@ -6,7 +6,16 @@ import * as ops from './ops';
 export type DType = 'float32' | 'int32';
 export type DataArray = Float32Array | Int32Array;
 export type NestedArray = number | boolean | readonly NestedArray[];
+/** What `arraySync()` returns: a number, or arrays nested once per axis. */
+export type NestedNumbers = number | NestedNumbers[];
 export type TensorLike = Tensor | NestedArray | Float32Array | Int32Array;
+
+export interface VariableOptions {
+  /** Shown in errors and used as the weight name when saving; defaults to `variable_<id>`. */
+  name?: string;
+  /** Whether `variableGrads` (and optimizers) see it by default. Default true. */
+  trainable?: boolean;
+}
 
 let nextId = 0;
 
@@ -29,13 +38,19 @@ export class Tensor {
   requiresGrad = false;
 
   constructor(values: DataArray, shape: Shape, dtype?: DType) {
+    for (const d of shape) {
+      if (!Number.isInteger(d) || d < 0) throw new Error(`tensor: invalid shape ${formatShape(shape)}; dimensions must be non-negative integers`);
+    }
     const size = sizeOf(shape);
     if (values.length !== size) {
       throw new Error(`tensor: ${values.length} values do not fill shape ${formatShape(shape)} (needs ${size})`);
     }
     this.values = values;
     this.shape = Object.freeze([...shape]);
-    this.dtype = dtype ?? (values instanceof Int32Array ? 'int32' : 'float32');
+    this.dtype = values instanceof Int32Array ? 'int32' : 'float32';
+    if (dtype !== undefined && dtype !== this.dtype) {
+      throw new Error(`tensor: dtype '${dtype}' does not match its ${values.constructor.name} storage`);
+    }
   }
 
   get rank(): number { return this.shape.length; }
@@ -51,12 +66,12 @@ export class Tensor {
     return this.dataSync();
   }
 
-  /** The values as nested arrays (a number for a scalar). */
-  arraySync(): NestedArray {
+  /** The values as fresh nested arrays, one level per axis (a plain number for a scalar). */
+  arraySync(): NestedNumbers {
     if (this.rank === 0) return this.values[0]!;
     const strides = stridesOf(this.shape);
-    const build = (axis: number, offset: number): NestedArray[] => {
-      const out: NestedArray[] = [];
+    const build = (axis: number, offset: number): NestedNumbers[] => {
+      const out: NestedNumbers[] = [];
       const dim = this.shape[axis]!;
       for (let i = 0; i < dim; i++) {
         const o = offset + i * strides[axis]!;
@@ -67,14 +82,29 @@ export class Tensor {
     return build(0, 0);
   }
 
+  /** Async twin of `arraySync`, as in tfjs. */
+  async array(): Promise<NestedNumbers> {
+    return this.arraySync();
+  }
+
   /** The single value of a size-1 tensor. */
   item(): number {
     if (this.size !== 1) throw new Error(`item: tensor of shape ${formatShape(this.shape)} has ${this.size} values, expected 1`);
     return this.values[0]!;
   }
 
-  toString(): string {
-    return `Tensor\n  dtype: ${this.dtype}\n  rank: ${this.rank}\n  shape: ${formatShape(this.shape)}\n  values:\n    ${formatValues(this)}`;
+  /**
+   * Prints like tfjs: `Tensor` then the values (at most 7 decimals, long axes elided with `...`);
+   * `verbose` adds dtype, rank and shape.
+   */
+  toString(verbose = false): string {
+    const head = verbose ? `Tensor\n  dtype: ${this.dtype}\n  rank: ${this.rank}\n  shape: ${formatShape(this.shape)}\n  values:\n` : 'Tensor\n';
+    return head + formatValues(this);
+  }
+
+  /** Logs `toString(verbose)` to the console, as tfjs' `print`. */
+  print(verbose = false): void {
+    console.log(this.toString(verbose));
   }
 
   // Method forms of the ops: one-line sugar so `x.add(y).relu()` reads like tfjs.
@@ -85,28 +115,54 @@ export class Tensor {
   pow(b: TensorLike): Tensor { return ops.pow(this, b); }
   maximum(b: TensorLike): Tensor { return ops.maximum(this, b); }
   minimum(b: TensorLike): Tensor { return ops.minimum(this, b); }
+  squaredDifference(b: TensorLike): Tensor { return ops.squaredDifference(this, b); }
+  equal(b: TensorLike): Tensor { return ops.equal(this, b); }
+  notEqual(b: TensorLike): Tensor { return ops.notEqual(this, b); }
+  greater(b: TensorLike): Tensor { return ops.greater(this, b); }
+  greaterEqual(b: TensorLike): Tensor { return ops.greaterEqual(this, b); }
+  less(b: TensorLike): Tensor { return ops.less(this, b); }
+  lessEqual(b: TensorLike): Tensor { return ops.lessEqual(this, b); }
   neg(): Tensor { return ops.neg(this); }
   square(): Tensor { return ops.square(this); }
   sqrt(): Tensor { return ops.sqrt(this); }
   exp(): Tensor { return ops.exp(this); }
   log(): Tensor { return ops.log(this); }
+  log1p(): Tensor { return ops.log1p(this); }
   abs(): Tensor { return ops.abs(this); }
+  sign(): Tensor { return ops.sign(this); }
+  clipByValue(min: number, max: number): Tensor { return ops.clipByValue(this, min, max); }
   relu(): Tensor { return ops.relu(this); }
+  relu6(): Tensor { return ops.relu6(this); }
+  leakyRelu(alpha = 0.2): Tensor { return ops.leakyRelu(this, alpha); }
+  elu(): Tensor { return ops.elu(this); }
+  selu(): Tensor { return ops.selu(this); }
   sigmoid(): Tensor { return ops.sigmoid(this); }
   tanh(): Tensor { return ops.tanh(this); }
+  softplus(): Tensor { return ops.softplus(this); }
   softmax(axis = -1): Tensor { return ops.softmax(this, axis); }
-  sum(axis?: number | number[], keepDims = false): Tensor { return ops.sum(this, axis, keepDims); }
-  mean(axis?: number | number[], keepDims = false): Tensor { return ops.mean(this, axis, keepDims); }
-  max(axis?: number | number[], keepDims = false): Tensor { return ops.max(this, axis, keepDims); }
-  min(axis?: number | number[], keepDims = false): Tensor { return ops.min(this, axis, keepDims); }
+  logSoftmax(axis = -1): Tensor { return ops.logSoftmax(this, axis); }
+  sum(axis?: number | readonly number[], keepDims = false): Tensor { return ops.sum(this, axis, keepDims); }
+  mean(axis?: number | readonly number[], keepDims = false): Tensor { return ops.mean(this, axis, keepDims); }
+  max(axis?: number | readonly number[], keepDims = false): Tensor { return ops.max(this, axis, keepDims); }
+  min(axis?: number | readonly number[], keepDims = false): Tensor { return ops.min(this, axis, keepDims); }
+  prod(axis?: number | readonly number[], keepDims = false): Tensor { return ops.prod(this, axis, keepDims); }
+  logSumExp(axis?: number | readonly number[], keepDims = false): Tensor { return ops.logSumExp(this, axis, keepDims); }
   argMax(axis = -1): Tensor { return ops.argMax(this, axis); }
-  matmul(b: Tensor, transposeA = false, transposeB = false): Tensor { return ops.matmul(this, b, transposeA, transposeB); }
+  argMin(axis = -1): Tensor { return ops.argMin(this, axis); }
+  matmul(b: TensorLike, transposeA = false, transposeB = false): Tensor { return ops.matmul(this, b, transposeA, transposeB); }
   reshape(shape: readonly number[]): Tensor { return ops.reshape(this, shape); }
   transpose(perm?: readonly number[]): Tensor { return ops.transpose(this, perm); }
   flatten(): Tensor { return ops.flatten(this); }
   expandDims(axis = 0): Tensor { return ops.expandDims(this, axis); }
-  squeeze(axis?: number[]): Tensor { return ops.squeeze(this, axis); }
+  squeeze(axis?: readonly number[]): Tensor { return ops.squeeze(this, axis); }
+  slice(begin: number | readonly number[], size?: number | readonly number[]): Tensor { return ops.slice(this, begin, size); }
+  gather(indices: TensorLike, axis = 0): Tensor { return ops.gather(this, indices, axis); }
+  pad(paddings: readonly (readonly [number, number])[], constantValue = 0): Tensor { return ops.pad(this, paddings, constantValue); }
+  tile(reps: readonly number[]): Tensor { return ops.tile(this, reps); }
+  broadcastTo(shape: readonly number[]): Tensor { return ops.broadcastTo(this, shape); }
   cast(dtype: DType): Tensor { return ops.cast(this, dtype); }
+  /** A new tensor with a copy of the values, no longer linked to the gradient graph. */
+  clone(): Tensor { return new Tensor(this.values.slice(), this.shape, this.dtype); }
 }
 
 /**
@@ -115,13 +171,20 @@ export class Tensor {
  */
 export class Variable extends Tensor {
   readonly name: string;
-  trainable: boolean;
+  private trainableFlag: boolean;
 
-  constructor(initial: Tensor, options: { name?: string; trainable?: boolean } = {}) {
+  constructor(initial: Tensor, options: VariableOptions = {}) {
     super(initial.values.slice(), initial.shape, initial.dtype);
     this.name = options.name ?? `variable_${this.id}`;
-    this.trainable = options.trainable ?? true;
-    this.requiresGrad = this.trainable;
+    this.trainableFlag = options.trainable ?? true;
+    this.requiresGrad = this.trainableFlag;
+  }
+
+  /** Trainable variables are tracked by autograd; freezing one (`trainable = false`) stops that. */
+  get trainable(): boolean { return this.trainableFlag; }
+  set trainable(value: boolean) {
+    this.trainableFlag = value;
+    this.requiresGrad = value;
   }
 
   assign(value: Tensor): void {
@@ -132,28 +195,53 @@ export class Variable extends Tensor {
   }
 }
 
-const MAX_PRINT = 20;
+// Printing follows tfjs' tensor_format: 7 decimals at most, columns padded to a common width, rank >= 3
+// blocks separated by blank lines, and axes longer than 20 shown as their first and last 3 entries.
+const PRINT_LIMIT = 20;
+const PRINT_EDGE = 3;
+
+function formatValue(v: number): string {
+  return String(parseFloat(v.toFixed(7)));
+}
+
+/** Indices of an axis of length `n` that are printed, with -1 standing for the '...' gap. */
+function shownIndices(n: number): number[] {
+  if (n <= PRINT_LIMIT) return Array.from({ length: n }, (_, i) => i);
+  const head = Array.from({ length: PRINT_EDGE }, (_, i) => i);
+  return [...head, -1, ...head.map((i) => n - PRINT_EDGE + i)];
+}
 
 function formatValues(t: Tensor): string {
-  const fmt = (v: number) => {
-    if (t.dtype === 'int32') return String(v);
-    if (Number.isNaN(v)) return 'NaN';
-    if (!Number.isFinite(v)) return v > 0 ? 'Infinity' : '-Infinity';
-    return Number.isInteger(v) && Math.abs(v) < 1e6 ? `${v}` : v.toPrecision(6).replace(/\.?0+$/, '').replace(/\.?0+e/, 'e');
-  };
-  if (t.rank === 0) return fmt(t.values[0]!);
-  const strides = stridesOf(t.shape);
-  const rec = (axis: number, offset: number, indent: string): string => {
-    const dim = t.shape[axis]!;
-    const items: string[] = [];
-    const show = dim > MAX_PRINT ? [0, 1, 2, -1, dim - 3, dim - 2, dim - 1] : Array.from({ length: dim }, (_, i) => i);
-    for (const i of show) {
-      if (i === -1) { items.push('...'); continue; }
-      const o = offset + i * strides[axis]!;
-      items.push(axis === t.rank - 1 ? fmt(t.values[o]!) : rec(axis + 1, o, indent + ' '));
+  const { shape, values } = t;
+  const rank = shape.length;
+  if (rank === 0) return '    ' + formatValue(values[0]!);
+  const cols = shape[rank - 1]!;
+  // Every column gets the width of its widest value (rank >= 2 only, as in tfjs).
+  const width = new Array<number>(cols).fill(0);
+  if (rank > 1) for (let i = 0; i < values.length; i++) width[i % cols] = Math.max(width[i % cols]!, formatValue(values[i]!).length);
+  const strides = stridesOf(shape);
+  // Returns the lines of the sub-tensor at `offset` spanning axes [axis, rank).
+  const block = (axis: number, offset: number): string[] => {
+    const n = shape[axis]!;
+    const idx = shownIndices(n);
+    if (axis === rank - 1) {
+      const items = idx.map((i) => (i < 0 ? '...' : formatValue(values[offset + i]!).padEnd(width[i]!)));
+      return [`[${items.join(', ')}]`];
     }
-    const sep = axis === t.rank - 1 ? ', ' : `,\n${indent} `;
-    return `[${items.join(sep)}]`;
+    const subRank = rank - axis - 1;
+    const lines: string[] = [];
+    idx.forEach((i, k) => {
+      if (i < 0) { lines.push('...'); return; }
+      const sub = block(axis + 1, offset + i * strides[axis]!);
+      // Sub-blocks of rank >= 2 end with a comma and (subRank - 1) blank lines, except the last one.
+      if (subRank >= 2 && k < idx.length - 1) sub[sub.length - 1] += ',' + '\n'.repeat(subRank - 1);
+      lines.push(...sub);
+    });
+    const sep = subRank === 1 ? ',' : '';
+    return lines.map((line, k) => {
+      const head = k === 0 ? '[' : ' ';
+      return k === lines.length - 1 ? `${head}${line}]` : `${head}${line}${sep}`;
+    });
   };
-  return rec(0, 0, '    ');
+  return block(0, 0).map((l) => '    ' + l).join('\n');
 }

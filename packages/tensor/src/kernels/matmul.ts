@@ -74,7 +74,6 @@ function matmulNN(a: NumArray, b: NumArray, c: NumArray, m: number, k: number, n
         const c0 = cOff + i * n, a0 = aOff + i * k;
         for (let p = p0; p < p1; p++) {
           const x0 = a[a0 + p]!;
-          if (x0 === 0) continue;
           const bRow = bOff + p * n;
           for (let j = j0; j < j1; j++) c[c0 + j]! += x0 * b[bRow + j]!;
         }

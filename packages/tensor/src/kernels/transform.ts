@@ -57,25 +57,35 @@ export function slice(x: NumArray, shape: Shape, begin: readonly number[], size:
 
 /** Adds `dy` (shape `size`) into `dx` (shape `shape`) at `begin`: the backward of slice. */
 export function sliceGradAccumulate(dy: NumArray, shape: Shape, begin: readonly number[], size: readonly number[], dx: NumArray): void {
+  writeBlock(dy, shape, begin, size, dx, true);
+}
+
+/** Writes `x` (shape `size`) into `out` (shape `shape`) at `begin`, overwriting: the forward of pad. */
+export function sliceAssign(x: NumArray, shape: Shape, begin: readonly number[], size: readonly number[], out: NumArray): void {
+  writeBlock(x, shape, begin, size, out, false);
+}
+
+function writeBlock(src: NumArray, shape: Shape, begin: readonly number[], size: readonly number[], dst: NumArray, add: boolean): void {
   const strides = stridesOf(shape);
   const rank = shape.length;
   let n = 1;
   for (const d of size) n *= d;
   if (n === 0) return;
-  if (rank === 0) { dx[0]! += dy[0]!; return; }
+  if (rank === 0) { dst[0] = add ? dst[0]! + src[0]! : src[0]!; return; }
   let base = 0;
   for (let i = 0; i < rank; i++) base += begin[i]! * strides[i]!;
   const idx = new Array<number>(rank).fill(0);
   const last = rank - 1;
   const inner = size[last]!;
-  let dst = base;
+  let d = base;
   for (let o = 0; o < n; o += inner) {
-    for (let j = 0; j < inner; j++) dx[dst + j]! += dy[o + j]!;
+    if (add) for (let j = 0; j < inner; j++) dst[d + j]! += src[o + j]!;
+    else for (let j = 0; j < inner; j++) dst[d + j] = src[o + j]!;
     for (let ax = last - 1; ax >= 0; ax--) {
       idx[ax]!++;
-      dst += strides[ax]!;
+      d += strides[ax]!;
       if (idx[ax]! < size[ax]!) break;
-      dst -= strides[ax]! * size[ax]!;
+      d -= strides[ax]! * size[ax]!;
       idx[ax] = 0;
     }
   }

@@ -1,5 +1,5 @@
 import { Tensor, Variable } from '../tensor';
-import type { DType, DataArray, NestedArray, TensorLike } from '../tensor';
+import type { DType, DataArray, NestedArray, TensorLike, VariableOptions } from '../tensor';
 import type { Shape } from '../shape';
 import { assertValidShape, formatShape, sizeOf } from '../shape';
 import { rngFor } from '../random';
@@ -46,7 +46,9 @@ function flattenInto(values: NestedArray, shape: readonly number[], axis: number
 export function tensor(values: TensorLike, shape?: Shape, dtype?: DType): Tensor {
   if (values instanceof Tensor) {
     if (shape && sizeOf(shape) !== values.size) throw new Error(`tensor: cannot view ${values.size} values as shape ${formatShape(shape)}`);
-    return new Tensor(values.values.slice(), shape ?? values.shape, dtype ?? values.dtype);
+    const data = allocate(values.size, dtype ?? values.dtype);
+    data.set(values.values);
+    return new Tensor(data, shape ?? values.shape);
   }
   const type: DType = dtype ?? (values instanceof Int32Array ? 'int32' : 'float32');
   if (shape) assertValidShape('tensor', shape);
@@ -61,6 +63,14 @@ export function tensor(values: TensorLike, shape?: Shape, dtype?: DType): Tensor
   if (shape) {
     if (sizeOf(shape) !== data.length) {
       throw new Error(`tensor: ${data.length} values cannot fill shape ${formatShape(shape)} (needs ${sizeOf(shape)})`);
+    }
+    // As in tfjs, nested input must agree with `shape` on every axis but its last, which may hold the
+    // flattened remaining axes: [[1, 2, 3, 4]] fits [1, 2, 2], but [[1, 2], [3, 4]] does not fit [4].
+    const last = inferred.length - 1;
+    for (let i = 0; i < last; i++) {
+      if (inferred[i] !== shape[i]) {
+        throw new Error(`tensor: nested array of shape ${formatShape(inferred)} does not match the given shape ${formatShape(shape)}`);
+      }
     }
     return new Tensor(data, shape, type);
   }
@@ -106,38 +116,68 @@ export function eye(rows: number, columns = rows): Tensor {
   return t;
 }
 
-export interface RandomOptions { seed?: number }
+/** The trailing options of the random ops: tfjs' positional `(dtype?, seed?)`, or `{ dtype?, seed? }`. */
+export interface RandomOptions { dtype?: DType; seed?: number }
 
-export function randomUniform(shape: Shape, minval = 0, maxval = 1, options: RandomOptions = {}): Tensor {
-  assertValidShape('randomUniform', shape);
-  const rng = rngFor(options.seed);
-  const data = new Float32Array(sizeOf(shape));
+function randomArgs(op: string, shape: Shape, dtypeOrOptions: DType | RandomOptions | undefined, seed: number | undefined): { dtype: DType; seed: number | undefined } {
+  assertValidShape(op, shape);
+  const options = typeof dtypeOrOptions === 'object' ? dtypeOrOptions : { dtype: dtypeOrOptions, seed };
+  const dtype = options.dtype ?? 'float32';
+  if (dtype !== 'float32' && dtype !== 'int32') throw new Error(`${op}: dtype must be 'float32' or 'int32', got '${String(dtype)}'`);
+  if (options.seed !== undefined && !Number.isFinite(options.seed)) throw new Error(`${op}: seed must be a finite number, got ${options.seed}`);
+  return { dtype, seed: options.seed };
+}
+
+/**
+ * Uniform values in [minval, maxval) (tfjs: `randomUniform(shape, minval?, maxval?, dtype?, seed?)`).
+ * Without a seed the values come from the global stream that `setSeed` resets; with one they are fixed and
+ * leave the global stream untouched. For int32 the values are floored (integers in [minval, maxval)).
+ */
+export function randomUniform(shape: Shape, minval = 0, maxval = 1, dtypeOrOptions?: DType | RandomOptions, seed?: number): Tensor {
+  const opts = randomArgs('randomUniform', shape, dtypeOrOptions, seed);
+  const rng = rngFor(opts.seed);
+  const data = allocate(sizeOf(shape), opts.dtype);
   const span = maxval - minval;
-  for (let i = 0; i < data.length; i++) data[i] = minval + span * rng.uniform();
-  return new Tensor(data, shape);
+  const floor = opts.dtype === 'int32';
+  for (let i = 0; i < data.length; i++) {
+    const v = minval + span * rng.uniform();
+    data[i] = floor ? Math.floor(v) : v;
+  }
+  return new Tensor(data, shape, opts.dtype);
 }
 
-export function randomNormal(shape: Shape, mean = 0, stddev = 1, options: RandomOptions = {}): Tensor {
-  assertValidShape('randomNormal', shape);
-  const rng = rngFor(options.seed);
-  const data = new Float32Array(sizeOf(shape));
-  for (let i = 0; i < data.length; i++) data[i] = mean + stddev * rng.normal();
-  return new Tensor(data, shape);
+/** Normal values (Box-Muller over the seeded stream); tfjs: `randomNormal(shape, mean?, stdDev?, dtype?, seed?)`. */
+export function randomNormal(shape: Shape, mean = 0, stddev = 1, dtypeOrOptions?: DType | RandomOptions, seed?: number): Tensor {
+  const opts = randomArgs('randomNormal', shape, dtypeOrOptions, seed);
+  const rng = rngFor(opts.seed);
+  const data = allocate(sizeOf(shape), opts.dtype);
+  const round = opts.dtype === 'int32';
+  for (let i = 0; i < data.length; i++) {
+    const v = mean + stddev * rng.normal();
+    data[i] = round ? Math.round(v) : v;
+  }
+  return new Tensor(data, shape, opts.dtype);
 }
 
-/** Normal values redrawn until within two standard deviations of the mean (as tf.truncatedNormal). */
-export function truncatedNormal(shape: Shape, mean = 0, stddev = 1, options: RandomOptions = {}): Tensor {
-  assertValidShape('truncatedNormal', shape);
-  const rng = rngFor(options.seed);
-  const data = new Float32Array(sizeOf(shape));
+/**
+ * Normal values redrawn until within two standard deviations of the mean (as tf.truncatedNormal and
+ * Keras' TruncatedNormal); tfjs: `truncatedNormal(shape, mean?, stdDev?, dtype?, seed?)`.
+ */
+export function truncatedNormal(shape: Shape, mean = 0, stddev = 1, dtypeOrOptions?: DType | RandomOptions, seed?: number): Tensor {
+  const opts = randomArgs('truncatedNormal', shape, dtypeOrOptions, seed);
+  const rng = rngFor(opts.seed);
+  const data = allocate(sizeOf(shape), opts.dtype);
+  const round = opts.dtype === 'int32';
   for (let i = 0; i < data.length; i++) {
     let z = rng.normal();
     while (z < -2 || z > 2) z = rng.normal();
-    data[i] = mean + stddev * z;
+    const v = mean + stddev * z;
+    data[i] = round ? Math.round(v) : v;
   }
-  return new Tensor(data, shape);
+  return new Tensor(data, shape, opts.dtype);
 }
 
-export function variable(initial: TensorLike, options: { name?: string; trainable?: boolean } = {}): Variable {
+/** A mutable, trainable (by default) tensor initialized with a copy of `initial`. */
+export function variable(initial: TensorLike, options: VariableOptions = {}): Variable {
   return new Variable(toTensor(initial), options);
 }

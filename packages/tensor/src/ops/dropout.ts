@@ -1,6 +1,7 @@
 import { Tensor } from '../tensor';
 import type { TensorLike } from '../tensor';
 import { rngFor } from '../random';
+import { formatShape } from '../shape';
 import { toTensor } from './creation';
 import { mul } from './elementwise';
 
@@ -14,6 +15,9 @@ export function dropout(x: TensorLike, rate: number, noiseShape?: readonly numbe
   if (!(rate >= 0 && rate < 1)) throw new Error(`dropout: rate must be in [0, 1), got ${rate}`);
   if (rate === 0) return t;
   const shape = noiseShape ?? t.shape;
+  if (shape.length !== t.rank || shape.some((d, i) => d !== t.shape[i] && d !== 1)) {
+    throw new Error(`dropout: noiseShape ${formatShape(shape)} must have the rank of x ${formatShape(t.shape)}, with each axis equal to x's or 1`);
+  }
   const rng = rngFor(seed);
   const size = shape.reduce((p, d) => p * d, 1);
   const mask = new Float32Array(size);

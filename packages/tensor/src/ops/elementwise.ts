@@ -1,5 +1,5 @@
 /** Elementwise ops with NumPy broadcasting; each op's backward sits right below its forward. */
-import { Tensor } from '../tensor';
+import { Tensor, Variable } from '../tensor';
 import type { DType, TensorLike } from '../tensor';
 import { broadcastShapes, shapesEqual } from '../shape';
 import { kernels } from '../kernels';
@@ -204,8 +204,8 @@ export function cast(x: TensorLike, dtype: DType): Tensor {
   return dtype === 'float32' ? record(y, 'cast', [t], (dy) => [dy]) : y;
 }
 
-/** The same values with no gradient flowing back through them. */
+/** The same values with no gradient flowing back through them (a snapshot when `x` is a Variable). */
 export function stopGradient(x: TensorLike): Tensor {
   const t = toTensor(x);
-  return new Tensor(t.values, t.shape, t.dtype);
+  return new Tensor(t instanceof Variable ? t.values.slice() : t.values, t.shape, t.dtype);
 }

@@ -1,6 +1,7 @@
 import { Tensor } from '../tensor';
 import type { TensorLike } from '../tensor';
-import { formatShape } from '../shape';
+import { broadcastShapes, formatShape, sizeOf, stridesOf } from '../shape';
+import type { Shape } from '../shape';
 import { kernels } from '../kernels';
 import { record } from '../autograd';
 import { toTensor } from './creation';
@@ -9,7 +10,7 @@ import { reshape } from './shape';
 
 /**
  * Matrix product of the last two axes, with optional transposes (tfjs signature). Leading (batch) axes
- * must match, or one operand may be a plain matrix that is shared across the other's batch.
+ * broadcast by NumPy's rules, so a plain matrix is shared across the other operand's batch.
  */
 export function matmul(a: TensorLike, b: TensorLike, transposeA = false, transposeB = false): Tensor {
   const x = toTensor(a), y = toTensor(b);
@@ -23,19 +24,20 @@ export function matmul(a: TensorLike, b: TensorLike, transposeA = false, transpo
   if (kA !== kB) {
     throw new Error(`matmul: inner dimensions must agree: ${formatShape(x.shape)}${transposeA ? 'ᵀ' : ''} x ${formatShape(y.shape)}${transposeB ? 'ᵀ' : ''} has ${kA} vs ${kB}`);
   }
+  // Batch (leading) axes broadcast as in NumPy's matmul: [2,1,m,k] x [3,k,n] -> [2,3,m,n].
   const batchA = x.shape.slice(0, -2), batchB = y.shape.slice(0, -2);
-  const countA = batchA.reduce((p, d) => p * d, 1), countB = batchB.reduce((p, d) => p * d, 1);
-  let batchShape: readonly number[];
-  if (x.rank === 2) batchShape = batchB;
-  else if (y.rank === 2) batchShape = batchA;
-  else if (batchA.length === batchB.length && batchA.every((d, i) => d === batchB[i])) batchShape = batchA;
-  else throw new Error(`matmul: batch dimensions ${formatShape(batchA)} and ${formatShape(batchB)} do not match`);
-  const batches = Math.max(countA, countB);
+  let batchShape: number[];
+  try {
+    batchShape = broadcastShapes('matmul', batchA, batchB);
+  } catch {
+    throw new Error(`matmul: batch dimensions ${formatShape(batchA)} and ${formatShape(batchB)} cannot be broadcast (shapes ${formatShape(x.shape)} and ${formatShape(y.shape)})`);
+  }
+  const batches = sizeOf(batchShape);
+  const offA = batchIndices(batchA, batchShape), offB = batchIndices(batchB, batchShape);
   const out = new Float32Array(batches * m * n);
   const k = kernels();
   for (let i = 0; i < batches; i++) {
-    k.matmul(x.values, y.values, out, m, kA, n, transposeA, transposeB,
-      countA === 1 ? 0 : i * m * kA, countB === 1 ? 0 : i * kA * n, i * m * n);
+    k.matmul(x.values, y.values, out, m, kA, n, transposeA, transposeB, offA[i]! * m * kA, offB[i]! * kA * n, i * m * n);
   }
   const result = new Tensor(out, [...batchShape, m, n]);
   return record(result, 'matmul', [x, y], (dy) => {
@@ -62,3 +64,22 @@ export function dot(a: TensorLike, b: TensorLike): Tensor {
   return reshape(r, shape);
 }
 
+
+/** For each position of the broadcast batch `outShape`, the index of the matching matrix in `shape`. */
+function batchIndices(shape: Shape, outShape: Shape): number[] {
+  const n = sizeOf(outShape);
+  const strides = stridesOf(shape);
+  const lead = outShape.length - shape.length;
+  const outStrides = stridesOf(outShape);
+  const result = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    let src = 0;
+    for (let ax = 0; ax < shape.length; ax++) {
+      if (shape[ax] === 1) continue;
+      const coord = Math.floor(i / outStrides[lead + ax]!) % outShape[lead + ax]!;
+      src += coord * strides[ax]!;
+    }
+    result[i] = src;
+  }
+  return result;
+}

@@ -219,11 +219,11 @@ export function pad(x: TensorLike, paddings: readonly (readonly [number, number]
     if (!Number.isInteger(b) || !Number.isInteger(a) || b < 0 || a < 0) throw new Error(`pad: paddings must be non-negative integers, got [${b}, ${a}]`);
   }
   const shape = t.shape.map((d, i) => d + paddings[i]![0] + paddings[i]![1]);
-  const out = new Float32Array(sizeOf(shape));
+  const out = t.dtype === 'int32' ? new Int32Array(sizeOf(shape)) : new Float32Array(sizeOf(shape));
   if (constantValue !== 0) out.fill(constantValue);
   const begin = paddings.map((p) => p[0]);
-  kernels().sliceGradAccumulate(t.values, shape, begin, t.shape, out);
-  return record(new Tensor(out, shape), 'pad', [t], (dy) => [slice(dy, begin, t.shape)]);
+  kernels().sliceAssign(t.values, shape, begin, t.shape, out);
+  return record(new Tensor(out, shape, t.dtype), 'pad', [t], (dy) => [slice(dy, begin, t.shape)]);
 }
 
 /** Repeats the tensor `reps[i]` times along axis i. */
