@@ -1,3 +1,4 @@
+/// <reference path="./seedrandom.d.ts" />
 import alea from 'seedrandom/lib/alea.js';
 
 /**

@@ -1,0 +1,11 @@
+export { mnist, MNIST_FILES, MNIST_BASE_URL, BUNDLED_MNIST_FILES, BUNDLED_MNIST_SPLIT } from './mnist';
+export type { MnistLoadOptions, MnistFileName } from './mnist';
+export { fashionMnist, FASHION_MNIST_DIR, FASHION_MNIST_CLASS_NAMES } from './fashion-mnist';
+export type { FashionMnistLoadOptions } from './fashion-mnist';
+export { loadIdx } from './load-idx';
+export type { Dataset, DatasetSplit, IdxSource, LoadIdxOptions, ConvertOptions } from './load-idx';
+export { parseIdx, encodeIdx, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC } from './idx';
+export type { IdxArray, ParseIdxOptions } from './idx';
+export { isGzip } from './gzip';
+export { toCategorical } from './to-categorical';
+export { DatasetError, IdxError, DownloadError } from './errors';
