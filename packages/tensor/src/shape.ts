@@ -55,7 +55,10 @@ export function normalizeAxis(op: string, axis: number, rank: number): number {
 /** Normalizes `axis` (undefined = all axes) to a sorted, duplicate-free list. */
 export function normalizeAxes(op: string, axis: number | readonly number[] | undefined, rank: number): number[] {
   if (axis === undefined) return Array.from({ length: rank }, (_, i) => i);
-  const list = typeof axis === 'number' ? [axis] : axis;
+  if (typeof axis !== 'number' && !Array.isArray(axis)) {
+    throw new Error(`${op}: axis must be a number or an array of numbers, got ${typeof axis} ${JSON.stringify(axis)}`);
+  }
+  const list: readonly number[] = typeof axis === 'number' ? [axis] : axis;
   const out = [...new Set(list.map((a) => normalizeAxis(op, a, rank)))];
   return out.sort((x, y) => x - y);
 }

@@ -79,6 +79,7 @@ describe('creation helpers', () => {
   it('eye, square and rectangular', () => {
     expect(mk.eye(2).arraySync()).toEqual([[1, 0], [0, 1]]);
     expect(mk.eye(2, 3).arraySync()).toEqual([[1, 0, 0], [0, 1, 0]]);
+    expect(() => mk.eye(-1)).toThrow(/^eye: invalid shape \[-1,-1\]; dimensions must be non-negative integers$/);
   });
 });
 

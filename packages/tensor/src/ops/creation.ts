@@ -110,7 +110,9 @@ export function range(start: number, stop?: number, step = 1, dtype: DType = 'fl
   return new Tensor(data, [n], dtype);
 }
 
+/** The identity matrix, or a rectangular one with ones on the main diagonal. */
 export function eye(rows: number, columns = rows): Tensor {
+  assertValidShape('eye', [rows, columns]);
   const t = zeros([rows, columns]);
   for (let i = 0; i < Math.min(rows, columns); i++) t.values[i * columns + i] = 1;
   return t;

@@ -67,6 +67,8 @@ describe('sum, mean, max, min, prod', () => {
     expect(() => mk.argMax(x23(), 2)).toThrow(/^argMax: axis 2 is out of range/);
     expect(() => mk.softmax(x23(), 2)).toThrow(/^softmax: axis 2 is out of range/);
     expect(() => mk.logSumExp(x23(), 1.5)).toThrow(/^logSumExp: axis 1.5 is out of range/);
+    // From plain JavaScript, a string axis gets a clear message rather than a TypeError.
+    expect(() => mk.sum(x23(), 'rows' as unknown as number)).toThrow(/^sum: axis must be a number or an array of numbers, got string "rows"$/);
     expect(() => mk.softmax(mk.scalar(1))).toThrow(/^softmax: expected a tensor of rank >= 1, got a scalar$/);
   });
 

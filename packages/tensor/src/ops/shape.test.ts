@@ -88,6 +88,7 @@ describe('slice, gather, oneHot', () => {
     expect(mk.slice(x34(), [1]).shape).toEqual([2, 4]);
     expect(mk.slice(x34(), [0, 0], [0, 4]).shape).toEqual([0, 4]);
     expect(() => mk.slice(x34(), [2, 0], [2, 4])).toThrow(/^slice: begin \[2,0\] and size \[2,4\] fall outside shape \[3,4\] on axis 0$/);
+    expect(() => mk.slice(x34(), [0, 0, 0])).toThrow(/^slice: begin \[0,0,0\] and size \[\] have more entries than the rank 2 of shape \[3,4\]$/);
   });
 
   it('gather picks rows or columns, with repeats and nested indices', () => {
@@ -121,6 +122,7 @@ describe('pad, tile, broadcastTo', () => {
     expect(mk.tile(t([1, 2, 3]), [2]).arraySync()).toEqual([1, 2, 3, 1, 2, 3]);
     expect(mk.tile(t([[1], [2]]), [1, 3]).arraySync()).toEqual([[1, 1, 1], [2, 2, 2]]);
     expect(() => mk.tile(t([1]), [1, 2])).toThrow(/^tile: expected 1 repetitions for shape \[1\], got 2$/);
+    expect(() => mk.tile(t([1]), [-1])).toThrow(/^tile: repetitions must be non-negative integers, got \[-1\]$/);
   });
 
   it('broadcastTo materializes NumPy broadcasting', () => {

@@ -71,7 +71,12 @@ export function transpose(x: TensorLike, perm?: readonly number[]): Tensor {
 /** Extracts a block: `begin` per axis and `size` per axis (-1 = to the end), tfjs signature. */
 export function slice(x: TensorLike, begin: number | readonly number[], size?: number | readonly number[]): Tensor {
   const t = toTensor(x);
-  const b = typeof begin === 'number' ? [begin, ...new Array(t.rank - 1).fill(0)] : [...begin];
+  const beginLength = typeof begin === 'number' ? 1 : begin.length;
+  const sizeLength = size === undefined ? 0 : typeof size === 'number' ? 1 : size.length;
+  if (beginLength > t.rank || sizeLength > t.rank) {
+    throw new Error(`slice: begin [${begin}] and size [${size ?? ''}] have more entries than the rank ${t.rank} of shape ${formatShape(t.shape)}`);
+  }
+  const b = typeof begin === 'number' ? [begin, ...new Array(Math.max(t.rank - 1, 0)).fill(0)] : [...begin];
   while (b.length < t.rank) b.push(0);
   const s0 = size === undefined ? [] : typeof size === 'number' ? [size] : [...size];
   const s = t.shape.map((d, i) => (s0[i] === undefined || s0[i] === -1 ? d - b[i]! : s0[i]!));
@@ -230,6 +235,7 @@ export function pad(x: TensorLike, paddings: readonly (readonly [number, number]
 export function tile(x: TensorLike, reps: readonly number[]): Tensor {
   const t = toTensor(x);
   if (reps.length !== t.rank) throw new Error(`tile: expected ${t.rank} repetitions for shape ${formatShape(t.shape)}, got ${reps.length}`);
+  if (reps.some((r) => !Number.isInteger(r) || r < 0)) throw new Error(`tile: repetitions must be non-negative integers, got [${reps.join(',')}]`);
   // tile = broadcast of an interleaved reshape: [r0, d0, r1, d1, ...] then merge pairs.
   const expandedShape: number[] = [];
   const viewShape: number[] = [];
