@@ -1,0 +1,25 @@
+import { Sequential, layers } from 'minikeras';
+
+/** 784 → Dense(128, relu) → Dense(10, softmax). */
+export function mlp(): Sequential {
+  return new Sequential([
+    layers.Input({ shape: [28, 28] }),
+    new layers.Flatten(),
+    new layers.Dense(128, { activation: 'relu' }),
+    new layers.Dense(10, { activation: 'softmax' }),
+  ]);
+}
+
+/** Keras' "Simple MNIST convnet" example. */
+export function cnn(): Sequential {
+  return new Sequential([
+    layers.Input({ shape: [28, 28, 1] }),
+    new layers.Conv2D(32, 3, { activation: 'relu' }),
+    new layers.MaxPooling2D(2),
+    new layers.Conv2D(64, 3, { activation: 'relu' }),
+    new layers.MaxPooling2D(2),
+    new layers.Flatten(),
+    new layers.Dropout(0.5),
+    new layers.Dense(10, { activation: 'softmax' }),
+  ]);
+}

@@ -1,0 +1,214 @@
+/** Weight initializers with Keras 3 names, defaults and formulas; every draw is seeded. */
+import { Tensor, rngFor, formatShape } from '@minikeras/tensor';
+import type { Random } from '@minikeras/tensor';
+import { didYouMean } from './activations';
+
+export type FanMode = 'fan_in' | 'fan_out' | 'fan_avg';
+export type Distribution = 'truncated_normal' | 'untruncated_normal' | 'uniform';
+
+export abstract class Initializer {
+  abstract readonly className: string;
+  /** Returns a new float32 tensor of `shape`. */
+  abstract generate(shape: readonly number[]): Tensor;
+  getConfig(): Record<string, unknown> { return {}; }
+}
+
+/** Keras' fan computation: the last two axes are (in, out); leading axes are the receptive field. */
+export function computeFans(shape: readonly number[]): { fanIn: number; fanOut: number } {
+  if (shape.length === 0) return { fanIn: 1, fanOut: 1 };
+  if (shape.length === 1) return { fanIn: shape[0]!, fanOut: shape[0]! };
+  if (shape.length === 2) return { fanIn: shape[0]!, fanOut: shape[1]! };
+  const receptive = shape.slice(0, -2).reduce((p, d) => p * d, 1);
+  return { fanIn: shape[shape.length - 2]! * receptive, fanOut: shape[shape.length - 1]! * receptive };
+}
+
+function fill(shape: readonly number[], f: (i: number) => number): Tensor {
+  const n = shape.reduce((p, d) => p * d, 1);
+  const v = new Float32Array(n);
+  for (let i = 0; i < n; i++) v[i] = f(i);
+  return new Tensor(v, shape);
+}
+
+/** A seeded initializer draws the same values on every call, as Keras 3 does for a fixed seed. */
+abstract class RandomInitializer extends Initializer {
+  readonly seed: number | undefined;
+  constructor(seed?: number) { super(); this.seed = seed; }
+  protected rng(): Random { return rngFor(this.seed); }
+  override getConfig(): Record<string, unknown> { return this.seed === undefined ? {} : { seed: this.seed }; }
+}
+
+export class Zeros extends Initializer {
+  readonly className = 'Zeros';
+  generate(shape: readonly number[]): Tensor { return fill(shape, () => 0); }
+}
+
+export class Ones extends Initializer {
+  readonly className = 'Ones';
+  generate(shape: readonly number[]): Tensor { return fill(shape, () => 1); }
+}
+
+export class Constant extends Initializer {
+  readonly className = 'Constant';
+  readonly value: number;
+  constructor(options: { value?: number } = {}) { super(); this.value = options.value ?? 0; }
+  generate(shape: readonly number[]): Tensor { return fill(shape, () => this.value); }
+  override getConfig() { return { value: this.value }; }
+}
+
+export class RandomNormal extends RandomInitializer {
+  readonly className = 'RandomNormal';
+  readonly mean: number;
+  readonly stddev: number;
+  constructor(options: { mean?: number; stddev?: number; seed?: number } = {}) {
+    super(options.seed);
+    this.mean = options.mean ?? 0;
+    this.stddev = options.stddev ?? 0.05;
+  }
+  generate(shape: readonly number[]): Tensor { const r = this.rng(); return fill(shape, () => this.mean + this.stddev * r.normal()); }
+  override getConfig() { return { mean: this.mean, stddev: this.stddev, ...super.getConfig() }; }
+}
+
+export class RandomUniform extends RandomInitializer {
+  readonly className = 'RandomUniform';
+  readonly minval: number;
+  readonly maxval: number;
+  constructor(options: { minval?: number; maxval?: number; seed?: number } = {}) {
+    super(options.seed);
+    this.minval = options.minval ?? -0.05;
+    this.maxval = options.maxval ?? 0.05;
+  }
+  generate(shape: readonly number[]): Tensor {
+    const r = this.rng();
+    return fill(shape, () => this.minval + (this.maxval - this.minval) * r.uniform());
+  }
+  override getConfig() { return { minval: this.minval, maxval: this.maxval, ...super.getConfig() }; }
+}
+
+function truncatedNormalSample(r: Random): number {
+  let z = r.normal();
+  while (z < -2 || z > 2) z = r.normal();
+  return z;
+}
+
+export class TruncatedNormal extends RandomInitializer {
+  readonly className = 'TruncatedNormal';
+  readonly mean: number;
+  readonly stddev: number;
+  constructor(options: { mean?: number; stddev?: number; seed?: number } = {}) {
+    super(options.seed);
+    this.mean = options.mean ?? 0;
+    this.stddev = options.stddev ?? 0.05;
+  }
+  generate(shape: readonly number[]): Tensor { const r = this.rng(); return fill(shape, () => this.mean + this.stddev * truncatedNormalSample(r)); }
+  override getConfig() { return { mean: this.mean, stddev: this.stddev, ...super.getConfig() }; }
+}
+
+export interface VarianceScalingOptions { scale?: number; mode?: FanMode; distribution?: Distribution; seed?: number }
+
+/**
+ * Keras' VarianceScaling: variance = scale / n, n from the fan mode. The truncated normal's stddev is
+ * divided by 0.87962566103423978, the stddev of a unit normal truncated to [-2, 2], so the variance is exact.
+ */
+export class VarianceScaling extends RandomInitializer {
+  className = 'VarianceScaling';
+  readonly scale: number;
+  readonly mode: FanMode;
+  readonly distribution: Distribution;
+  constructor(options: VarianceScalingOptions = {}) {
+    super(options.seed);
+    this.scale = options.scale ?? 1;
+    this.mode = options.mode ?? 'fan_in';
+    this.distribution = options.distribution ?? 'truncated_normal';
+    if (!(this.scale > 0)) throw new Error(`VarianceScaling: scale must be positive, got ${this.scale}`);
+    if (!['fan_in', 'fan_out', 'fan_avg'].includes(this.mode)) throw new Error(`VarianceScaling: mode must be 'fan_in', 'fan_out' or 'fan_avg', got '${this.mode}'`);
+    if (!['truncated_normal', 'untruncated_normal', 'uniform'].includes(this.distribution)) {
+      throw new Error(`VarianceScaling: distribution must be 'truncated_normal', 'untruncated_normal' or 'uniform', got '${this.distribution}'`);
+    }
+  }
+  generate(shape: readonly number[]): Tensor {
+    const { fanIn, fanOut } = computeFans(shape);
+    const n = this.mode === 'fan_in' ? fanIn : this.mode === 'fan_out' ? fanOut : (fanIn + fanOut) / 2;
+    const variance = this.scale / Math.max(1, n);
+    const r = this.rng();
+    if (this.distribution === 'uniform') {
+      const limit = Math.sqrt(3 * variance);
+      return fill(shape, () => -limit + 2 * limit * r.uniform());
+    }
+    if (this.distribution === 'untruncated_normal') {
+      const std = Math.sqrt(variance);
+      return fill(shape, () => std * r.normal());
+    }
+    const std = Math.sqrt(variance) / 0.87962566103423978;
+    return fill(shape, () => std * truncatedNormalSample(r));
+  }
+  override getConfig(): Record<string, unknown> { return { scale: this.scale, mode: this.mode, distribution: this.distribution, ...super.getConfig() }; }
+}
+
+function preset(className: string, scale: number, mode: FanMode, distribution: Distribution) {
+  return class extends VarianceScaling {
+    constructor(options: { seed?: number } = {}) {
+      super({ scale, mode, distribution, ...(options.seed === undefined ? {} : { seed: options.seed }) });
+      this.className = className;
+    }
+    override getConfig(): Record<string, unknown> { return this.seed === undefined ? {} : { seed: this.seed }; }
+  };
+}
+
+export const GlorotUniform = preset('GlorotUniform', 1, 'fan_avg', 'uniform');
+export const GlorotNormal = preset('GlorotNormal', 1, 'fan_avg', 'truncated_normal');
+export const HeNormal = preset('HeNormal', 2, 'fan_in', 'truncated_normal');
+export const HeUniform = preset('HeUniform', 2, 'fan_in', 'uniform');
+export const LecunNormal = preset('LecunNormal', 1, 'fan_in', 'truncated_normal');
+export const LecunUniform = preset('LecunUniform', 1, 'fan_in', 'uniform');
+
+/** Identity matrix times `gain` (2-D shapes only). */
+export class Identity extends Initializer {
+  readonly className = 'Identity';
+  readonly gain: number;
+  constructor(options: { gain?: number } = {}) { super(); this.gain = options.gain ?? 1; }
+  generate(shape: readonly number[]): Tensor {
+    if (shape.length !== 2) throw new Error(`Identity initializer: expected a 2-D shape, got ${formatShape(shape)}`);
+    const cols = shape[1]!;
+    return fill(shape, (i) => (Math.floor(i / cols) === i % cols ? this.gain : 0));
+  }
+  override getConfig() { return { gain: this.gain }; }
+}
+
+export const INITIALIZERS = {
+  zeros: Zeros,
+  ones: Ones,
+  constant: Constant,
+  random_normal: RandomNormal,
+  random_uniform: RandomUniform,
+  truncated_normal: TruncatedNormal,
+  variance_scaling: VarianceScaling,
+  glorot_uniform: GlorotUniform,
+  glorot_normal: GlorotNormal,
+  he_normal: HeNormal,
+  he_uniform: HeUniform,
+  lecun_normal: LecunNormal,
+  lecun_uniform: LecunUniform,
+  identity: Identity,
+  // Keras 3 aliases: Embedding's default `embeddings_initializer='uniform'` is RandomUniform(-0.05, 0.05).
+  uniform: RandomUniform,
+  normal: RandomNormal,
+} as const;
+
+type SnakeInitializerName = keyof typeof INITIALIZERS;
+type CamelCase<S extends string> = S extends `${infer H}_${infer T}` ? `${H}${Capitalize<CamelCase<T>>}` : S;
+/** Keras snake_case names and the camelCase spellings tfjs uses (`'glorotUniform'`, `'heNormal'`, ...). */
+export type InitializerName = SnakeInitializerName | CamelCase<SnakeInitializerName>;
+export type InitializerIdentifier = InitializerName | Initializer;
+
+const toSnake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+export function getInitializer(identifier: InitializerIdentifier, owner = 'initializer'): Initializer {
+  if (identifier instanceof Initializer) return identifier;
+  const key = toSnake(identifier) as SnakeInitializerName;
+  const cls = INITIALIZERS[key];
+  if (!cls) {
+    const names = Object.keys(INITIALIZERS);
+    throw new Error(`${owner}: unknown initializer '${identifier}'${didYouMean(identifier, names)}; valid initializers are ${names.join(', ')}`);
+  }
+  return new cls();
+}

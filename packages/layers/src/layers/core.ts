@@ -1,0 +1,124 @@
+/** Small shape and activation layers: InputLayer, Activation, Dropout, Flatten, Reshape. */
+import { dropout, reshape, formatShape } from '@minikeras/tensor';
+import type { Tensor } from '@minikeras/tensor';
+import { Layer, checkOptions } from '../layer';
+import type { CallContext, LayerArgs, SymbolicShape } from '../layer';
+import { activationName, getActivation } from '../activations';
+import type { ActivationIdentifier } from '../activations';
+
+export interface InputLayerArgs extends LayerArgs {
+  shape?: readonly (number | null)[];
+}
+
+/** Declares a model's input shape; passes values through unchanged. */
+export class InputLayer extends Layer {
+  static override readonly className = 'InputLayer';
+  constructor(args: InputLayerArgs = {}) {
+    const { shape, ...rest } = args;
+    super(shape ? { ...rest, inputShape: shape } : rest);
+    checkOptions(this.label, args, ['shape']);
+    if (!this.batchInputShape) throw new Error(`${this.label}: an input shape is required ({ shape: [784] })`);
+  }
+  call(x: Tensor): Tensor { return x; }
+}
+
+/** Keras 3's `keras.Input(shape)`: use it as the first entry of a Sequential model. */
+export function Input(options: { shape: readonly (number | null)[]; batchSize?: number; name?: string }): InputLayer {
+  return new InputLayer(options);
+}
+
+export interface ActivationArgs extends LayerArgs {}
+
+export class Activation extends Layer {
+  static override readonly className = 'Activation';
+  readonly activation: ActivationIdentifier;
+  private readonly fn: (x: Tensor) => Tensor;
+  constructor(activation: ActivationIdentifier, args: ActivationArgs = {}) {
+    super(args);
+    checkOptions(this.label, args, ['activation']);
+    this.activation = activation;
+    this.fn = getActivation(activation, this.label);
+  }
+  call(x: Tensor): Tensor { return this.fn(x); }
+  override getConfig() { return { ...super.getConfig(), activation: activationName(this.activation) }; }
+}
+
+export interface DropoutArgs extends LayerArgs {
+  noiseShape?: readonly (number | null)[];
+  seed?: number;
+}
+
+/** Inverted dropout during training; the identity at inference. */
+export class Dropout extends Layer {
+  static override readonly className = 'Dropout';
+  readonly rate: number;
+  readonly noiseShape: readonly (number | null)[] | undefined;
+  readonly seed: number | undefined;
+  private calls = 0;
+  constructor(rate: number, args: DropoutArgs = {}) {
+    super(args);
+    checkOptions(this.label, args, ['rate', 'noiseShape', 'seed']);
+    if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) throw new Error(`${this.label}: rate must be a number in [0, 1), got ${JSON.stringify(rate)}`);
+    this.rate = rate;
+    this.noiseShape = args.noiseShape ?? undefined;
+    // A JSON config carries `null` for "unset"; keep it unseeded rather than seed 0.
+    this.seed = args.seed ?? undefined;
+  }
+  call(x: Tensor, ctx: CallContext): Tensor {
+    if (!ctx.training || this.rate === 0) return x;
+    const noiseShape = this.noiseShape?.map((d, i) => d ?? x.shape[i]!);
+    // A seeded layer draws a fresh but reproducible mask each call (seed advanced per call), like Keras' SeedGenerator.
+    const seed = this.seed === undefined ? undefined : this.seed * 1_000_003 + this.calls++;
+    return dropout(x, this.rate, noiseShape, seed);
+  }
+  override getConfig() {
+    return { ...super.getConfig(), rate: this.rate, noiseShape: this.noiseShape ?? null, seed: this.seed ?? null };
+  }
+}
+
+/** Flattens every axis but the batch axis. */
+export class Flatten extends Layer {
+  static override readonly className = 'Flatten';
+  constructor(args: LayerArgs = {}) {
+    super(args);
+    checkOptions(this.label, args, ['dataFormat']);
+  }
+  call(x: Tensor): Tensor {
+    return reshape(x, [x.shape[0]!, x.size / Math.max(1, x.shape[0]!) || 0]);
+  }
+  override computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
+    const rest = inputShape.slice(1);
+    return [inputShape[0] ?? null, rest.some((d) => d === null) ? null : rest.reduce<number>((p, d) => p * d!, 1)];
+  }
+}
+
+/** Reshapes every axis but the batch axis to `targetShape` (one entry may be -1). */
+export class Reshape extends Layer {
+  static override readonly className = 'Reshape';
+  readonly targetShape: readonly number[];
+  constructor(targetShape: readonly number[], args: LayerArgs = {}) {
+    super(args);
+    checkOptions(this.label, args, ['targetShape']);
+    if (!Array.isArray(targetShape) || targetShape.filter((d) => d === -1).length > 1 || targetShape.some((d) => !Number.isInteger(d) || (d < 1 && d !== -1))) {
+      throw new Error(`${this.label}: targetShape must be positive integers with at most one -1, got ${JSON.stringify(targetShape)}`);
+    }
+    this.targetShape = [...targetShape];
+  }
+  call(x: Tensor): Tensor {
+    const perSample = x.size / Math.max(1, x.shape[0]!);
+    const known = this.targetShape.reduce((p, d) => (d === -1 ? p : p * d), 1);
+    if (perSample % known !== 0 || (!this.targetShape.includes(-1) && known !== perSample)) {
+      throw new Error(`${this.label}: cannot reshape input of shape ${formatShape(x.shape)} to [batch, ${this.targetShape.join(', ')}]`);
+    }
+    return reshape(x, [x.shape[0]!, ...this.targetShape]);
+  }
+  override computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
+    const rest = inputShape.slice(1);
+    if (!this.targetShape.includes(-1)) return [inputShape[0] ?? null, ...this.targetShape];
+    if (rest.some((d) => d === null)) return [inputShape[0] ?? null, ...this.targetShape.map((d) => (d === -1 ? null : d))];
+    const total = rest.reduce<number>((p, d) => p * d!, 1);
+    const known = this.targetShape.reduce((p, d) => (d === -1 ? p : p * d), 1);
+    return [inputShape[0] ?? null, ...this.targetShape.map((d) => (d === -1 ? total / known : d))];
+  }
+  override getConfig() { return { ...super.getConfig(), targetShape: [...this.targetShape] }; }
+}

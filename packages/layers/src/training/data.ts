@@ -1,0 +1,81 @@
+/**
+ * Turning user data into batches. Batches of unshuffled data are zero-copy views of the input's storage
+ * (subarray), so slicing costs nothing; shuffled batches gather rows into a fresh buffer.
+ */
+import { Tensor, tensor, formatShape } from '@minikeras/tensor';
+import type { TensorLike } from '@minikeras/tensor';
+
+export interface Batch {
+  x: Tensor;
+  y: Tensor;
+  sampleWeight?: Tensor | undefined;
+}
+
+/** What `fit`/`evaluate` accept as a dataset: an iterable or async iterable of `{ x, y }` batches. */
+export type BatchSource = Iterable<{ x: TensorLike; y: TensorLike; sampleWeight?: TensorLike }> | AsyncIterable<{ x: TensorLike; y: TensorLike; sampleWeight?: TensorLike }>;
+
+export function isBatchSource(value: unknown): value is BatchSource {
+  if (value === null || typeof value !== 'object' || value instanceof Tensor || ArrayBuffer.isView(value)) return false;
+  // An array is data (nested numbers) unless it holds `{ x, y }` batch objects.
+  if (Array.isArray(value)) return isBatchObject(value[0]);
+  return Symbol.iterator in value || Symbol.asyncIterator in value;
+}
+
+function isBatchObject(v: unknown): boolean {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Tensor) && !ArrayBuffer.isView(v) && 'x' in v && 'y' in v;
+}
+
+export function asTensor(value: TensorLike, what: string): Tensor {
+  if (value instanceof Tensor) return value;
+  try {
+    return tensor(value);
+  } catch (e) {
+    throw new Error(`${what}: ${(e as Error).message}`);
+  }
+}
+
+/** Throws on NaN or Infinity, naming the sample: training on them silently produces a NaN model. */
+export function assertFinite(t: Tensor, what: string): void {
+  const v = t.values;
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i]!;
+    if (x !== x || x === Infinity || x === -Infinity) {
+      const perSample = t.rank > 0 && t.shape[0]! > 0 ? v.length / t.shape[0]! : 1;
+      throw new Error(`${what} contains ${x !== x ? 'NaN' : x} at sample ${Math.floor(i / perSample)} (flat index ${i}); clean or impute the data before training`);
+    }
+  }
+}
+
+export function sampleCount(t: Tensor, what: string): number {
+  if (t.rank === 0) throw new Error(`${what} must have a batch axis, got a scalar`);
+  return t.shape[0]!;
+}
+
+/** Rows [start, end) of a tensor: a view, no copy. */
+export function sliceRows(t: Tensor, start: number, end: number): Tensor {
+  const row = t.shape[0]! === 0 ? 0 : t.size / t.shape[0]!;
+  return new Tensor(t.values.subarray(start * row, end * row), [end - start, ...t.shape.slice(1)], t.dtype);
+}
+
+/** Rows picked by `indices[start:end]`, copied into one new buffer. */
+export function gatherRows(t: Tensor, indices: Int32Array, start: number, end: number): Tensor {
+  const row = t.size / t.shape[0]!;
+  const n = end - start;
+  const out = t.dtype === 'int32' ? new Int32Array(n * row) : new Float32Array(n * row);
+  const src = t.values;
+  for (let i = 0; i < n; i++) {
+    const from = indices[start + i]! * row;
+    out.set(src.subarray(from, from + row), i * row);
+  }
+  return new Tensor(out, [n, ...t.shape.slice(1)], t.dtype);
+}
+
+export function checkSameCount(x: Tensor, y: Tensor, where: string, sampleWeight?: Tensor): number {
+  const n = sampleCount(x, `${where}: x`);
+  const m = sampleCount(y, `${where}: y`);
+  if (n !== m) throw new Error(`${where}: x has ${n} samples but y has ${m}; they must have the same first dimension (x ${formatShape(x.shape)}, y ${formatShape(y.shape)})`);
+  if (sampleWeight && sampleWeight.shape[0] !== n) {
+    throw new Error(`${where}: sampleWeight has ${sampleWeight.shape[0]} entries but x has ${n} samples`);
+  }
+  return n;
+}

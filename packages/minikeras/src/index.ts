@@ -1,0 +1,17 @@
+/**
+ * minikeras: `import { Sequential, layers, optimizers, losses } from 'minikeras'`.
+ * Tensor creation, ops and autograd sit at the top level (tfjs style); models, layers and the
+ * training machinery under Keras' namespaces.
+ */
+export * from '@minikeras/tensor';
+export { Sequential, Layer, Callback, History, clearSession, layers, callbacks, initializers, regularizers } from '@minikeras/layers';
+export type {
+  LayerArgs, CallContext, SymbolicShape, CompileArgs, FitArgs, LogKey, Logs, ActivationName, InitializerName,
+  RegularizerName, OptimizerIdentifier, LossIdentifier, MetricIdentifier, BatchSource,
+} from '@minikeras/layers';
+export * as optimizers from '@minikeras/optimizers';
+export type { OptimizerName } from '@minikeras/optimizers';
+export * as losses from '@minikeras/losses';
+export { metrics } from '@minikeras/losses';
+export type { LossName, MetricName } from '@minikeras/losses';
+export * as datasets from '@minikeras/datasets';
