@@ -3,7 +3,7 @@ export type { DType, DataArray, NestedArray, NestedNumbers, TensorLike, Variable
 export * from './ops';
 export { grad, grads, valueAndGrad, valueAndGrads, variableGrads, noGrad, isRecording, backprop } from './autograd';
 export type { GradNode } from './autograd';
-export { Random, setSeed, globalRng, rngFor } from './random';
+export { Random, setSeed, globalRng, rngFor, derivedRng } from './random';
 export { kernels, setBackend, getBackendName, cpuBackend } from './kernels';
 export type { Backend, NumArray, UnaryOp, BinaryOp, ReduceOp } from './kernels';
 export type { Shape } from './shape';

@@ -57,11 +57,13 @@ export class Random {
   }
 }
 
-let globalRandom = new Random(Date.now() ^ (Math.random() * 2 ** 31));
+let globalSeed: number = Date.now() ^ (Math.random() * 2 ** 31);
+let globalRandom = new Random(globalSeed);
 
 /** Makes every random draw after it reproducible: the same program after `setSeed(n)` gives the same numbers. */
 export function setSeed(seed: number): void {
   if (!Number.isFinite(seed)) throw new Error(`setSeed: expected a finite number, got ${seed}`);
+  globalSeed = seed;
   globalRandom = new Random(seed);
 }
 
@@ -73,4 +75,13 @@ export function globalRng(): Random {
 /** A generator for an op: private and deterministic when `seed` is given, else the global stream. */
 export function rngFor(seed: number | undefined): Random {
   return seed === undefined ? globalRandom : new Random(seed);
+}
+
+/**
+ * A generator determined by the last `setSeed` value and `keys` alone, not by how many numbers were drawn
+ * before. `fit` shuffles epoch e with `derivedRng('shuffle', e)`, so a run resumed at `initialEpoch` in a
+ * fresh process sees the same batches as an uninterrupted run.
+ */
+export function derivedRng(...keys: (string | number)[]): Random {
+  return new Random(`${globalSeed}/${keys.join('/')}`);
 }

@@ -3,7 +3,7 @@
  * the loop yields to the event loop by elapsed time (not per batch), so a browser page stays responsive
  * without paying a promise per batch.
  */
-import { Tensor, argMax, globalRng } from '@minikeras/tensor';
+import { Tensor, argMax, derivedRng } from '@minikeras/tensor';
 import type { TensorLike } from '@minikeras/tensor';
 import { Callback, CallbackList, History } from '../callbacks/callback';
 import type { CallbackModel, Logs } from '../callbacks/callback';
@@ -178,7 +178,9 @@ export async function runFit(
     if (!fromIterable) {
       const { x, y, sampleWeight } = arrays!.train;
       const n = x.shape[0]!;
-      const order = shuffle ? globalRng().shuffle(Int32Array.from({ length: n }, (_, i) => i)) : null;
+      // Keyed by (seed, epoch, optimizer step): repeated fit calls reshuffle, and a run resumed from a
+      // saved model + optimizer state at `initialEpoch` replays exactly the batches of an uninterrupted run.
+      const order = shuffle ? derivedRng('fit-shuffle', epoch, compiled.optimizer.iterations).shuffle(Int32Array.from({ length: n }, (_, i) => i)) : null;
       for (let start = 0; start < n && !model.stopTraining; start += batchSize) {
         const end = Math.min(n, start + batchSize);
         if (order) await onBatch(gatherRows(x, order, start, end), gatherRows(y, order, start, end), sampleWeight && gatherRows(sampleWeight, order, start, end));
