@@ -63,16 +63,16 @@ export class ProgbarLogger extends Callback<never> {
     this.onBatchEnd = needsBatches ? this.trainBatchEnd : Callback.prototype.onBatchEnd;
   }
 
-  override onTrainBegin(): void {
+  override onTrainBegin(_logs?: Logs): void {
     // Inside fit, validation runs silently under the epoch's bar.
     this.calledInFit = true;
   }
 
-  override onTrainEnd(): void {
+  override onTrainEnd(_logs?: Logs): void {
     this.calledInFit = false;
   }
 
-  override onEpochBegin(epoch: number): void {
+  override onEpochBegin(epoch: number, _logs?: Logs): void {
     this.resetProgbar();
     this.maybeInitProgbar();
     if (this.verbose && this.epochs > 1) this.write(`Epoch ${epoch + 1}/${this.epochs}\n`);
@@ -86,7 +86,7 @@ export class ProgbarLogger extends Callback<never> {
     this.updateProgbar(batch, logs);
   };
 
-  override onTestBegin(): void {
+  override onTestBegin(_logs?: Logs): void {
     if (!this.calledInFit) {
       this.resetProgbar();
       this.maybeInitProgbar();
@@ -101,17 +101,17 @@ export class ProgbarLogger extends Callback<never> {
     if (!this.calledInFit) this.finalizeProgbar(logs);
   }
 
-  override onPredictBegin(): void {
+  override onPredictBegin(_logs?: Logs): void {
     this.resetProgbar();
     this.maybeInitProgbar();
   }
 
-  override onPredictBatchEnd(batch: number): void {
+  override onPredictBatchEnd(batch: number, _logs?: Logs): void {
     // Predictions are not logs: the bar shows progress only.
     this.updateProgbar(batch, {});
   }
 
-  override onPredictEnd(): void {
+  override onPredictEnd(_logs?: Logs): void {
     this.finalizeProgbar({});
   }
 
