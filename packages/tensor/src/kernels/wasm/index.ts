@@ -1,0 +1,67 @@
+/**
+ * WebAssembly SIMD128 backend: a partial `Backend` whose kernels run hand-written WASM (kernels.wat) and
+ * delegate to the plain TS kernels wherever WASM does not pay (tiny products, non-float32 storage).
+ *
+ * ```ts
+ * import { setBackend } from '../kernels';
+ * if (wasmSimdSupported()) setBackend(createWasmBackend());
+ * ```
+ *
+ * `createWasmBackend` compiles synchronously. That is fine in Node, in workers, and on a browser main thread
+ * for this module (~2 KB): Chrome refuses synchronous `new WebAssembly.Module` on the main thread only for
+ * buffers over 4 KB. Should the module outgrow that, browsers must use the async `initWasmBackend`.
+ */
+import { matmul as matmulJs } from '../matmul';
+import type { Backend } from '../index';
+import type { NumArray } from '../elementwise';
+import { WasmGemm } from './gemm';
+import { instantiateKernels, instantiateKernelsSync, wasmSimdSupported } from './module';
+import type { KernelExports } from './module';
+
+export { wasmSimdSupported };
+
+/**
+ * Below this many multiply-adds (m*k*n) matmul stays in TS: the copies into and out of linear memory and
+ * the call cost more than the SIMD saves. Measured crossover on the project machine (scripts/bench-matmul.mjs).
+ */
+export const DEFAULT_WASM_MIN_WORK = 4096;
+
+export interface WasmBackendOptions {
+  /** Products with m*k*n below this use the TS kernel (default DEFAULT_WASM_MIN_WORK; 0 sends all to WASM). */
+  minWork?: number;
+}
+
+export type WasmBackend = Partial<Backend> & { name: string; matmul: Backend['matmul'] };
+
+/** Compiles the embedded module synchronously; throws if the runtime lacks WebAssembly SIMD128. */
+export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend {
+  return makeBackend(instantiateKernelsSync(), options);
+}
+
+/** Async variant of `createWasmBackend`, for browser main threads (no synchronous-compile size limit). */
+export async function initWasmBackend(options: WasmBackendOptions = {}): Promise<WasmBackend> {
+  return makeBackend(await instantiateKernels(), options);
+}
+
+function makeBackend(exports: KernelExports, options: WasmBackendOptions): WasmBackend {
+  const minWork = options.minWork ?? DEFAULT_WASM_MIN_WORK;
+  if (!(minWork >= 0)) throw new Error(`createWasmBackend: minWork must be a number >= 0, got ${String(minWork)}`);
+  const gemm = new WasmGemm(exports);
+
+  function matmul(
+    a: NumArray, b: NumArray, c: NumArray,
+    m: number, k: number, n: number,
+    transposeA = false, transposeB = false,
+    aOffset = 0, bOffset = 0, cOffset = 0, accumulate = false,
+  ): void {
+    if (
+      m * k * n < minWork
+      || !(a instanceof Float32Array) || !(b instanceof Float32Array) || !(c instanceof Float32Array)
+      || !gemm.run(a, b, c, m, k, n, transposeA, transposeB, aOffset, bOffset, cOffset, accumulate)
+    ) {
+      matmulJs(a, b, c, m, k, n, transposeA, transposeB, aOffset, bOffset, cOffset, accumulate);
+    }
+  }
+
+  return { name: 'wasm', matmul };
+}

@@ -1,0 +1,278 @@
+;; minikeras WebAssembly SIMD128 kernels (hand-written; assembled by scripts/build-wasm.mjs with wabt).
+;;
+;; sgemm: C[m,n] (+)= op(A)[m,k] · op(B)[k,n] in float32, GotoBLAS/BLIS structure:
+;;   for each NC-wide column block of B, for each KC-deep slice of K:
+;;     pack the B block (or, for row-major B, only its ragged last 8-column panel) into NR=8-wide panels,
+;;     for each MC-tall row block of A:
+;;       pack the A block into MR=4-tall panels (zero-padded past m),
+;;       for each 8-column panel, for each 4-row panel: the 4x8 micro-kernel over the whole KC slice.
+;; Transposes are absorbed by the packing routines, which read op(A)(i,p) at a + i*rsA + p*csA and
+;; op(B)(p,j) at b + p*rsB + j*csB (byte strides), so the micro-kernel always sees the same layout.
+;; The micro-kernel keeps the 4x8 tile of C in eight f32x4 locals for the whole K slice (register tiling):
+;; per step one 32-byte row of B, four splatted A values, eight mul+add pairs. Plain SIMD128 only: the
+;; relaxed-SIMD fused multiply-add would need a flag in Node 20.
+;;
+;; Memory map (chosen by the JS loader): bytes [0, 128) are the spill area for ragged edge tiles; the
+;; loader places the pack buffers and the copied operands above it and grows the memory as needed.
+
+(module
+  (memory (export "memory") 1)
+
+  ;; The 4x8 micro-kernel. ap: packed A panel (16 bytes per k step); bp: B panel rows of 8 floats, ldb
+  ;; bytes apart (32 when packed, the row pitch of B when read in place); cp: C tile, ldc bytes per row.
+  ;; Only mr x nr of the tile is stored (edge tiles); overwrite=1 stores, 0 adds to C.
+  (func $kernel4x8 (param $ap i32) (param $bp i32) (param $ldb i32) (param $kc i32)
+                   (param $cp i32) (param $ldc i32) (param $mr i32) (param $nr i32) (param $overwrite i32)
+    (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
+    (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
+    (local $b0 v128) (local $b1 v128) (local $a v128)
+    (local $r i32) (local $j i32) (local $src i32) (local $dst i32) (local $x f32)
+    ;; v128 locals start at zero.
+    (if (local.get $kc)
+      (then
+        (loop $k
+          (local.set $b0 (v128.load (local.get $bp)))
+          (local.set $b1 (v128.load offset=16 (local.get $bp)))
+          (local.set $a (v128.load32_splat (local.get $ap)))
+          (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $a) (local.get $b0))))
+          (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $a) (local.get $b1))))
+          (local.set $a (v128.load32_splat offset=4 (local.get $ap)))
+          (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $a) (local.get $b0))))
+          (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $a) (local.get $b1))))
+          (local.set $a (v128.load32_splat offset=8 (local.get $ap)))
+          (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $a) (local.get $b0))))
+          (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $a) (local.get $b1))))
+          (local.set $a (v128.load32_splat offset=12 (local.get $ap)))
+          (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $a) (local.get $b0))))
+          (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $a) (local.get $b1))))
+          (local.set $ap (i32.add (local.get $ap) (i32.const 16)))
+          (local.set $bp (i32.add (local.get $bp) (local.get $ldb)))
+          (br_if $k (local.tee $kc (i32.sub (local.get $kc) (i32.const 1)))))))
+    (if (i32.and (i32.eq (local.get $mr) (i32.const 4)) (i32.eq (local.get $nr) (i32.const 8)))
+      (then
+        (if (i32.eqz (local.get $overwrite))
+          (then
+            (local.set $c00 (f32x4.add (local.get $c00) (v128.load (local.get $cp))))
+            (local.set $c01 (f32x4.add (local.get $c01) (v128.load offset=16 (local.get $cp))))
+            (local.set $dst (i32.add (local.get $cp) (local.get $ldc)))
+            (local.set $c10 (f32x4.add (local.get $c10) (v128.load (local.get $dst))))
+            (local.set $c11 (f32x4.add (local.get $c11) (v128.load offset=16 (local.get $dst))))
+            (local.set $dst (i32.add (local.get $dst) (local.get $ldc)))
+            (local.set $c20 (f32x4.add (local.get $c20) (v128.load (local.get $dst))))
+            (local.set $c21 (f32x4.add (local.get $c21) (v128.load offset=16 (local.get $dst))))
+            (local.set $dst (i32.add (local.get $dst) (local.get $ldc)))
+            (local.set $c30 (f32x4.add (local.get $c30) (v128.load (local.get $dst))))
+            (local.set $c31 (f32x4.add (local.get $c31) (v128.load offset=16 (local.get $dst))))))
+        (v128.store (local.get $cp) (local.get $c00))
+        (v128.store offset=16 (local.get $cp) (local.get $c01))
+        (local.set $cp (i32.add (local.get $cp) (local.get $ldc)))
+        (v128.store (local.get $cp) (local.get $c10))
+        (v128.store offset=16 (local.get $cp) (local.get $c11))
+        (local.set $cp (i32.add (local.get $cp) (local.get $ldc)))
+        (v128.store (local.get $cp) (local.get $c20))
+        (v128.store offset=16 (local.get $cp) (local.get $c21))
+        (local.set $cp (i32.add (local.get $cp) (local.get $ldc)))
+        (v128.store (local.get $cp) (local.get $c30))
+        (v128.store offset=16 (local.get $cp) (local.get $c31))
+        (return)))
+    ;; Ragged tile: spill the accumulators to [0, 128) (row r at byte 32r) and store the valid part.
+    (v128.store offset=0 (i32.const 0) (local.get $c00))
+    (v128.store offset=16 (i32.const 0) (local.get $c01))
+    (v128.store offset=32 (i32.const 0) (local.get $c10))
+    (v128.store offset=48 (i32.const 0) (local.get $c11))
+    (v128.store offset=64 (i32.const 0) (local.get $c20))
+    (v128.store offset=80 (i32.const 0) (local.get $c21))
+    (v128.store offset=96 (i32.const 0) (local.get $c30))
+    (v128.store offset=112 (i32.const 0) (local.get $c31))
+    (local.set $r (i32.const 0))
+    (loop $rows
+      (local.set $src (i32.shl (local.get $r) (i32.const 5)))
+      (local.set $dst (i32.add (local.get $cp) (i32.mul (local.get $r) (local.get $ldc))))
+      (local.set $j (i32.const 0))
+      (loop $cols
+        (local.set $x (f32.load (local.get $src)))
+        (if (i32.eqz (local.get $overwrite))
+          (then (local.set $x (f32.add (f32.load (local.get $dst)) (local.get $x)))))
+        (f32.store (local.get $dst) (local.get $x))
+        (local.set $src (i32.add (local.get $src) (i32.const 4)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+        (br_if $cols (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $nr))))
+      (br_if $rows (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $mr)))))
+
+  ;; Packs op(A)[0:mc, 0:kc] (element (i,p) at src + i*rs + p*cs) into 4-row panels: panel q holds, for
+  ;; each p, the 4 values of rows 4q..4q+3 (16 bytes), rows past mc zero-filled.
+  (func $packA (param $src i32) (param $rs i32) (param $cs i32) (param $mc i32) (param $kc i32) (param $dst i32)
+    (local $i i32) (local $p i32) (local $s i32) (local $rows i32) (local $r i32)
+    (loop $panels
+      (local.set $rows (i32.sub (local.get $mc) (local.get $i)))
+      (if (i32.gt_u (local.get $rows) (i32.const 4)) (then (local.set $rows (i32.const 4))))
+      (local.set $s (i32.add (local.get $src) (i32.mul (local.get $i) (local.get $rs))))
+      (local.set $p (local.get $kc))
+      (if (i32.eq (local.get $rows) (i32.const 4))
+        (then
+          (if (i32.eq (local.get $rs) (i32.const 4))
+            (then
+              ;; Transposed A: the 4 rows are adjacent in memory, one vector per k step.
+              (loop $p4
+                (v128.store (local.get $dst) (v128.load (local.get $s)))
+                (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+                (local.set $s (i32.add (local.get $s) (local.get $cs)))
+                (br_if $p4 (local.tee $p (i32.sub (local.get $p) (i32.const 1))))))
+            (else
+              (loop $p4s
+                (f32.store offset=0 (local.get $dst) (f32.load (local.get $s)))
+                (f32.store offset=4 (local.get $dst) (f32.load (i32.add (local.get $s) (local.get $rs))))
+                (f32.store offset=8 (local.get $dst)
+                  (f32.load (i32.add (local.get $s) (i32.shl (local.get $rs) (i32.const 1)))))
+                (f32.store offset=12 (local.get $dst)
+                  (f32.load (i32.add (local.get $s) (i32.mul (local.get $rs) (i32.const 3)))))
+                (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+                (local.set $s (i32.add (local.get $s) (local.get $cs)))
+                (br_if $p4s (local.tee $p (i32.sub (local.get $p) (i32.const 1))))))))
+        (else
+          (loop $pe
+            (v128.store (local.get $dst) (v128.const i32x4 0 0 0 0))
+            (local.set $r (i32.const 0))
+            (loop $re
+              (f32.store (i32.add (local.get $dst) (i32.shl (local.get $r) (i32.const 2)))
+                (f32.load (i32.add (local.get $s) (i32.mul (local.get $r) (local.get $rs)))))
+              (br_if $re (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $rows))))
+            (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+            (local.set $s (i32.add (local.get $s) (local.get $cs)))
+            (br_if $pe (local.tee $p (i32.sub (local.get $p) (i32.const 1)))))))
+      (br_if $panels (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 4))) (local.get $mc)))))
+
+  ;; Packs op(B)[0:kc, 0:nc] (element (p,j) at src + p*rs + j*cs) into 8-column panels: panel q holds, for
+  ;; each p, the 8 values of columns 8q..8q+7 (32 bytes), columns past nc zero-filled.
+  (func $packB (param $src i32) (param $rs i32) (param $cs i32) (param $kc i32) (param $nc i32) (param $dst i32)
+    (local $j i32) (local $p i32) (local $s i32) (local $cols i32) (local $q i32) (local $t i32)
+    (loop $panels
+      (local.set $cols (i32.sub (local.get $nc) (local.get $j)))
+      (if (i32.gt_u (local.get $cols) (i32.const 8)) (then (local.set $cols (i32.const 8))))
+      (local.set $s (i32.add (local.get $src) (i32.mul (local.get $j) (local.get $cs))))
+      (local.set $p (local.get $kc))
+      (if (i32.and (i32.eq (local.get $cols) (i32.const 8)) (i32.eq (local.get $cs) (i32.const 4)))
+        (then
+          (loop $p8
+            (v128.store offset=0 (local.get $dst) (v128.load offset=0 (local.get $s)))
+            (v128.store offset=16 (local.get $dst) (v128.load offset=16 (local.get $s)))
+            (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
+            (local.set $s (i32.add (local.get $s) (local.get $rs)))
+            (br_if $p8 (local.tee $p (i32.sub (local.get $p) (i32.const 1))))))
+        (else
+          (if (i32.eq (local.get $cols) (i32.const 8))
+            (then
+              ;; Transposed B: the 8 columns are 8 rows of storage, cs bytes apart.
+              (loop $p8s
+                (local.set $t (local.get $s))
+                (f32.store offset=0 (local.get $dst) (f32.load (local.get $t)))
+                (local.set $t (i32.add (local.get $t) (local.get $cs)))
+                (f32.store offset=4 (local.get $dst) (f32.load (local.get $t)))
+                (local.set $t (i32.add (local.get $t) (local.get $cs)))
+                (f32.store offset=8 (local.get $dst) (f32.load (local.get $t)))
+                (local.set $t (i32.add (local.get $t) (local.get $cs)))
+                (f32.store offset=12 (local.get $dst) (f32.load (local.get $t)))
+                (local.set $t (i32.add (local.get $t) (local.get $cs)))
+                (f32.store offset=16 (local.get $dst) (f32.load (local.get $t)))
+                (local.set $t (i32.add (local.get $t) (local.get $cs)))
+                (f32.store offset=20 (local.get $dst) (f32.load (local.get $t)))
+                (local.set $t (i32.add (local.get $t) (local.get $cs)))
+                (f32.store offset=24 (local.get $dst) (f32.load (local.get $t)))
+                (local.set $t (i32.add (local.get $t) (local.get $cs)))
+                (f32.store offset=28 (local.get $dst) (f32.load (local.get $t)))
+                (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
+                (local.set $s (i32.add (local.get $s) (local.get $rs)))
+                (br_if $p8s (local.tee $p (i32.sub (local.get $p) (i32.const 1))))))
+            (else
+              (loop $pe
+                (v128.store offset=0 (local.get $dst) (v128.const i32x4 0 0 0 0))
+                (v128.store offset=16 (local.get $dst) (v128.const i32x4 0 0 0 0))
+                (local.set $q (i32.const 0))
+                (local.set $t (local.get $s))
+                (loop $qe
+                  (f32.store (i32.add (local.get $dst) (i32.shl (local.get $q) (i32.const 2)))
+                    (f32.load (local.get $t)))
+                  (local.set $t (i32.add (local.get $t) (local.get $cs)))
+                  (br_if $qe (i32.lt_u (local.tee $q (i32.add (local.get $q) (i32.const 1))) (local.get $cols))))
+                (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
+                (local.set $s (i32.add (local.get $s) (local.get $rs)))
+                (br_if $pe (local.tee $p (i32.sub (local.get $p) (i32.const 1)))))))))
+      (br_if $panels (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 8))) (local.get $nc)))))
+
+  ;; C (row-major [m,n] at c) (+)= op(A) · op(B); m, k, n >= 1. Byte strides as described above.
+  ;; packAllB=0 lets the micro-kernel read full 8-column panels of a row-major B (csB=4) in place, which
+  ;; saves the packing pass when few rows of A reuse each panel; otherwise every B block is packed.
+  ;; packA/packB: pack buffers of mcBlk*kcBlk and kcBlk*ncBlk floats (mcBlk a multiple of 4, ncBlk of 8).
+  (func (export "sgemm")
+    (param $m i32) (param $k i32) (param $n i32)
+    (param $a i32) (param $rsA i32) (param $csA i32)
+    (param $b i32) (param $rsB i32) (param $csB i32)
+    (param $c i32) (param $accumulate i32)
+    (param $packA i32) (param $packB i32) (param $packAllB i32)
+    (param $mcBlk i32) (param $kcBlk i32) (param $ncBlk i32)
+    (local $jc i32) (local $nc i32) (local $pc i32) (local $kc i32) (local $ic i32) (local $mc i32)
+    (local $jr i32) (local $nr i32) (local $ir i32) (local $mr i32)
+    (local $overwrite i32) (local $bBlock i32) (local $bp i32) (local $ldb i32) (local $ragged i32)
+    (local $ldc i32) (local $cRow i32) (local $panelA i32)
+    (local.set $ldc (i32.shl (local.get $n) (i32.const 2)))
+    (if (i32.ne (local.get $csB) (i32.const 4)) (then (local.set $packAllB (i32.const 1))))
+    (loop $jcLoop
+      (local.set $nc (i32.sub (local.get $n) (local.get $jc)))
+      (if (i32.gt_u (local.get $nc) (local.get $ncBlk)) (then (local.set $nc (local.get $ncBlk))))
+      (local.set $pc (i32.const 0))
+      (loop $pcLoop
+        (local.set $kc (i32.sub (local.get $k) (local.get $pc)))
+        (if (i32.gt_u (local.get $kc) (local.get $kcBlk)) (then (local.set $kc (local.get $kcBlk))))
+        (local.set $overwrite (i32.and (i32.eqz (local.get $pc)) (i32.eqz (local.get $accumulate))))
+        (local.set $bBlock (i32.add (local.get $b)
+          (i32.add (i32.mul (local.get $pc) (local.get $rsB)) (i32.mul (local.get $jc) (local.get $csB)))))
+        (local.set $ragged (i32.and (local.get $nc) (i32.const 7)))
+        (if (local.get $packAllB)
+          (then (call $packB (local.get $bBlock) (local.get $rsB) (local.get $csB) (local.get $kc) (local.get $nc) (local.get $packB)))
+          (else
+            (if (local.get $ragged)
+              (then (call $packB
+                (i32.add (local.get $bBlock) (i32.shl (i32.sub (local.get $nc) (local.get $ragged)) (i32.const 2)))
+                (local.get $rsB) (local.get $csB) (local.get $kc) (local.get $ragged) (local.get $packB))))))
+        (local.set $ic (i32.const 0))
+        (loop $icLoop
+          (local.set $mc (i32.sub (local.get $m) (local.get $ic)))
+          (if (i32.gt_u (local.get $mc) (local.get $mcBlk)) (then (local.set $mc (local.get $mcBlk))))
+          (call $packA
+            (i32.add (local.get $a)
+              (i32.add (i32.mul (local.get $ic) (local.get $rsA)) (i32.mul (local.get $pc) (local.get $csA))))
+            (local.get $rsA) (local.get $csA) (local.get $mc) (local.get $kc) (local.get $packA))
+          (local.set $jr (i32.const 0))
+          (loop $jrLoop
+            (local.set $nr (i32.sub (local.get $nc) (local.get $jr)))
+            (if (i32.gt_u (local.get $nr) (i32.const 8)) (then (local.set $nr (i32.const 8))))
+            (if (local.get $packAllB)
+              (then
+                ;; Panel jr/8 of kc rows of 32 bytes.
+                (local.set $bp (i32.add (local.get $packB) (i32.mul (i32.shl (local.get $jr) (i32.const 2)) (local.get $kc))))
+                (local.set $ldb (i32.const 32)))
+              (else
+                (if (i32.eq (local.get $nr) (i32.const 8))
+                  (then
+                    (local.set $bp (i32.add (local.get $bBlock) (i32.shl (local.get $jr) (i32.const 2))))
+                    (local.set $ldb (local.get $rsB)))
+                  (else
+                    (local.set $bp (local.get $packB))
+                    (local.set $ldb (i32.const 32))))))
+            (local.set $cRow (i32.add (local.get $c)
+              (i32.add (i32.mul (local.get $ic) (local.get $ldc)) (i32.shl (i32.add (local.get $jc) (local.get $jr)) (i32.const 2)))))
+            (local.set $panelA (local.get $packA))
+            (local.set $ir (i32.const 0))
+            (loop $irLoop
+              (local.set $mr (i32.sub (local.get $mc) (local.get $ir)))
+              (if (i32.gt_u (local.get $mr) (i32.const 4)) (then (local.set $mr (i32.const 4))))
+              (call $kernel4x8 (local.get $panelA) (local.get $bp) (local.get $ldb) (local.get $kc)
+                (local.get $cRow) (local.get $ldc) (local.get $mr) (local.get $nr) (local.get $overwrite))
+              (local.set $panelA (i32.add (local.get $panelA) (i32.shl (local.get $kc) (i32.const 4))))
+              (local.set $cRow (i32.add (local.get $cRow) (i32.shl (local.get $ldc) (i32.const 2))))
+              (br_if $irLoop (i32.lt_u (local.tee $ir (i32.add (local.get $ir) (i32.const 4))) (local.get $mc))))
+            (br_if $jrLoop (i32.lt_u (local.tee $jr (i32.add (local.get $jr) (i32.const 8))) (local.get $nc))))
+          (br_if $icLoop (i32.lt_u (local.tee $ic (i32.add (local.get $ic) (local.get $mcBlk))) (local.get $m))))
+        (br_if $pcLoop (i32.lt_u (local.tee $pc (i32.add (local.get $pc) (local.get $kcBlk))) (local.get $k))))
+      (br_if $jcLoop (i32.lt_u (local.tee $jc (i32.add (local.get $jc) (local.get $ncBlk))) (local.get $n)))))
+)
