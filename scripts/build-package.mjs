@@ -3,7 +3,7 @@
 // package (`--bundle-all`), which must be one file that plain Node can import.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
@@ -25,3 +25,11 @@ await build({
 });
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 execFileSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { stdio: 'inherit' });
+
+// The umbrella bundle inlines @minikeras/datasets, which finds its bundled digits at ../data/ relative
+// to the module: ship a copy of them beside dist/.
+if (bundleAll) {
+  const datasetsDir = new URL('../packages/datasets/data/', import.meta.url);
+  rmSync('data', { recursive: true, force: true });
+  cpSync(datasetsDir, 'data', { recursive: true });
+}

@@ -1,7 +1,7 @@
 // Runs a TypeScript entry point on plain Node 20: esbuild bundles it (workspace packages resolve to their
 // TypeScript sources) into node_modules/.cache and imports the result. Usage: node scripts/run.mjs file.ts [args]
 import { build } from 'esbuild';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve, basename } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -23,6 +23,17 @@ await build({
   target: 'node20',
   sourcemap: 'inline',
   logLevel: 'warning',
+  // Each source file keeps its own import.meta.url, so code that finds files next to itself
+  // (the datasets package's bundled digits) works the same bundled as from source.
+  plugins: [{
+    name: 'keep-import-meta-url',
+    setup(b) {
+      b.onLoad({ filter: /\.[cm]?ts$/ }, (args) => ({
+        contents: readFileSync(args.path, 'utf8').replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)),
+        loader: 'ts',
+      }));
+    },
+  }],
   // CommonJS dependencies bundled into ESM may call require() for Node built-ins.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
 });

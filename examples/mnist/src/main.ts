@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   const [testLoss, testAccuracy] = model.evaluate(xTest, data.test.y, { batchSize: 256 }) as number[];
   console.log(`\nTest accuracy: ${(testAccuracy! * 100).toFixed(2)}%  (test loss ${testLoss!.toFixed(4)}, trained in ${seconds.toFixed(1)} s)\n`);
 
-  const show = 6;
+  const show = 4;
   const probs = model.predict(xTest.reshape([-1, ...shape]), { batchSize: 256 });
   const predicted = argMax(probs, -1);
   const names = opts.dataset === 'fashion' ? datasets.FASHION_MNIST_CLASS_NAMES : null;
