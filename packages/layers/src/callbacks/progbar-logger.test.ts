@@ -88,6 +88,15 @@ describe('ProgbarLogger', () => {
     expect(tty[6]).toBe(`\r${B}1/3${R} ${G}${'━'.repeat(6)}${R}${W}${'━'.repeat(14)}${R} ${B}2s${R} 1s/step - loss: 0.5000${EOL}`);
   });
 
+  it('its own verbose option overrides fit(verbose: 0)', () => {
+    const out: string[] = [];
+    const cb = new ProgbarLogger({ verbose: 2, isTty: true, write: (s) => out.push(s), now: () => 0 });
+    cb.setParams({ epochs: 1, steps: 2, verbose: 0 });
+    cb.onEpochBegin(0, {});
+    cb.onEpochEnd(0, { loss: 0.5 });
+    expect(out).toEqual(['2/2 - 0s - 0s/step - loss: 0.5000\n']);
+  });
+
   it('asks the training loop for batch logs only when it draws per batch', () => {
     const wants = (isTty: boolean, params: TrainingParams) => {
       const cb = new ProgbarLogger({ isTty, write: () => {} });

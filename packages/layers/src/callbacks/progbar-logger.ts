@@ -19,6 +19,8 @@ export interface ProgbarLoggerOptions {
   now?: () => number;
   /** Bar width. Default 20. */
   width?: number;
+  /** Display mode regardless of `fit({ verbose })`, e.g. a custom sink with `verbose: 0`. Default: fit's. */
+  verbose?: 1 | 2;
 }
 
 interface NodeStdout { isTTY?: boolean; write(s: string): unknown }
@@ -40,6 +42,7 @@ export class ProgbarLogger extends Callback<never> {
   private readonly write: (s: string) => void;
   private readonly now: (() => number) | undefined;
   private readonly width: number | undefined;
+  private readonly verboseOverride: 1 | 2 | undefined;
   private calledInFit = false;
 
   constructor(options: ProgbarLoggerOptions = {}) {
@@ -49,12 +52,14 @@ export class ProgbarLogger extends Callback<never> {
     this.write = options.write ?? (stdout ? (s) => { stdout.write(s); } : consoleSink());
     this.now = options.now;
     this.width = options.width;
+    this.verboseOverride = options.verbose;
+    if (this.verboseOverride !== undefined) this.verbose = this.verboseOverride;
     this.onBatchEnd = this.trainBatchEnd;
   }
 
   override setParams(params: TrainingParams): void {
     super.setParams(params);
-    this.verbose = params.verbose;
+    this.verbose = this.verboseOverride ?? params.verbose;
     this.epochs = params.epochs;
     this.target = params.steps;
     // Batch hooks cost the training loop per-batch logs; only a live bar or an unknown step count needs
