@@ -119,6 +119,8 @@ describe('grad, grads, valueAndGrad, valueAndGrads', () => {
     expect(value.item()).toBe(25);
     expect(value.node).toBeNull();
     expect(grad.arraySync()).toEqual([6, 8]);
+    // Even when f returns its input, the value is off the graph.
+    expect(mk.valueAndGrad((x) => x)([1]).value.requiresGrad).toBe(false);
     const r = mk.valueAndGrads((a: Tensor, b: Tensor) => a.div(b))(6, 3);
     expect(r.value.item()).toBe(2);
     expectClose(r.grads[0]!, 1 / 3);
@@ -172,6 +174,14 @@ describe('variableGrads', () => {
     // f = v*v + 3v + v^3: f' = 2v + 3 + 3v^2 = 4 + 3 + 12
     const { grads } = mk.variableGrads(() => v.mul(v).add(v.mul(3)).add(v.pow(3)).sum());
     expect(grads.get(v)!.arraySync()).toEqual([19]);
+  });
+
+  it('returns a snapshot when the loss is a variable itself', () => {
+    const v = mk.variable(mk.scalar(2));
+    const { value, grads } = mk.variableGrads(() => v);
+    v.assign(mk.scalar(5));
+    expect(value.item()).toBe(2);
+    expect(grads.get(v)!.item()).toBe(1);
   });
 
   it('requires a scalar loss', () => {

@@ -108,8 +108,10 @@ export function backprop(root: Tensor, seed: Tensor): Map<Tensor, Tensor> {
   return grads;
 }
 
+/** The value handed back to the caller: off the graph, and a snapshot if it is a Variable (or aliases one). */
 function detach(t: Tensor): Tensor {
-  return t.node ? new Tensor(t.values, t.shape, t.dtype) : t;
+  if (t instanceof Variable) return new Tensor(t.values.slice(), t.shape);
+  return t.node || t.requiresGrad ? new Tensor(t.values, t.shape) : t;
 }
 
 function onesLikeShape(t: Tensor): Tensor {

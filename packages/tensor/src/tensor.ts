@@ -147,8 +147,8 @@ export class Tensor {
   min(axis?: number | readonly number[], keepDims = false): Tensor { return ops.min(this, axis, keepDims); }
   prod(axis?: number | readonly number[], keepDims = false): Tensor { return ops.prod(this, axis, keepDims); }
   logSumExp(axis?: number | readonly number[], keepDims = false): Tensor { return ops.logSumExp(this, axis, keepDims); }
-  argMax(axis = -1): Tensor { return ops.argMax(this, axis); }
-  argMin(axis = -1): Tensor { return ops.argMin(this, axis); }
+  argMax(axis = 0): Tensor { return ops.argMax(this, axis); }
+  argMin(axis = 0): Tensor { return ops.argMin(this, axis); }
   matmul(b: TensorLike, transposeA = false, transposeB = false): Tensor { return ops.matmul(this, b, transposeA, transposeB); }
   reshape(shape: readonly number[]): Tensor { return ops.reshape(this, shape); }
   transpose(perm?: readonly number[]): Tensor { return ops.transpose(this, perm); }

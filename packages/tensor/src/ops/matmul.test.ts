@@ -75,5 +75,7 @@ describe('dot', () => {
     expect(mk.dot(t([1, 2, 3]), t([4, 5, 6])).arraySync()).toBe(32); // 4 + 10 + 18
     expect(mk.dot(A(), t([1, 1])).arraySync()).toEqual([3, 7]);
     expect(mk.dot(t([1, 1]), A()).arraySync()).toEqual([4, 6]);
+    expect(() => mk.dot(mk.zeros([2, 2, 2]), t([1, 1]))).toThrow(/^dot: both operands need rank 1 or 2, got shapes \[2,2,2\] and \[2\]$/);
+    expect(() => mk.dot(t([1, 2, 3]), t([1, 2]))).toThrow(/^matmul: inner dimensions must agree/);
   });
 });

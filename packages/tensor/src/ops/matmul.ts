@@ -57,6 +57,9 @@ export function matmul(a: TensorLike, b: TensorLike, transposeA = false, transpo
 /** Inner product of two vectors, or matrix-vector products, via matmul. */
 export function dot(a: TensorLike, b: TensorLike): Tensor {
   const x = toTensor(a), y = toTensor(b);
+  if (x.rank < 1 || x.rank > 2 || y.rank < 1 || y.rank > 2) {
+    throw new Error(`dot: both operands need rank 1 or 2, got shapes ${formatShape(x.shape)} and ${formatShape(y.shape)}`);
+  }
   const xm = x.rank === 1 ? reshape(x, [1, x.size]) : x;
   const ym = y.rank === 1 ? reshape(y, [y.size, 1]) : y;
   const r = matmul(xm, ym);

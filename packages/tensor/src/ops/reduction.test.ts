@@ -52,10 +52,12 @@ describe('sum, mean, max, min, prod', () => {
 
   it('argMax and argMin return int32 indices of the first extreme', () => {
     const x = t([[1, 3, 2], [9, 0, 9]]);
-    const am = mk.argMax(x);
+    const am = mk.argMax(x, -1);
     expect(am.dtype).toBe('int32');
     expect(am.arraySync()).toEqual([1, 0]); // ties: the first 9 wins
-    expect(mk.argMax(x, 0).arraySync()).toEqual([1, 0, 1]);
+    // The default axis is 0, as in tfjs: per column, the row of the largest value.
+    expect(mk.argMax(x).arraySync()).toEqual([1, 0, 1]);
+    expect(x.argMax().arraySync()).toEqual([1, 0, 1]);
     expect(mk.argMin(x, 1).arraySync()).toEqual([0, 1]);
     expect(x.argMin(0).arraySync()).toEqual([0, 1, 0]);
   });

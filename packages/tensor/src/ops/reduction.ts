@@ -112,12 +112,14 @@ export function prod(x: TensorLike, axis?: number | readonly number[], keepDims 
   });
 }
 
-export function argMax(x: TensorLike, axis = -1): Tensor {
+/** Index (int32) of the largest value along `axis`; the first one on ties. The default axis is 0, as in tfjs. */
+export function argMax(x: TensorLike, axis = 0): Tensor {
   const t = toTensor(x);
   return reduceRaw('argMax', t, [normalizeAxis('argMax', axis, t.rank)], false);
 }
 
-export function argMin(x: TensorLike, axis = -1): Tensor {
+/** Index (int32) of the smallest value along `axis`; the first one on ties. The default axis is 0, as in tfjs. */
+export function argMin(x: TensorLike, axis = 0): Tensor {
   const t = toTensor(x);
   return reduceRaw('argMin', t, [normalizeAxis('argMin', axis, t.rank)], false);
 }
