@@ -24,6 +24,9 @@ const EMBEDDING_KEYS = ['inputDim', 'outputDim', 'embeddingsInitializer', 'embed
  * `[batch, ..., outputDim]`. Float tensors are accepted when they hold whole numbers. The gradient reaches
  * only the rows that were looked up (scatter-add through `gather`).
  *
+ * Divergence from Keras: Keras casts float ids to int32, silently truncating 1.5 to 1; a non-integer id here is
+ * an error, since it almost always means the wrong tensor was fed in.
+ *
  * ```ts
  * new Embedding(10000, 64)   // vocabulary of 10000 ids, 64-dimensional vectors
  * ```
