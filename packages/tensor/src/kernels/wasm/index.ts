@@ -21,10 +21,12 @@ import type { KernelExports } from './module';
 export { wasmSimdSupported };
 
 /**
- * Below this many multiply-adds (m*k*n) matmul stays in TS: the copies into and out of linear memory and
- * the call cost more than the SIMD saves. Measured crossover on the project machine (scripts/bench-matmul.mjs).
+ * Below this many multiply-adds (m*k*n) matmul stays in TS: a WASM call costs about 1 µs of fixed overhead
+ * (three copies, the call, packing), which is what a plain-JS 4x4x8 product takes. Measured on the project
+ * machine (`node scripts/bench-matmul.mjs --small`): at m*k*n = 64 (XOR's 4x2x8) TS is 2x faster, around
+ * 128-256 they tie, at 512 WASM is 1.6-2.8x faster and at 4096 (16x16x16) 6-8x.
  */
-export const DEFAULT_WASM_MIN_WORK = 4096;
+export const DEFAULT_WASM_MIN_WORK = 256;
 
 export interface WasmBackendOptions {
   /** Products with m*k*n below this use the TS kernel (default DEFAULT_WASM_MIN_WORK; 0 sends all to WASM). */
