@@ -89,19 +89,20 @@ export class BatchNormalization extends Layer {
     }
     const broadcastShape = x.shape.map((d, i) => (i === axis ? d : 1));
     const reductionAxes = x.shape.map((_, i) => i).filter((i) => i !== axis);
-    let batchMean: Tensor;
+    let centered: Tensor;
     let variance: Tensor;
     if (ctx.training && this.trainable) {
-      batchMean = mean(x, reductionAxes, true);
-      variance = mean(square(sub(x, batchMean)), reductionAxes, true);
+      const batchMean = mean(x, reductionAxes, true);
+      centered = sub(x, batchMean);
+      variance = mean(square(centered), reductionAxes, true);
       this.updateMovingStatistics(batchMean, variance);
     } else {
-      batchMean = reshape(movingMean, broadcastShape);
+      centered = sub(x, reshape(movingMean, broadcastShape));
       variance = reshape(this.movingVariance!, broadcastShape);
     }
     let inv = reciprocal(sqrt(add(variance, this.epsilon)));
     if (this.gamma) inv = mul(inv, reshape(this.gamma, broadcastShape));
-    const y = mul(sub(x, batchMean), inv);
+    const y = mul(centered, inv);
     return this.beta ? add(y, reshape(this.beta, broadcastShape)) : y;
   }
 

@@ -90,11 +90,11 @@ export class LayerNormalization extends Layer {
       throw new Error(`${this.label} expects a rank-${this.inputRank} input with sizes ${formatShape(paramShape ?? [])} on axes ${JSON.stringify(this.axis)}, got input of shape ${formatShape(x.shape)}`);
     }
     const broadcastShape = x.shape.map((d, i) => (this.axes.includes(i) ? d : 1));
-    const mu = mean(x, this.axes, true);
-    const variance = mean(square(sub(x, mu)), this.axes, true);
+    const centered = sub(x, mean(x, this.axes, true));
+    const variance = mean(square(centered), this.axes, true);
     let inv = reciprocal(sqrt(add(variance, this.epsilon)));
     if (this.gamma) inv = mul(inv, reshape(this.gamma, broadcastShape));
-    const y = mul(sub(x, mu), inv);
+    const y = mul(centered, inv);
     return this.beta ? add(y, reshape(this.beta, broadcastShape)) : y;
   }
 
