@@ -99,6 +99,35 @@
         (br_if $cols (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $nr))))
       (br_if $rows (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $mr)))))
 
+  ;; Transposes the 4x4 block whose rows are 16 bytes at src, src+stride, ...: column t of the block is
+  ;; stored as 4 floats at dst + t*dstStride.
+  (func $transpose4 (param $src i32) (param $stride i32) (param $dst i32) (param $dstStride i32)
+    (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128)
+    (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local.set $r0 (v128.load (local.get $src)))
+    (local.set $src (i32.add (local.get $src) (local.get $stride)))
+    (local.set $r1 (v128.load (local.get $src)))
+    (local.set $src (i32.add (local.get $src) (local.get $stride)))
+    (local.set $r2 (v128.load (local.get $src)))
+    (local.set $src (i32.add (local.get $src) (local.get $stride)))
+    (local.set $r3 (v128.load (local.get $src)))
+    ;; Interleave pairs of rows (unpcklps / unpckhps), then pair up 64-bit halves (movlhps / movhlps).
+    (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r0) (local.get $r1)))
+    (local.set $t1 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r2) (local.get $r3)))
+    (local.set $t2 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r0) (local.get $r1)))
+    (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r2) (local.get $r3)))
+    (v128.store (local.get $dst)
+      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t1)))
+    (local.set $dst (i32.add (local.get $dst) (local.get $dstStride)))
+    (v128.store (local.get $dst)
+      (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t1)))
+    (local.set $dst (i32.add (local.get $dst) (local.get $dstStride)))
+    (v128.store (local.get $dst)
+      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t2) (local.get $t3)))
+    (local.set $dst (i32.add (local.get $dst) (local.get $dstStride)))
+    (v128.store (local.get $dst)
+      (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t2) (local.get $t3))))
+
   ;; Packs op(A)[0:mc, 0:kc] (element (i,p) at src + i*rs + p*cs) into 4-row panels: panel q holds, for
   ;; each p, the 4 values of rows 4q..4q+3 (16 bytes), rows past mc zero-filled.
   (func $packA (param $src i32) (param $rs i32) (param $cs i32) (param $mc i32) (param $kc i32) (param $dst i32)
@@ -119,6 +148,18 @@
                 (local.set $s (i32.add (local.get $s) (local.get $cs)))
                 (br_if $p4 (local.tee $p (i32.sub (local.get $p) (i32.const 1))))))
             (else
+              (if (i32.eq (local.get $cs) (i32.const 4))
+                (then
+                  ;; Row-major A: 4x4 blocks transposed in registers.
+                  (block $t4done
+                    (loop $t4
+                      (br_if $t4done (i32.lt_u (local.get $p) (i32.const 4)))
+                      (call $transpose4 (local.get $s) (local.get $rs) (local.get $dst) (i32.const 16))
+                      (local.set $s (i32.add (local.get $s) (i32.const 16)))
+                      (local.set $dst (i32.add (local.get $dst) (i32.const 64)))
+                      (local.set $p (i32.sub (local.get $p) (i32.const 4)))
+                      (br $t4)))))
+              (if (local.get $p) (then
               (loop $p4s
                 (f32.store offset=0 (local.get $dst) (f32.load (local.get $s)))
                 (f32.store offset=4 (local.get $dst) (f32.load (i32.add (local.get $s) (local.get $rs))))
@@ -128,7 +169,7 @@
                   (f32.load (i32.add (local.get $s) (i32.mul (local.get $rs) (i32.const 3)))))
                 (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
                 (local.set $s (i32.add (local.get $s) (local.get $cs)))
-                (br_if $p4s (local.tee $p (i32.sub (local.get $p) (i32.const 1))))))))
+                (br_if $p4s (local.tee $p (i32.sub (local.get $p) (i32.const 1))))))))))
         (else
           (loop $pe
             (v128.store (local.get $dst) (v128.const i32x4 0 0 0 0))
@@ -162,7 +203,21 @@
         (else
           (if (i32.eq (local.get $cols) (i32.const 8))
             (then
-              ;; Transposed B: the 8 columns are 8 rows of storage, cs bytes apart.
+              ;; Transposed B: the 8 columns are 8 rows of storage, cs bytes apart; with K contiguous (rs=4),
+              ;; two 4x4 blocks transposed in registers per 4 steps of K.
+              (if (i32.eq (local.get $rs) (i32.const 4))
+                (then
+                  (block $t8done
+                    (loop $t8
+                      (br_if $t8done (i32.lt_u (local.get $p) (i32.const 4)))
+                      (call $transpose4 (local.get $s) (local.get $cs) (local.get $dst) (i32.const 32))
+                      (call $transpose4 (i32.add (local.get $s) (i32.shl (local.get $cs) (i32.const 2))) (local.get $cs)
+                        (i32.add (local.get $dst) (i32.const 16)) (i32.const 32))
+                      (local.set $s (i32.add (local.get $s) (i32.const 16)))
+                      (local.set $dst (i32.add (local.get $dst) (i32.const 128)))
+                      (local.set $p (i32.sub (local.get $p) (i32.const 4)))
+                      (br $t8)))))
+              (if (local.get $p) (then
               (loop $p8s
                 (local.set $t (local.get $s))
                 (f32.store offset=0 (local.get $dst) (f32.load (local.get $t)))
@@ -182,7 +237,7 @@
                 (f32.store offset=28 (local.get $dst) (f32.load (local.get $t)))
                 (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
                 (local.set $s (i32.add (local.get $s) (local.get $rs)))
-                (br_if $p8s (local.tee $p (i32.sub (local.get $p) (i32.const 1))))))
+                (br_if $p8s (local.tee $p (i32.sub (local.get $p) (i32.const 1))))))))
             (else
               (loop $pe
                 (v128.store offset=0 (local.get $dst) (v128.const i32x4 0 0 0 0))
