@@ -66,6 +66,8 @@ describe('BinaryCrossentropy', () => {
     expectClose(bce.compute(z, q, 2.3), 9.1668, printed(4));
     expectClose(bce.compute(z, q, [[1.2], [3.4]]), (rows[0]! * 1.2 + rows[1]! * 3.4) / 2, rel);
     expectClose(bce.compute(z, q, [[1.2], [3.4]]), 4.7827, printed(4));
+    // A confident miss costs -log(1e-7) = 16.118, not Infinity.
+    expectClose(bce.compute([[1]], [[0]]), -Math.log(1e-7), rel);
   });
   it('matches Keras losses_test with logits', () => {
     const z = [[1, 0, 1], [0, 1, 1]], x = [[10, -10, 10], [10, 10, -10]];
@@ -178,6 +180,8 @@ describe('CategoricalCrossentropy', () => {
     expectClose(cce.compute(eye, probs, [[1.2], [3.4], [5.6]]), (probRows[0]! * 1.2 + probRows[1]! * 3.4 + probRows[2]! * 5.6) / 3, rel);
     expectClose(cce.compute(eye, probs, [[1.2], [3.4], [5.6]]), 1.0696, printed(4));
     expectClose(cce.compute(eye, eye), 0, { rtol: 0, atol: 1e-6 });
+    expectClose(cce.compute([[1, 0]], [[0, 1]]), -Math.log(1e-7), rel);
+    expectClose(new SparseCategoricalCrossentropy().compute([0], [[0, 1]]), -Math.log(1e-7), rel);
   });
   it('matches Keras losses_test with logits', () => {
     const cce = new CategoricalCrossentropy({ fromLogits: true });
