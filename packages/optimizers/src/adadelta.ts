@@ -4,11 +4,11 @@ import type { SlotSpec, StepInfo } from './optimizer';
 import { BASE_DEFAULTS, Check, resolveOptions } from './options';
 import type { BaseOptimizerConfig, OptimizerOptions } from './options';
 
-export interface AdadeltaConfig extends BaseOptimizerConfig {
+export type AdadeltaConfig = BaseOptimizerConfig & {
   /** Decay rate of both running averages. */
   rho: number;
   epsilon: number;
-}
+};
 export type AdadeltaOptions = OptimizerOptions<AdadeltaConfig>;
 
 /** Keras 3's default learning rate is 0.001 (the paper's form is learningRate 1.0). */

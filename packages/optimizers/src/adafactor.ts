@@ -5,7 +5,7 @@ import type { SlotSpec, StepInfo } from './optimizer';
 import { BASE_DEFAULTS, Check, resolveOptions } from './options';
 import type { BaseOptimizerConfig, OptimizerOptions } from './options';
 
-export interface AdafactorConfig extends BaseOptimizerConfig {
+export type AdafactorConfig = BaseOptimizerConfig & {
   /** beta2_t = 1 - t^beta2Decay (<= 0). */
   beta2Decay: number;
   /** Added to g^2, keeps the second moment away from 0. */
@@ -16,7 +16,7 @@ export interface AdafactorConfig extends BaseOptimizerConfig {
   clipThreshold: number;
   /** Caps the learning rate at 1/sqrt(t) (Keras applies the cap in either case; kept for config compatibility). */
   relativeStep: boolean;
-}
+};
 export type AdafactorOptions = OptimizerOptions<AdafactorConfig>;
 
 export const ADAFACTOR_DEFAULTS: AdafactorConfig = {

@@ -4,11 +4,11 @@ import type { SlotSpec, StepInfo } from './optimizer';
 import { BASE_DEFAULTS, Check, resolveOptions } from './options';
 import type { BaseOptimizerConfig, OptimizerOptions } from './options';
 
-export interface AdagradConfig extends BaseOptimizerConfig {
+export type AdagradConfig = BaseOptimizerConfig & {
   /** Starting value of the per-parameter sum of squared gradients (>= 0). */
   initialAccumulatorValue: number;
   epsilon: number;
-}
+};
 export type AdagradOptions = OptimizerOptions<AdagradConfig>;
 
 export const ADAGRAD_DEFAULTS: AdagradConfig = { name: 'adagrad', learningRate: 0.001, ...BASE_DEFAULTS, initialAccumulatorValue: 0.1, epsilon: 1e-7 };

@@ -4,7 +4,7 @@ import type { SlotSpec, StepInfo } from './optimizer';
 import { BASE_DEFAULTS, Check, resolveOptions } from './options';
 import type { BaseOptimizerConfig, OptimizerOptions } from './options';
 
-export interface AdamConfig extends BaseOptimizerConfig {
+export type AdamConfig = BaseOptimizerConfig & {
   /** Decay rate of the first-moment (mean) estimate. */
   beta1: number;
   /** Decay rate of the second-moment (uncentered variance) estimate. */
@@ -13,7 +13,7 @@ export interface AdamConfig extends BaseOptimizerConfig {
   epsilon: number;
   /** Use the AMSGrad variant (Reddi et al. 2018): the running maximum of v. */
   amsgrad: boolean;
-}
+};
 export type AdamOptions = OptimizerOptions<AdamConfig>;
 
 export const ADAM_DEFAULTS: AdamConfig = { name: 'adam', learningRate: 0.001, ...BASE_DEFAULTS, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, amsgrad: false };

@@ -4,12 +4,12 @@ import type { SlotSpec, StepInfo } from './optimizer';
 import { BASE_DEFAULTS, Check, resolveOptions } from './options';
 import type { BaseOptimizerConfig, OptimizerOptions } from './options';
 
-export interface AdamaxConfig extends BaseOptimizerConfig {
+export type AdamaxConfig = BaseOptimizerConfig & {
   beta1: number;
   /** Decay rate of the exponentially weighted infinity norm. */
   beta2: number;
   epsilon: number;
-}
+};
 export type AdamaxOptions = OptimizerOptions<AdamaxConfig>;
 
 export const ADAMAX_DEFAULTS: AdamaxConfig = { name: 'adamax', learningRate: 0.001, ...BASE_DEFAULTS, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 };

@@ -3,10 +3,10 @@ import type { AdamConfig } from './adam';
 import type { OptimizerOptions } from './options';
 import { ADAM_DEFAULTS } from './adam';
 
-export interface AdamWConfig extends AdamConfig {
+export type AdamWConfig = AdamConfig & {
   /** Decoupled weight decay (Loshchilov & Hutter 2019); required, default 0.004. */
   weightDecay: number;
-}
+};
 export type AdamWOptions = OptimizerOptions<AdamWConfig>;
 
 export const ADAMW_DEFAULTS: AdamWConfig = { ...ADAM_DEFAULTS, name: 'adamw', weightDecay: 0.004 };

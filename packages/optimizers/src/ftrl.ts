@@ -4,7 +4,7 @@ import type { SlotSpec, StepInfo } from './optimizer';
 import { BASE_DEFAULTS, Check, resolveOptions } from './options';
 import type { BaseOptimizerConfig, OptimizerOptions } from './options';
 
-export interface FtrlConfig extends BaseOptimizerConfig {
+export type FtrlConfig = BaseOptimizerConfig & {
   /** How the per-coordinate rate decays with the accumulated squared gradient (<= 0; 0 keeps it fixed). */
   learningRatePower: number;
   initialAccumulatorValue: number;
@@ -14,7 +14,7 @@ export interface FtrlConfig extends BaseOptimizerConfig {
   l2ShrinkageRegularizationStrength: number;
   /** The paper's beta, folded into l2 as beta / (2 lr). */
   beta: number;
-}
+};
 export type FtrlOptions = OptimizerOptions<FtrlConfig>;
 
 export const FTRL_DEFAULTS: FtrlConfig = {

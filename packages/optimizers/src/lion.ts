@@ -4,12 +4,12 @@ import type { SlotSpec, StepInfo } from './optimizer';
 import { BASE_DEFAULTS, Check, resolveOptions } from './options';
 import type { BaseOptimizerConfig, OptimizerOptions } from './options';
 
-export interface LionConfig extends BaseOptimizerConfig {
+export type LionConfig = BaseOptimizerConfig & {
   /** Mixes the momentum and the current gradient inside the sign, in (0, 1]. */
   beta1: number;
   /** Decay rate of the momentum. */
   beta2: number;
-}
+};
 export type LionOptions = OptimizerOptions<LionConfig>;
 
 export const LION_DEFAULTS: LionConfig = { name: 'lion', learningRate: 0.001, ...BASE_DEFAULTS, beta1: 0.9, beta2: 0.99 };

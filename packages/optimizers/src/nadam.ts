@@ -4,11 +4,11 @@ import type { SlotSpec, StepInfo } from './optimizer';
 import { BASE_DEFAULTS, Check, resolveOptions } from './options';
 import type { BaseOptimizerConfig, OptimizerOptions } from './options';
 
-export interface NadamConfig extends BaseOptimizerConfig {
+export type NadamConfig = BaseOptimizerConfig & {
   beta1: number;
   beta2: number;
   epsilon: number;
-}
+};
 export type NadamOptions = OptimizerOptions<NadamConfig>;
 
 export const NADAM_DEFAULTS: NadamConfig = { name: 'nadam', learningRate: 0.001, ...BASE_DEFAULTS, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 };

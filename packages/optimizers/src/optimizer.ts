@@ -225,13 +225,14 @@ export abstract class Optimizer {
     for (const pair of list) {
       const [g, v] = pair;
       if (!(v instanceof Variable)) throw new TypeError(`${this.className}.applyGradients: expected [gradient, Variable] pairs, got ${String(v)} as a variable`);
+      if (!(v.values instanceof Float32Array)) throw new Error(`${this.className}.applyGradients: variable '${v.name}' is ${v.dtype}; only float32 variables can be trained`);
+      // Build before filtering, as Keras does, so that state order follows the variable list given.
+      this.build([v]);
       if (g === null || g === undefined) { missing.push(v.name); continue; }
       if (!(g instanceof Tensor)) throw new TypeError(`${this.className}.applyGradients: the gradient of '${v.name}' is not a Tensor`);
       if (g.size !== v.size || g.rank !== v.rank || g.shape.some((d, k) => d !== v.shape[k])) {
         throw new Error(`${this.className}.applyGradients: gradient of shape [${g.shape.join(', ')}] does not match variable '${v.name}' of shape [${v.shape.join(', ')}]`);
       }
-      if (!(v.values instanceof Float32Array)) throw new Error(`${this.className}.applyGradients: variable '${v.name}' is ${v.dtype}; only float32 variables can be trained`);
-      this.build([v]);
       idx.push(this.index.get(v)!);
       grads.push(g.values instanceof Float32Array ? g.values : Float32Array.from(g.values));
     }

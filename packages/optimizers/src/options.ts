@@ -8,7 +8,7 @@ import type { LearningRateSchedule } from './schedules';
 export type LearningRate = number | LearningRateSchedule | ((step: number) => number);
 
 /** The options every Keras 3 optimizer takes (`base_optimizer.py`), camelCased. `null` means "off", as Keras' None. */
-export interface BaseOptimizerConfig {
+export type BaseOptimizerConfig = {
   name: string;
   learningRate: LearningRate;
   /** Decoupled weight decay, applied as `w -= w * weightDecay * lr` before the update. */
@@ -28,7 +28,7 @@ export interface BaseOptimizerConfig {
   lossScaleFactor: number | null;
   /** Apply the mean gradient once every this many calls (>= 2); the calls in between only accumulate. */
   gradientAccumulationSteps: number | null;
-}
+};
 
 /** Constructor options: any subset of the config, plus the legacy alias `lr` for `learningRate`. */
 export type OptimizerOptions<C extends BaseOptimizerConfig> = Partial<C> & {

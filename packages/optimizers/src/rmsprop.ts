@@ -4,7 +4,7 @@ import type { SlotSpec, StepInfo } from './optimizer';
 import { BASE_DEFAULTS, Check, resolveOptions } from './options';
 import type { BaseOptimizerConfig, OptimizerOptions } from './options';
 
-export interface RMSpropConfig extends BaseOptimizerConfig {
+export type RMSpropConfig = BaseOptimizerConfig & {
   /** Discount factor of the moving average of squared gradients. */
   rho: number;
   /** Plain (not Nesterov) momentum on the scaled step; 0 disables it. */
@@ -12,7 +12,7 @@ export interface RMSpropConfig extends BaseOptimizerConfig {
   epsilon: number;
   /** Normalize by the estimated variance (subtract the squared mean gradient) instead of the raw second moment. */
   centered: boolean;
-}
+};
 export type RMSpropOptions = OptimizerOptions<RMSpropConfig>;
 
 export const RMSPROP_DEFAULTS: RMSpropConfig = { name: 'rmsprop', learningRate: 0.001, ...BASE_DEFAULTS, rho: 0.9, momentum: 0.0, epsilon: 1e-7, centered: false };

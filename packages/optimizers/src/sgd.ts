@@ -4,11 +4,11 @@ import type { SlotSpec, StepInfo } from './optimizer';
 import { BASE_DEFAULTS, Check, resolveOptions } from './options';
 import type { BaseOptimizerConfig, OptimizerOptions } from './options';
 
-export interface SGDConfig extends BaseOptimizerConfig {
+export type SGDConfig = BaseOptimizerConfig & {
   /** Accelerates descent along consistent directions and damps oscillation; 0 is plain gradient descent. */
   momentum: number;
   nesterov: boolean;
-}
+};
 export type SGDOptions = OptimizerOptions<SGDConfig>;
 
 export const SGD_DEFAULTS: SGDConfig = { name: 'SGD', learningRate: 0.01, ...BASE_DEFAULTS, momentum: 0.0, nesterov: false };
