@@ -1,6 +1,7 @@
 /**
- * WebAssembly SIMD128 backend: a partial `Backend` whose kernels run hand-written WASM (kernels.wat) and
- * delegate to the plain TS kernels wherever WASM does not pay (tiny products, non-float32 storage).
+ * WebAssembly SIMD128 backend: a partial `Backend` whose matmul runs hand-written WASM (kernels.wat) and
+ * delegates to the plain TS kernel wherever WASM does not pay (tiny products, non-float32 storage). The
+ * conv2d kernels (im2col + GEMM) reuse the TS im2col with this matmul for their products.
  *
  * ```ts
  * import { setBackend } from '../kernels';
@@ -12,6 +13,7 @@
  * buffers over 4 KB. Should the module outgrow that, browsers must use the async `initWasmBackend`.
  */
 import { matmul as matmulJs } from '../matmul';
+import { conv2d as conv2dJs, conv2dBackpropFilter as conv2dBackpropFilterJs, conv2dBackpropInput as conv2dBackpropInputJs } from '../conv';
 import type { Backend } from '../index';
 import type { NumArray } from '../elementwise';
 import { WasmGemm } from './gemm';
@@ -33,7 +35,8 @@ export interface WasmBackendOptions {
   minWork?: number;
 }
 
-export type WasmBackend = Partial<Backend> & { name: string; matmul: Backend['matmul'] };
+/** The kernels the WASM backend replaces; `setBackend` takes the rest from the TS reference. */
+export type WasmBackend = Partial<Backend> & { name: string } & Pick<Backend, 'matmul' | 'conv2d' | 'conv2dBackpropInput' | 'conv2dBackpropFilter'>;
 
 /** Compiles the embedded module synchronously; throws if the runtime lacks WebAssembly SIMD128. */
 export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend {
@@ -65,5 +68,12 @@ function makeBackend(exports: KernelExports, options: WasmBackendOptions): WasmB
     }
   }
 
-  return { name: 'wasm', matmul };
+  // The conv kernels keep their TS im2col/col2im and issue their three products through this matmul.
+  return {
+    name: 'wasm',
+    matmul,
+    conv2d: (x, filter, y, g) => conv2dJs(x, filter, y, g, matmul),
+    conv2dBackpropInput: (dy, filter, dx, g) => conv2dBackpropInputJs(dy, filter, dx, g, matmul),
+    conv2dBackpropFilter: (x, dy, dFilter, g) => conv2dBackpropFilterJs(x, dy, dFilter, g, matmul),
+  };
 }
