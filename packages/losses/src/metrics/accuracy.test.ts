@@ -20,7 +20,7 @@ describe('Mean and Sum (Keras docstrings)', () => {
   it('Mean accumulates scalars weighted by batch size, as the fit loss tracker does', () => {
     const m = new Mean({ name: 'loss' });
     m.updateState(0.5, 32);
-    m.updateState(2, 8);
+    m.updateState(tensor(2), 8);
     expectClose(m.result(), (0.5 * 32 + 2 * 8) / 40, exact);
     expect(m.name).toBe('loss');
     expectClose(new Mean().result(), 0, exact);

@@ -93,9 +93,11 @@ export class Mean extends BaseMetric {
 
   /** Adds `values` (any shape; averaged per sample) with optional weights. */
   updateState(values: TensorLike, sampleWeight?: TensorLike): void {
-    if (typeof values === 'number' && (sampleWeight === undefined || typeof sampleWeight === 'number')) {
+    // Fast path for the loss tracker: one scalar per batch, weighted by the batch size.
+    const scalarValue = typeof values === 'number' ? values : values instanceof Tensor && values.rank === 0 ? values.values[0]! : undefined;
+    if (scalarValue !== undefined && (sampleWeight === undefined || typeof sampleWeight === 'number')) {
       const w = sampleWeight ?? 1;
-      this.total += values * w;
+      this.total += scalarValue * w;
       this.count += w;
       return;
     }
