@@ -14,5 +14,14 @@ export * as regularizers from './regularizers';
 export type { RegularizerName, RegularizerIdentifier } from './regularizers';
 export * as layers from './layers';
 export * as callbacks from './callbacks';
-export { Callback, CallbackList, History } from './callbacks/callback';
-export type { Logs, TrainingParams, CallbackModel } from './callbacks/callback';
+export {
+  Callback, CallbackList, History, EarlyStopping, ReduceLROnPlateau, LearningRateScheduler, TerminateOnNaN, CSVLogger,
+  LambdaCallback, ModelCheckpoint, ProgbarLogger,
+} from './callbacks';
+export type {
+  Logs, TrainingParams, CallbackModel, EarlyStoppingOptions, ReduceLROnPlateauOptions, LearningRateSchedulerFn,
+  LearningRateSchedulerOptions, TerminateOnNaNOptions, CSVLoggerOptions, LambdaCallbackOptions, ModelCheckpointOptions,
+  ProgbarLoggerOptions, MonitorMode,
+} from './callbacks';
+export { Progbar } from './training/progbar';
+export type { ProgbarOptions, ProgbarValues } from './training/progbar';

@@ -144,22 +144,33 @@ export class VarianceScaling extends RandomInitializer {
   override getConfig(): Record<string, unknown> { return { scale: this.scale, mode: this.mode, distribution: this.distribution, ...super.getConfig() }; }
 }
 
-function preset(className: string, scale: number, mode: FanMode, distribution: Distribution) {
-  return class extends VarianceScaling {
-    constructor(options: { seed?: number } = {}) {
-      super({ scale, mode, distribution, ...(options.seed === undefined ? {} : { seed: options.seed }) });
-      this.className = className;
-    }
-    override getConfig(): Record<string, unknown> { return this.seed === undefined ? {} : { seed: this.seed }; }
-  };
+/** A VarianceScaling with fixed settings, configured by its seed alone (Keras' named presets). */
+abstract class VarianceScalingPreset extends VarianceScaling {
+  constructor(className: string, scale: number, mode: FanMode, distribution: Distribution, options: { seed?: number }) {
+    super({ scale, mode, distribution, ...(options.seed === undefined ? {} : { seed: options.seed }) });
+    this.className = className;
+  }
+  override getConfig(): Record<string, unknown> { return this.seed === undefined ? {} : { seed: this.seed }; }
 }
 
-export const GlorotUniform = preset('GlorotUniform', 1, 'fan_avg', 'uniform');
-export const GlorotNormal = preset('GlorotNormal', 1, 'fan_avg', 'truncated_normal');
-export const HeNormal = preset('HeNormal', 2, 'fan_in', 'truncated_normal');
-export const HeUniform = preset('HeUniform', 2, 'fan_in', 'uniform');
-export const LecunNormal = preset('LecunNormal', 1, 'fan_in', 'truncated_normal');
-export const LecunUniform = preset('LecunUniform', 1, 'fan_in', 'uniform');
+export class GlorotUniform extends VarianceScalingPreset {
+  constructor(options: { seed?: number } = {}) { super('GlorotUniform', 1, 'fan_avg', 'uniform', options); }
+}
+export class GlorotNormal extends VarianceScalingPreset {
+  constructor(options: { seed?: number } = {}) { super('GlorotNormal', 1, 'fan_avg', 'truncated_normal', options); }
+}
+export class HeNormal extends VarianceScalingPreset {
+  constructor(options: { seed?: number } = {}) { super('HeNormal', 2, 'fan_in', 'truncated_normal', options); }
+}
+export class HeUniform extends VarianceScalingPreset {
+  constructor(options: { seed?: number } = {}) { super('HeUniform', 2, 'fan_in', 'uniform', options); }
+}
+export class LecunNormal extends VarianceScalingPreset {
+  constructor(options: { seed?: number } = {}) { super('LecunNormal', 1, 'fan_in', 'truncated_normal', options); }
+}
+export class LecunUniform extends VarianceScalingPreset {
+  constructor(options: { seed?: number } = {}) { super('LecunUniform', 1, 'fan_in', 'uniform', options); }
+}
 
 /** Identity matrix times `gain` (2-D shapes only). */
 export class Identity extends Initializer {

@@ -146,7 +146,8 @@ export async function runFit(
 
   const history = new History<string>();
   const callbacks: Callback<string>[] = [...(args.callbacks ?? []), history];
-  if (verbose > 0) callbacks.push(new ProgbarLogger());
+  // As Keras: a ProgbarLogger the user passed replaces the default one.
+  if (verbose > 0 && !callbacks.some((c) => c instanceof ProgbarLogger)) callbacks.push(new ProgbarLogger());
   const list = new CallbackList(callbacks, model, { epochs, steps, verbose: verbose as 0 | 1 | 2 });
   const batchHooks = list.wantsBatchHooks;
   model.stopTraining = false;
