@@ -31,19 +31,26 @@ function fill(n: number, seed: number): Float32Array {
   return out;
 }
 
-/**
- * ms per call of `step`: the fastest of several short batches, so that other load on the (shared, 2-core) machine
- * inflates the result as little as possible.
- */
-function timeIt(steps: number, step: () => void): number {
+interface Timing {
+  /** Wall-clock ms per call: the fastest of several short batches. */
+  wall: number;
+  /** Process CPU ms per call (user + system) over the same batches, fastest batch: what the step costs when the
+   * (shared, 2-core) machine is busy with other work, which inflates wall time but not CPU time. */
+  cpu: number;
+}
+
+function timeIt(steps: number, step: () => void): Timing {
   const batch = Math.max(1, Math.floor(steps / 5));
-  let best = Infinity;
+  let wall = Infinity, cpu = Infinity;
   for (let done = 0; done < steps; done += batch) {
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     for (let i = 0; i < batch; i++) step();
-    best = Math.min(best, (performance.now() - t0) / batch);
+    const c = process.cpuUsage(c0);
+    wall = Math.min(wall, (performance.now() - t0) / batch);
+    cpu = Math.min(cpu, (c.user + c.system) / 1000 / batch);
   }
-  return best;
+  return { wall, cpu };
 }
 
 /** Bytes each fused step reads and writes per parameter (float32): variable, gradient and slots. */
@@ -88,11 +95,10 @@ function triadGBs(): number {
   const a = new Float32Array(N), b = fill(N, 1), c = fill(N, 2);
   const triad = () => { for (let i = 0; i < N; i++) a[i] = b[i]! + 0.5 * c[i]!; };
   for (let i = 0; i < WARMUP; i++) triad();
-  const ms = timeIt(STEPS, triad);
-  return (12 * N) / (ms * 1e6);
+  return (12 * N) / (timeIt(STEPS, triad).wall * 1e6);
 }
 
-function benchOurs(name: OptimizerName): number {
+function benchOurs(name: OptimizerName): Timing {
   const v = new Variable(tensor(fill(N, 3), [ROWS, COLS]), { name: 'kernel' });
   const g = tensor(fill(N, 4).map((x) => x * 1e-3), [ROWS, COLS]);
   const opt = OURS[name]();
@@ -100,17 +106,17 @@ function benchOurs(name: OptimizerName): number {
   return timeIt(STEPS, () => opt.applyGradients([[g, v]]));
 }
 
-function benchTfjs(make: () => tf.Optimizer): number {
+function benchTfjs(make: () => tf.Optimizer): Timing {
   const v = tf.variable(tf.tensor2d(fill(N, 3), [ROWS, COLS]), true, 'kernel');
   const g = tf.tensor2d(fill(N, 4).map((x) => x * 1e-3), [ROWS, COLS]);
   const opt = make();
   const step = () => opt.applyGradients({ kernel: g });
   for (let i = 0; i < Math.min(WARMUP, 2); i++) step();
-  const ms = timeIt(TF_STEPS, step);
+  const t = timeIt(TF_STEPS, step);
   opt.dispose();
   v.dispose();
   g.dispose();
-  return ms;
+  return t;
 }
 
 async function main(): Promise<void> {
@@ -120,19 +126,22 @@ async function main(): Promise<void> {
   console.log(`optimizer step, 1000x1000 float32 variable (${N.toLocaleString('en-US')} parameters)${quick ? ' [--quick]' : ''}`);
   console.log(`node ${process.version}, tfjs-core ${tf.version_core} + tfjs-backend-cpu ${version_cpu} on '${tf.getBackend()}'; JS triad loop a = b + s*c: ${triad.toFixed(1)} GB/s`);
   console.log('');
-  console.log('optimizer   minikeras ms/step   GB/s   tfjs-cpu ms/step   speed-up');
+  console.log('ms per step: wall clock (best batch) / process CPU time; speed-up = tfjs CPU time / minikeras CPU time');
+  console.log('');
+  console.log('optimizer   minikeras wall / cpu   GB/s   tfjs-cpu wall / cpu   speed-up');
+  const fmt = (t: Timing) => `${t.wall.toFixed(2)} / ${t.cpu.toFixed(2)}`;
   for (const name of Object.keys(OPTIMIZERS) as OptimizerName[]) {
     const ours = benchOurs(name);
     const bytes = BYTES_PER_PARAM[name];
-    const gbs = bytes ? ((bytes * N) / (ours * 1e6)).toFixed(1) : '-';
+    const gbs = bytes ? ((bytes * N) / (ours.wall * 1e6)).toFixed(1) : '-';
     const tfMake = TFJS[name];
     const theirs = tfMake ? benchTfjs(tfMake) : null;
     const cells = [
       name.padEnd(10),
-      ours.toFixed(2).padStart(18),
+      fmt(ours).padStart(21),
       gbs.padStart(6),
-      (theirs === null ? '(none)' : theirs.toFixed(2)).padStart(18),
-      (theirs === null ? '-' : `${(theirs / ours).toFixed(1)}x`).padStart(10),
+      (theirs === null ? '(none)' : fmt(theirs)).padStart(21),
+      (theirs === null ? '-' : `${(theirs.cpu / ours.cpu).toFixed(1)}x`).padStart(10),
     ];
     console.log(cells.join(' '));
   }

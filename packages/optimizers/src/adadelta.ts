@@ -38,7 +38,7 @@ export class Adadelta extends Optimizer {
   }
 
   protected updateStep(p: Float32Array, g: Float32Array, slots: Float32Array[], s: StepInfo): void {
-    kernels().adadeltaUpdate(p, g, slots[0]!, slots[1]!, s.lr, this.rho, this.epsilon, s.keep, s.gscale, s.clip);
+    kernels().adadeltaUpdate(p, g, slots[0]!, slots[1]!, s.lr, this.rho, this.epsilon, s.keep, s.gscale);
   }
 
   override getConfig(): AdadeltaConfig {

@@ -74,7 +74,7 @@ export class Adafactor extends Optimizer {
     const rows = factored ? shape[shape.length - 2]! : 1;
     const cols = factored ? shape[shape.length - 1]! : p.length;
     const batch = factored ? p.length / Math.max(1, rows * cols) : 1;
-    kernels().adafactorUpdate(p, g, factored ? slots[0]! : null, factored ? slots[1]! : null, slots[2]!, batch, rows, cols, rhoT, beta2T, this.epsilon1, this.epsilon2, this.clipThreshold, s.keep, s.gscale, s.clip);
+    kernels().adafactorUpdate(p, g, factored ? slots[0]! : null, factored ? slots[1]! : null, slots[2]!, batch, rows, cols, rhoT, beta2T, this.epsilon1, this.epsilon2, this.clipThreshold, s.keep, s.gscale);
   }
 
   override getConfig(): AdafactorConfig {

@@ -35,7 +35,7 @@ export class Adagrad extends Optimizer {
   }
 
   protected updateStep(p: Float32Array, g: Float32Array, slots: Float32Array[], s: StepInfo): void {
-    kernels().adagradUpdate(p, g, slots[0]!, s.lr, this.epsilon, s.keep, s.gscale, s.clip);
+    kernels().adagradUpdate(p, g, slots[0]!, s.lr, this.epsilon, s.keep, s.gscale);
   }
 
   override getConfig(): AdagradConfig {

@@ -57,7 +57,7 @@ export class Adam extends Optimizer {
   }
 
   protected updateStep(p: Float32Array, g: Float32Array, slots: Float32Array[], s: StepInfo): void {
-    kernels().adamUpdate(p, g, slots[0]!, slots[1]!, slots[2] ?? null, this.alpha, this.beta1, this.beta2, this.epsilon, s.keep, s.gscale, s.clip);
+    kernels().adamUpdate(p, g, slots[0]!, slots[1]!, slots[2] ?? null, this.alpha, this.beta1, this.beta2, this.epsilon, s.keep, s.gscale);
   }
 
   override getConfig(): AdamConfig {

@@ -48,7 +48,7 @@ export class Adamax extends Optimizer {
   }
 
   protected updateStep(p: Float32Array, g: Float32Array, slots: Float32Array[], s: StepInfo): void {
-    kernels().adamaxUpdate(p, g, slots[0]!, slots[1]!, this.lrOverBias, this.beta1, this.beta2, this.epsilon, s.keep, s.gscale, s.clip);
+    kernels().adamaxUpdate(p, g, slots[0]!, slots[1]!, this.lrOverBias, this.beta1, this.beta2, this.epsilon, s.keep, s.gscale);
   }
 
   override getConfig(): AdamaxConfig {

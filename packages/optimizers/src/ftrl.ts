@@ -60,7 +60,7 @@ export class Ftrl extends Optimizer {
 
   protected updateStep(p: Float32Array, g: Float32Array, slots: Float32Array[], s: StepInfo): void {
     const l2 = this.l2RegularizationStrength + this.beta / (2 * s.lr);
-    kernels().ftrlUpdate(p, g, slots[0]!, slots[1]!, s.lr, this.learningRatePower, this.l1RegularizationStrength, l2, this.l2ShrinkageRegularizationStrength, s.keep, s.gscale, s.clip);
+    kernels().ftrlUpdate(p, g, slots[0]!, slots[1]!, s.lr, this.learningRatePower, this.l1RegularizationStrength, l2, this.l2ShrinkageRegularizationStrength, s.keep, s.gscale);
   }
 
   override getConfig(): FtrlConfig {

@@ -37,7 +37,7 @@ export class Lion extends Optimizer {
   }
 
   protected updateStep(p: Float32Array, g: Float32Array, slots: Float32Array[], s: StepInfo): void {
-    kernels().lionUpdate(p, g, slots[0]!, s.lr, this.beta1, this.beta2, s.keep, s.gscale, s.clip);
+    kernels().lionUpdate(p, g, slots[0]!, s.lr, this.beta1, this.beta2, s.keep, s.gscale);
   }
 
   override getConfig(): LionConfig {

@@ -59,7 +59,7 @@ export class Nadam extends Optimizer {
   }
 
   protected updateStep(p: Float32Array, g: Float32Array, slots: Float32Array[], s: StepInfo): void {
-    kernels().nadamUpdate(p, g, slots[0]!, slots[1]!, s.lr, this.beta1, this.beta2, this.epsilon, this.cM, this.cG, this.vScale, s.keep, s.gscale, s.clip);
+    kernels().nadamUpdate(p, g, slots[0]!, slots[1]!, s.lr, this.beta1, this.beta2, this.epsilon, this.cM, this.cG, this.vScale, s.keep, s.gscale);
   }
 
   override getConfig(): NadamConfig {

@@ -35,8 +35,10 @@ describe('gradient clipping (Keras test_clip_norm / test_clip_value / test_globa
 
   it('clipvalue clips each element: [100, -100, 0.5] -> [1, -1, 0.5]', () => {
     const w = new Variable(tensor([0, 0, 0]));
-    new SGD({ learningRate: 1, clipvalue: 1 }).applyGradients([[tensor([100, -100, 0.5]), w]]);
+    const g = tensor([100, -100, 0.5]);
+    new SGD({ learningRate: 1, clipvalue: 1 }).applyGradients([[g, w]]);
     expectClose(w, [-1, 1, -0.5]);
+    expectClose(g, [100, -100, 0.5]); // the caller's gradient is not modified
   });
 
   it('globalClipnorm scales all gradients by clip / global norm', () => {

@@ -24,7 +24,7 @@ export interface SlotSpec {
   init?: number;
 }
 
-/** What the update rule needs besides the arrays; the decay/clip scalars go straight to the kernel. */
+/** What the update rule needs besides the arrays; `keep` and `gscale` go straight to the kernel. */
 export interface StepInfo {
   /** The learning rate of this step. */
   lr: number;
@@ -34,8 +34,6 @@ export interface StepInfo {
   keep: number;
   /** Multiplies the raw gradient (loss-scale and clip-by-norm factors). */
   gscale: number;
-  /** Clip-by-value bound (Infinity: none). */
-  clip: number;
   variable: Variable;
 }
 
@@ -64,6 +62,7 @@ export abstract class Optimizer {
   private excludedVars = new Set<Variable>();
   private excludedPattern: RegExp | null = null;
   private decayMask: (boolean | undefined)[] = [];
+  private readonly clipBuffers: (Float32Array | undefined)[] = [];
 
   protected constructor(className: string, config: BaseOptimizerConfig) {
     const c = new Check(className);
@@ -268,7 +267,6 @@ export abstract class Optimizer {
     const k = kernels();
     const lr = this.learningRate;
     const iteration = this.iterations;
-    let clip = Infinity;
     const scales = new Array<number>(grads.length).fill(gscale);
     if (this.clipnorm !== null && this.clipnorm > 0) {
       const c = this.clipnorm;
@@ -284,7 +282,14 @@ export abstract class Optimizer {
       const factor = Number.isFinite(norm) ? c * Math.min(1 / norm, 1 / c) : NaN;
       scales.fill(gscale * factor);
     } else if (this.clipvalue !== null && this.clipvalue > 0) {
-      clip = this.clipvalue;
+      // Clipped gradients go to a per-variable scratch buffer (allocated once), so the caller's gradients stay intact.
+      for (let j = 0; j < grads.length; j++) {
+        const i = idx[j]!;
+        const scratch = (this.clipBuffers[i] ??= new Float32Array(grads[j]!.length));
+        k.gradClip(scratch, grads[j]!, gscale, this.clipvalue);
+        grads[j] = scratch;
+        scales[j] = 1;
+      }
     }
     this.beginStep(lr, iteration);
     const wd = this.weightDecay;
@@ -292,7 +297,7 @@ export abstract class Optimizer {
       const i = idx[j]!;
       const v = this.vars[i]!;
       const keep = wd !== null && this.usesWeightDecay(i) ? 1 - wd * lr : 1;
-      this.updateStep(v.values as Float32Array, grads[j]!, this.slotArrays[i]!, { lr, iteration, keep, gscale: scales[j]!, clip, variable: v });
+      this.updateStep(v.values as Float32Array, grads[j]!, this.slotArrays[i]!, { lr, iteration, keep, gscale: scales[j]!, variable: v });
     }
   }
 

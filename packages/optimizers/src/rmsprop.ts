@@ -49,7 +49,7 @@ export class RMSprop extends Optimizer {
   protected updateStep(p: Float32Array, g: Float32Array, slots: Float32Array[], s: StepInfo): void {
     const mom = this.momentum > 0 ? slots[1]! : null;
     const avg = this.centered ? slots[slots.length - 1]! : null;
-    kernels().rmspropUpdate(p, g, slots[0]!, mom, avg, s.lr, this.rho, this.momentum, this.epsilon, s.keep, s.gscale, s.clip);
+    kernels().rmspropUpdate(p, g, slots[0]!, mom, avg, s.lr, this.rho, this.momentum, this.epsilon, s.keep, s.gscale);
   }
 
   override getConfig(): RMSpropConfig {

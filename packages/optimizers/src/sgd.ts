@@ -36,7 +36,7 @@ export class SGD extends Optimizer {
   }
 
   protected updateStep(p: Float32Array, g: Float32Array, slots: Float32Array[], s: StepInfo): void {
-    kernels().sgdUpdate(p, g, slots[0] ?? null, s.lr, this.momentum, this.nesterov, s.keep, s.gscale, s.clip);
+    kernels().sgdUpdate(p, g, slots[0] ?? null, s.lr, this.momentum, this.nesterov, s.keep, s.gscale);
   }
 
   override getConfig(): SGDConfig {
