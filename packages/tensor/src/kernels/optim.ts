@@ -203,21 +203,34 @@ export function nadamUpdate(p: Float32Array, g: Float32Array, m: Float32Array, v
  */
 export function ftrlUpdate(p: Float32Array, g: Float32Array, accum: Float32Array, linear: Float32Array, lr: number, lrPower: number, l1: number, l2: number, l2Shrinkage: number, keep: number, gscale: number): void {
   const e = -lrPower;
-  const sqrtPower = e === 0.5;
-  const twoShrink = 2 * l2Shrinkage, twoL2 = 2 * l2;
-  for (let i = 0; i < p.length; i++) {
+  const twoShrink = 2 * l2Shrinkage, twoL2 = 2 * l2, invLr = 1 / lr;
+  const n = p.length;
+  // The default power -0.5 gets its own loop: sqrt is several times cheaper than pow, and a per-element
+  // choice between them would cost as much again.
+  if (e === 0.5) {
+    for (let i = 0; i < n; i++) {
+      const gi = g[i]! * gscale;
+      const w = p[i]! * keep;
+      const a = accum[i]!;
+      const aNew = a + gi * gi;
+      const powNew = Math.sqrt(aNew);
+      const z = linear[i]! + (gi + twoShrink * w) - (powNew - Math.sqrt(a)) * invLr * w;
+      linear[i] = z;
+      p[i] = (Math.min(Math.max(z, -l1), l1) - z) / (powNew * invLr + twoL2);
+      accum[i] = aNew;
+    }
+    return;
+  }
+  for (let i = 0; i < n; i++) {
     const gi = g[i]! * gscale;
     const w = p[i]! * keep;
-    const n = accum[i]!;
-    const nNew = n + gi * gi;
-    const powNew = sqrtPower ? Math.sqrt(nNew) : Math.pow(nNew, e);
-    const powOld = sqrtPower ? Math.sqrt(n) : Math.pow(n, e);
-    const z = linear[i]! + (gi + twoShrink * w) - ((powNew - powOld) / lr) * w;
+    const a = accum[i]!;
+    const aNew = a + gi * gi;
+    const powNew = Math.pow(aNew, e);
+    const z = linear[i]! + (gi + twoShrink * w) - (powNew - Math.pow(a, e)) * invLr * w;
     linear[i] = z;
-    const zStored = linear[i]!;
-    const zc = Math.min(Math.max(zStored, -l1), l1);
-    p[i] = (zc - zStored) / (powNew / lr + twoL2);
-    accum[i] = nNew;
+    p[i] = (Math.min(Math.max(z, -l1), l1) - z) / (powNew * invLr + twoL2);
+    accum[i] = aNew;
   }
 }
 
