@@ -1,0 +1,391 @@
+/**
+ * In-memory model artifacts in TensorFlow.js' Layers format (`tf.io.ModelArtifacts`): the Keras config, the
+ * weight specs and one little-endian buffer of weight values, plus the training config and optimizer state.
+ * Every storage backend (directories, IndexedDB, downloads, URLs) converts to and from this one shape, and
+ * all checking of what was read happens here, before any model is handed out.
+ */
+import { Tensor } from '@minikeras/tensor';
+import type { Variable } from '@minikeras/tensor';
+import { Optimizer, deserialize as deserializeOptimizer, serialize as serializeOptimizer } from '@minikeras/optimizers';
+import type { SerializedOptimizer } from '@minikeras/optimizers';
+import { LOSS_CLASSES, Loss, Metric, deserializeLoss, getLoss, getMetric, isLossName, isMetricName, metrics as metricsNs, serializeLoss } from '@minikeras/losses';
+import type { KerasObjectJson as LossJson, LossName, MetricName } from '@minikeras/losses';
+import type { Sequential } from '../models/sequential';
+import { MINIKERAS_VERSION, ModelFormatError, sequentialFromTopology, sequentialToTopology } from './keras-config';
+import type { SequentialTopology } from './keras-config';
+
+export const LAYERS_MODEL_FORMAT = 'layers-model';
+export const GENERATED_BY = `minikeras v${MINIKERAS_VERSION}`;
+
+export type WeightDtype = 'float32' | 'int32';
+
+/** One entry of a weights manifest (`tf.io.WeightsManifestEntry`). */
+export interface WeightSpec {
+  name: string;
+  shape: number[];
+  dtype: WeightDtype | 'bool' | 'string' | 'complex64';
+  /** 'optimizer' marks optimizer state, which inference ignores. */
+  group?: 'model' | 'optimizer';
+  quantization?: unknown;
+}
+
+/** tfjs' `TrainingConfig`: how the model was compiled. */
+export interface TrainingConfig {
+  optimizer_config: SerializedOptimizer;
+  loss: string | LossJson | unknown;
+  metrics?: (string | LossJson)[] | unknown;
+  weighted_metrics?: unknown;
+  loss_weights?: unknown;
+  sample_weight_mode?: unknown;
+}
+
+/** What `toArtifacts` returns and `fromArtifacts` takes; structurally a `tf.io.ModelArtifacts`. */
+export interface ModelArtifacts {
+  modelTopology: SequentialTopology | Record<string, unknown>;
+  format?: string;
+  generatedBy?: string;
+  convertedBy?: string | null;
+  trainingConfig?: TrainingConfig;
+  weightSpecs?: WeightSpec[];
+  /** All weight values in `weightSpecs` order, little-endian; several buffers are read as one. */
+  weightData?: ArrayBuffer | ArrayBuffer[];
+  userDefinedMetadata?: Record<string, unknown>;
+}
+
+export interface SaveOptions {
+  /** Save the optimizer's config and state and the loss/metrics, so training resumes exactly. Default true. */
+  includeOptimizer?: boolean;
+}
+
+export interface LoadOptions {
+  /** Compile the model with the saved training config and restore the optimizer state. Default true. */
+  compile?: boolean;
+}
+
+/** Where the bytes of each weight came from, for error messages (e.g. the shard file name). */
+export interface ArtifactSource {
+  /** The file (or description) errors name: 'dir/model.json', 'indexeddb://x', ... */
+  file: string;
+  /** Per weight spec, the file its bytes were read from. */
+  weightFiles?: readonly string[];
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+// ---- saving -------------------------------------------------------------------------------------------
+
+/** The model as tfjs ModelArtifacts, entirely in memory. */
+export function toArtifacts(model: Sequential, options: SaveOptions = {}): ModelArtifacts {
+  const includeOptimizer = options.includeOptimizer ?? true;
+  const modelTopology = sequentialToTopology(model);
+  const named: { spec: WeightSpec; values: Float32Array | Int32Array }[] = [];
+  const seen = new Set<string>();
+  for (const w of model.weights) {
+    if (seen.has(w.name)) throw new Error(`Sequential '${model.name}': two weights are named '${w.name}'; give the layers unique names before saving`);
+    seen.add(w.name);
+    named.push({ spec: { name: w.name, shape: [...w.shape], dtype: 'float32' }, values: w.values as Float32Array });
+  }
+  const artifacts: ModelArtifacts = { modelTopology, format: LAYERS_MODEL_FORMAT, generatedBy: GENERATED_BY, convertedBy: null };
+  if (includeOptimizer && model.isCompiled) {
+    const compiled = model.requireCompiled('save');
+    const trainingConfig = trainingConfigOf(model.name, compiled.optimizer, compiled.loss, compiled.metrics);
+    if (trainingConfig) {
+      artifacts.trainingConfig = trainingConfig;
+      for (const entry of compiled.optimizer.getState()) {
+        // The learning rate is in optimizer_config already; leaving it out gives tfjs' layout
+        // (iteration first, then the slots), so tfjs can restore an Adam state too.
+        if (entry.name === 'learning_rate') continue;
+        const dtype: WeightDtype = entry.value.dtype === 'int32' ? 'int32' : 'float32';
+        named.push({ spec: { name: entry.name, shape: [...entry.value.shape], dtype, group: 'optimizer' }, values: entry.value.values as Float32Array | Int32Array });
+      }
+    }
+  }
+  artifacts.weightSpecs = named.map((n) => n.spec);
+  artifacts.weightData = encodeWeights(named.map((n) => n.values));
+  return artifacts;
+}
+
+function encodeWeights(arrays: readonly (Float32Array | Int32Array)[]): ArrayBuffer {
+  const total = arrays.reduce((p, a) => p + a.length * 4, 0);
+  const out = new ArrayBuffer(total);
+  const bytes = new Uint8Array(out);
+  const view = new DataView(out);
+  let offset = 0;
+  for (const a of arrays) {
+    if (LITTLE_ENDIAN) {
+      bytes.set(new Uint8Array(a.buffer, a.byteOffset, a.length * 4), offset);
+    } else {
+      for (let i = 0; i < a.length; i++) {
+        if (a instanceof Float32Array) view.setFloat32(offset + i * 4, a[i]!, true);
+        else view.setInt32(offset + i * 4, a[i]!, true);
+      }
+    }
+    offset += a.length * 4;
+  }
+  return out;
+}
+
+/**
+ * tfjs' training config: the loss and metrics by name when they are a default-configured built-in (what
+ * tfjs itself writes and reads), else as Keras JSON; the optimizer as Keras JSON. A loss that wraps a plain
+ * function has no config: then, as Keras does, the model is saved uncompiled, with a warning.
+ */
+function trainingConfigOf(modelName: string, optimizer: Optimizer, loss: Loss, metricList: readonly Metric[]): TrainingConfig | null {
+  let lossId: string | LossJson;
+  try {
+    lossId = lossIdentifier(loss);
+  } catch (e) {
+    console.warn(`Sequential '${modelName}': saving without the optimizer and training config: ${(e as Error).message}`);
+    return null;
+  }
+  let optimizerConfig: SerializedOptimizer;
+  try {
+    optimizerConfig = serializeOptimizer(optimizer);
+  } catch (e) {
+    console.warn(`Sequential '${modelName}': saving without the optimizer and training config: ${(e as Error).message}`);
+    return null;
+  }
+  const metricIds: (string | LossJson)[] = [];
+  for (const m of metricList) {
+    try {
+      metricIds.push(metricIdentifier(m));
+    } catch (e) {
+      console.warn(`Sequential '${modelName}': metric '${m.name}' is not saved: ${(e as Error).message}`);
+    }
+  }
+  return { loss: lossId, metrics: metricIds, optimizer_config: { class_name: optimizerConfig.class_name, config: optimizerConfig.config } };
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function lossIdentifier(loss: Loss): string | LossJson {
+  const json = serializeLoss(loss);
+  if (isLossName(loss.name) && Object.hasOwn(LOSS_CLASSES, loss.className)) {
+    const byName = getLoss(loss.name as LossName);
+    if (byName.className === loss.className && sameJson(serializeLoss(byName), json)) return loss.name;
+  }
+  return json;
+}
+
+function metricIdentifier(metric: Metric): string | LossJson {
+  if (metric instanceof metricsNs.AutoAccuracy) return metric.name;
+  const json = metricsNs.serializeMetric(metric);
+  if (isMetricName(metric.name)) {
+    const byName = getMetric(metric.name as MetricName);
+    if (byName.className === metric.className && sameJson(metricsNs.serializeMetric(byName), json)) return metric.name;
+  }
+  return json;
+}
+
+// ---- loading ------------------------------------------------------------------------------------------
+
+/**
+ * Rebuilds a model from artifacts (ours, tfjs', or tfjs' converter's). Everything is checked before the model
+ * is returned: the format, the Keras config, every weight's presence, shape, dtype and byte range; NaN
+ * weights only warn. With a training config (and `compile` not false) the model comes back compiled with its
+ * optimizer state restored.
+ */
+export function fromArtifacts(artifacts: ModelArtifacts, options: LoadOptions = {}, source: ArtifactSource = { file: 'model artifacts' }): Sequential {
+  const file = source.file;
+  if (typeof artifacts !== 'object' || artifacts === null) throw new ModelFormatError(file, `expected model artifacts { modelTopology, weightSpecs, weightData }, got ${String(artifacts)}`);
+  if (artifacts.format !== undefined && artifacts.format !== null && artifacts.format !== LAYERS_MODEL_FORMAT) {
+    throw new ModelFormatError(file, `format is '${artifacts.format}'; minikeras loads TensorFlow.js '${LAYERS_MODEL_FORMAT}' models${artifacts.format === 'graph-model' ? ' (a graph model has no Keras layers to rebuild)' : ''}`);
+  }
+  if (artifacts.modelTopology == null) throw new ModelFormatError(file, 'has no modelTopology (the Keras model config)');
+  if (artifacts.modelTopology instanceof ArrayBuffer) throw new ModelFormatError(file, 'modelTopology is binary (a TensorFlow GraphDef), not a Keras model config');
+  const model = sequentialFromTopology(artifacts.modelTopology, file);
+  const specs = artifacts.weightSpecs;
+  const optimizerEntries: { name: string; value: Tensor }[] = [];
+  if (specs !== undefined) {
+    if (!Array.isArray(specs)) throw new ModelFormatError(file, 'weightSpecs must be a list');
+    const decoded = decodeWeights(specs, artifacts.weightData, source);
+    const modelValues = new Map<string, { spec: WeightSpec; value: Tensor; from: string }>();
+    decoded.forEach((d) => {
+      if (d.spec.group === 'optimizer') optimizerEntries.push({ name: d.spec.name, value: d.value });
+      else if (modelValues.has(d.spec.name)) throw new ModelFormatError(file, `the weights manifest lists '${d.spec.name}' twice`);
+      else modelValues.set(d.spec.name, d);
+    });
+    assignModelWeights(model, modelValues, file);
+  } else if (artifacts.weightData !== undefined) {
+    throw new ModelFormatError(file, 'has weightData but no weightSpecs describing it');
+  }
+  if (artifacts.trainingConfig != null && options.compile !== false) {
+    compileFromTrainingConfig(model, artifacts.trainingConfig, optimizerEntries, artifacts.generatedBy, file);
+  }
+  return model;
+}
+
+function joinBuffers(data: ArrayBuffer | ArrayBuffer[] | undefined): Uint8Array {
+  if (data === undefined) return new Uint8Array(0);
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (!Array.isArray(data)) throw new Error('weightData must be an ArrayBuffer or a list of them');
+  const total = data.reduce((p, b) => p + b.byteLength, 0);
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const b of data) {
+    out.set(new Uint8Array(b), o);
+    o += b.byteLength;
+  }
+  return out;
+}
+
+function decodeWeights(specs: readonly WeightSpec[], data: ArrayBuffer | ArrayBuffer[] | undefined, source: ArtifactSource): { spec: WeightSpec; value: Tensor; from: string }[] {
+  const file = source.file;
+  let bytes: Uint8Array;
+  try {
+    bytes = joinBuffers(data);
+  } catch (e) {
+    throw new ModelFormatError(file, (e as Error).message);
+  }
+  const out: { spec: WeightSpec; value: Tensor; from: string }[] = [];
+  let offset = 0;
+  specs.forEach((spec, i) => {
+    const from = source.weightFiles?.[i] ?? file;
+    if (typeof spec !== 'object' || spec === null || typeof spec.name !== 'string') throw new ModelFormatError(file, `weight spec ${i} has no name: ${JSON.stringify(spec)}`);
+    if (!Array.isArray(spec.shape) || spec.shape.some((d) => !Number.isInteger(d) || d < 0)) {
+      throw new ModelFormatError(file, `weight '${spec.name}' has an invalid shape ${JSON.stringify(spec.shape)}`);
+    }
+    if (spec.quantization != null) throw new ModelFormatError(file, `weight '${spec.name}' is quantized (${JSON.stringify(spec.quantization)}); minikeras reads float32 and int32 weights only`);
+    if (spec.dtype !== 'float32' && spec.dtype !== 'int32') throw new ModelFormatError(file, `weight '${spec.name}' has dtype '${spec.dtype}'; minikeras reads float32 and int32 weights only`);
+    const size = spec.shape.reduce((p, d) => p * d, 1);
+    const n = size * 4;
+    if (offset + n > bytes.length) {
+      throw new ModelFormatError(from, `truncated: weight '${spec.name}' (shape [${spec.shape.join(', ')}]) needs bytes ${offset}..${offset + n} of the weight data, but there are only ${bytes.length} bytes`);
+    }
+    const values = spec.dtype === 'int32' ? new Int32Array(size) : new Float32Array(size);
+    if (LITTLE_ENDIAN) {
+      new Uint8Array(values.buffer).set(bytes.subarray(offset, offset + n));
+    } else {
+      const view = new DataView(bytes.buffer, bytes.byteOffset + offset, n);
+      for (let j = 0; j < size; j++) values[j] = spec.dtype === 'int32' ? view.getInt32(j * 4, true) : view.getFloat32(j * 4, true);
+    }
+    offset += n;
+    if (values instanceof Float32Array) {
+      let nans = 0;
+      for (let j = 0; j < values.length; j++) if (values[j] !== values[j]) nans++;
+      if (nans > 0) console.warn(`${from}: weight '${spec.name}' holds ${nans} NaN value${nans === 1 ? '' : 's'} of ${size}`);
+    }
+    out.push({ spec, value: new Tensor(values, spec.shape, spec.dtype), from });
+  });
+  if (offset !== bytes.length) {
+    throw new ModelFormatError(source.weightFiles?.[specs.length - 1] ?? file, `the weight data has ${bytes.length} bytes but the weights manifest describes ${offset}; the file is corrupt or belongs to another model`);
+  }
+  return out;
+}
+
+function assignModelWeights(model: Sequential, values: Map<string, { spec: WeightSpec; value: Tensor; from: string }>, file: string): void {
+  const vars = model.weights;
+  if (vars.length > 0 && !model.built) {
+    throw new ModelFormatError(file, 'the model config declares no input shape, so its weights cannot be placed');
+  }
+  const plan: [Variable, Tensor][] = [];
+  for (const v of vars) {
+    const entry = values.get(v.name);
+    if (!entry) {
+      throw new ModelFormatError(file, `weight '${v.name}' of the model is missing from the weights manifest (it lists ${[...values.keys()].map((k) => `'${k}'`).join(', ') || 'no weights'})`);
+    }
+    const { spec, value } = entry;
+    if (spec.dtype !== 'float32') throw new ModelFormatError(file, `weight '${v.name}' has dtype '${spec.dtype}', expected float32`);
+    if (spec.shape.length !== v.shape.length || spec.shape.some((d, i) => d !== v.shape[i])) {
+      throw new ModelFormatError(file, `weight '${v.name}' has shape [${spec.shape.join(', ')}] in the weights manifest, but the model config gives the layer a weight of shape [${v.shape.join(', ')}]`);
+    }
+    plan.push([v, value]);
+    values.delete(v.name);
+  }
+  if (values.size > 0) {
+    throw new ModelFormatError(file, `the weights manifest has weights no layer of the model owns: ${[...values.keys()].map((k) => `'${k}'`).join(', ')}`);
+  }
+  for (const [v, value] of plan) v.assign(value);
+}
+
+/** tfjs' camelCase optimizer configs and class names -> Keras' (tfjs writes `getConfig()` output as is). */
+function kerasOptimizerJson(json: unknown, file: string): SerializedOptimizer {
+  if (typeof json !== 'object' || json === null || typeof (json as { class_name?: unknown }).class_name !== 'string') {
+    throw new ModelFormatError(file, `trainingConfig.optimizer_config must be { class_name, config }, got ${JSON.stringify(json)?.slice(0, 200)}`);
+  }
+  const { class_name: tfjsName, config = {} } = json as SerializedOptimizer;
+  const className = tfjsName === 'Momentum' ? 'SGD' : tfjsName;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(config ?? {})) {
+    if (tfjsName === 'RMSProp' && k === 'decay') { out.rho = v; continue; }
+    if (k === 'useNesterov') { out.nesterov = v; continue; }
+    // tfjs' Adamax 'decay' is a learning-rate decay Keras 3 dropped; 0 means none.
+    if (tfjsName === 'Adamax' && k === 'decay') {
+      if (v !== 0 && v != null) throw new ModelFormatError(file, `the optimizer's learning-rate decay (${v}) is not supported by Keras 3 optimizers`);
+      continue;
+    }
+    const snake = k.replace(/([a-z])([A-Z0-9])/g, '$1_$2').toLowerCase();
+    if (v === null && snake === 'epsilon') continue;
+    out[snake] = v;
+  }
+  return { class_name: className, config: out };
+}
+
+function compileFromTrainingConfig(model: Sequential, tc: TrainingConfig, optimizerEntries: { name: string; value: Tensor }[], generatedBy: string | undefined, file: string): void {
+  if (typeof tc !== 'object' || tc === null) throw new ModelFormatError(file, 'trainingConfig must be an object');
+  for (const key of ['weighted_metrics', 'loss_weights', 'sample_weight_mode'] as const) {
+    if (tc[key] != null && !(Array.isArray(tc[key]) && (tc[key] as unknown[]).length === 0)) {
+      console.warn(`${file}: trainingConfig.${key} is not supported by minikeras and is ignored`);
+    }
+  }
+  let optimizer: Optimizer;
+  let loss: Loss;
+  let metricList: Metric[];
+  try {
+    optimizer = deserializeOptimizer(kerasOptimizerJson(tc.optimizer_config, file));
+    if (typeof tc.loss === 'string') loss = getLoss(tc.loss as LossName);
+    else if (typeof tc.loss === 'object' && tc.loss !== null && typeof (tc.loss as LossJson).class_name === 'string') loss = deserializeLoss(tc.loss as LossJson);
+    else throw new Error(`trainingConfig.loss must be a loss name or Keras loss JSON (one output), got ${JSON.stringify(tc.loss)?.slice(0, 200)}`);
+    const ids = tc.metrics == null ? [] : tc.metrics;
+    if (!Array.isArray(ids)) throw new Error(`trainingConfig.metrics must be a list (one output), got ${JSON.stringify(ids).slice(0, 200)}`);
+    metricList = ids.map((m) => getMetric(m as MetricName));
+  } catch (e) {
+    if (e instanceof ModelFormatError) throw e;
+    throw new ModelFormatError(file, `trainingConfig: ${(e as Error).message}`);
+  }
+  model.compile({ optimizer, loss, metrics: metricList });
+  restoreOptimizerState(model, optimizer, optimizerEntries, !(generatedBy ?? '').startsWith('minikeras'), file);
+}
+
+/**
+ * Restores what `toArtifacts` saved: `iteration` then the slots in Keras' order (the learning rate comes from
+ * the config). Our own files must match exactly; another library's optimizer state (tfjs) is restored when its
+ * layout matches ours and otherwise dropped with a warning, keeping only its iteration count.
+ */
+function restoreOptimizerState(model: Sequential, optimizer: Optimizer, entries: { name: string; value: Tensor }[], foreign: boolean, file: string): void {
+  if (entries.length === 0) return;
+  const iteration = entries[0]!;
+  if (iteration.value.size !== 1) throw new ModelFormatError(file, `optimizer weight '${iteration.name}' should be the iteration count (a scalar), got shape [${iteration.value.shape.join(', ')}]`);
+  const iterations = iteration.value.values[0]!;
+  if (!Number.isInteger(iterations) || iterations < 0) throw new ModelFormatError(file, `optimizer iteration count '${iteration.name}' is ${iterations}, expected an integer >= 0`);
+  if (entries.length === 1) {
+    optimizer.iterations = iterations;
+    return;
+  }
+  optimizer.build(model.trainableWeights);
+  const fresh = optimizer.getState();
+  const lrIndex = fresh.findIndex((e) => e.name === 'learning_rate');
+  const full = lrIndex >= 0 && entries.length === fresh.length - 1 ? [...entries.slice(0, lrIndex), fresh[lrIndex]!, ...entries.slice(lrIndex)] : entries;
+  const mismatch = full.length !== fresh.length ? `${entries.length} optimizer weights were saved, ${optimizer.className} on this model has ${fresh.length - (lrIndex >= 0 ? 1 : 0)}`
+    : foreign ? null : full.map((e, i) => (e.name === fresh[i]!.name ? null : `optimizer weight ${i} is '${e.name}', expected '${fresh[i]!.name}'`)).find((m) => m !== null) ?? null;
+  try {
+    if (mismatch) throw new Error(mismatch);
+    optimizer.setState(full);
+  } catch (e) {
+    if (!foreign) throw new ModelFormatError(file, `the saved optimizer state does not fit the model: ${(e as Error).message}`);
+    console.warn(`${file}: the optimizer state was written by another library in a layout minikeras' ${optimizer.className} does not share (${(e as Error).message}); training continues from iteration ${iterations} with fresh optimizer slots`);
+    optimizer.iterations = iterations;
+  }
+}
+
+/** Keras' `model.to_json()` analogue: the config as an object (`JSON.stringify` it for the string form). */
+export function modelToJSON(model: Sequential): SequentialTopology {
+  return sequentialToTopology(model);
+}
+
+/** Rebuilds an untrained model from `modelToJSON` output, a tfjs model topology or Keras 3 `to_json()` text. */
+export function modelFromJSON(json: string | object): Sequential {
+  return sequentialFromTopology(json, 'model JSON');
+}

@@ -1,0 +1,376 @@
+/**
+ * The one boundary where minikeras' camelCase configs meet Keras' snake_case JSON, for layers and Sequential
+ * models. We write the nesting TensorFlow.js and Keras 2 write (`{ class_name, config }`), which tfjs-layers,
+ * Keras 3 (its legacy path) and tfjs' converter all read; we read that and Keras 3's nesting
+ * (`{ module, class_name, config, registered_name, build_config }`, `InputLayer` with `batch_shape`,
+ * `DTypePolicy` dtypes).
+ */
+import { Layer } from '../layer';
+import type { SymbolicShape } from '../layer';
+import { Sequential } from '../models/sequential';
+import { Dense } from '../layers/dense';
+import { Activation, Dropout, Flatten, InputLayer, Reshape } from '../layers/core';
+import { Conv2D } from '../layers/conv2d';
+import { AveragePooling2D, MaxPooling2D } from '../layers/pooling';
+import { GlobalAveragePooling2D, GlobalMaxPooling2D } from '../layers/global-pooling';
+import { BatchNormalization } from '../layers/batch-normalization';
+import { LayerNormalization } from '../layers/layer-normalization';
+import { Embedding } from '../layers/embedding';
+import { INITIALIZERS, Initializer, getInitializer } from '../initializers';
+import type { InitializerIdentifier } from '../initializers';
+import { getRegularizer, l1, l1l2, l2 } from '../regularizers';
+import type { RegularizerIdentifier } from '../regularizers';
+import { ACTIVATIONS, activationName, didYouMean, getActivation } from '../activations';
+import type { ActivationIdentifier } from '../activations';
+
+/** The version written into `generatedBy` and `keras_version`. */
+export const MINIKERAS_VERSION = '0.1.0';
+
+/** A Keras object in either nesting: tfjs/Keras 2 (`class_name`, `config`) or Keras 3 (plus `module`, ...). */
+export interface KerasObjectJson {
+  module?: string;
+  class_name: string;
+  config: Record<string, unknown>;
+  registered_name?: string | null;
+  build_config?: { input_shape?: SymbolicShape | null } | null;
+}
+
+/** The Keras config of a Sequential model, as stored in model.json's `modelTopology`. */
+export interface SequentialTopology {
+  class_name: 'Sequential';
+  config: { name: string; layers: KerasObjectJson[]; build_input_shape?: SymbolicShape };
+  keras_version: string;
+  backend: string;
+}
+
+/** An error while reading a saved model: names the file (or 'model JSON') and the problem. */
+export class ModelFormatError extends Error {
+  constructor(readonly file: string, problem: string) {
+    super(`${file}: ${problem}`);
+    this.name = 'ModelFormatError';
+  }
+}
+
+export const toSnakeKey = (key: string): string => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+export const toCamelKey = (key: string): string => key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
+// ---- layer class registry -----------------------------------------------------------------------------
+
+type LayerConstructor = new (...args: never[]) => Layer;
+
+interface LayerSpec {
+  cls: LayerConstructor;
+  /** camelCase config keys passed, in order, as the leading constructor arguments. */
+  positional: readonly string[];
+  /** camelCase config keys passed in the options object (base layer options are always accepted). */
+  options: readonly string[];
+  /**
+   * snake_case keys Keras or tfjs write for features minikeras does not have: accepted only with the value
+   * that means "off", so a config that needs them fails instead of silently computing something else.
+   */
+  inactive?: Readonly<Record<string, (v: unknown) => boolean>>;
+}
+
+const isNull = (v: unknown) => v == null;
+const isFalse = (v: unknown) => v == null || v === false;
+const isOne = (v: unknown) => v == null || v === 1;
+const anyValue = () => true;
+const channelsLast = (v: unknown) => v == null || v === 'channels_last';
+
+const WEIGHTED_INACTIVE = { activity_regularizer: isNull, kernel_constraint: isNull, bias_constraint: isNull, lora_rank: isNull, lora_alpha: isNull, quantization_config: isNull };
+
+/** Every layer class a saved model may name, by its Keras class name. */
+export const LAYER_CLASSES: Readonly<Record<string, LayerSpec>> = {
+  InputLayer: { cls: InputLayer, positional: [], options: [], inactive: { sparse: isFalse, ragged: isFalse, optional: isFalse } },
+  Dense: {
+    cls: Dense, positional: ['units'],
+    options: ['activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer'],
+    inactive: WEIGHTED_INACTIVE,
+  },
+  Conv2D: {
+    cls: Conv2D, positional: ['filters', 'kernelSize'],
+    options: ['strides', 'padding', 'dataFormat', 'dilationRate', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer'],
+    inactive: { ...WEIGHTED_INACTIVE, groups: isOne },
+  },
+  MaxPooling2D: { cls: MaxPooling2D, positional: [], options: ['poolSize', 'strides', 'padding', 'dataFormat'] },
+  AveragePooling2D: { cls: AveragePooling2D, positional: [], options: ['poolSize', 'strides', 'padding', 'dataFormat'] },
+  GlobalAveragePooling2D: { cls: GlobalAveragePooling2D, positional: [], options: ['keepdims', 'dataFormat'] },
+  GlobalMaxPooling2D: { cls: GlobalMaxPooling2D, positional: [], options: ['keepdims', 'dataFormat'] },
+  BatchNormalization: {
+    cls: BatchNormalization, positional: [],
+    options: ['axis', 'momentum', 'epsilon', 'center', 'scale', 'betaInitializer', 'gammaInitializer', 'movingMeanInitializer', 'movingVarianceInitializer', 'betaRegularizer', 'gammaRegularizer'],
+    inactive: { beta_constraint: isNull, gamma_constraint: isNull, synchronized: isFalse, renorm: isFalse },
+  },
+  LayerNormalization: {
+    cls: LayerNormalization, positional: [],
+    options: ['axis', 'epsilon', 'center', 'scale', 'betaInitializer', 'gammaInitializer', 'betaRegularizer', 'gammaRegularizer'],
+    inactive: { beta_constraint: isNull, gamma_constraint: isNull, rms_scaling: isFalse },
+  },
+  Embedding: {
+    cls: Embedding, positional: ['inputDim', 'outputDim'],
+    options: ['embeddingsInitializer', 'embeddingsRegularizer', 'maskZero'],
+    // input_length (Keras 2, tfjs) only declared the input shape, which batch_input_shape carries too.
+    inactive: { activity_regularizer: isNull, embeddings_constraint: isNull, sparse: isFalse, lora_rank: isNull, lora_alpha: isNull, quantization_config: isNull, input_length: anyValue },
+  },
+  Dropout: { cls: Dropout, positional: ['rate'], options: ['noiseShape', 'seed'] },
+  Flatten: { cls: Flatten, positional: [], options: [], inactive: { data_format: channelsLast } },
+  Reshape: { cls: Reshape, positional: ['targetShape'], options: [] },
+  Activation: { cls: Activation, positional: ['activation'], options: [] },
+};
+
+const BASE_KEYS = ['name', 'trainable', 'batchInputShape', 'inputShape', 'batchSize', 'inputDim'];
+
+// ---- initializers, regularizers, activations, dtypes --------------------------------------------------
+
+/** Keras and tfjs initializer class names -> our registry keys. */
+const INITIALIZER_CLASSES: Record<string, keyof typeof INITIALIZERS> = {
+  Zeros: 'zeros', Ones: 'ones', Constant: 'constant', RandomNormal: 'random_normal', RandomUniform: 'random_uniform',
+  TruncatedNormal: 'truncated_normal', VarianceScaling: 'variance_scaling', GlorotUniform: 'glorot_uniform',
+  GlorotNormal: 'glorot_normal', HeNormal: 'he_normal', HeUniform: 'he_uniform', LecunNormal: 'lecun_normal',
+  LecunUniform: 'lecun_uniform', LeCunNormal: 'lecun_normal', LeCunUniform: 'lecun_uniform', Identity: 'identity',
+  IdentityInitializer: 'identity',
+};
+
+/** Writes an initializer as `{ class_name, config }`; random ones carry `seed: null` when unseeded, as Keras writes. */
+export function serializeInitializer(identifier: InitializerIdentifier, owner: string): KerasObjectJson {
+  const init = getInitializer(identifier, owner);
+  const config: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(init.getConfig())) config[toSnakeKey(k)] = v;
+  if ('seed' in init && config.seed === undefined) config.seed = null;
+  // tfjs registers LeCunNormal, Keras LecunNormal: the VarianceScaling they both stand for reads in both.
+  if (init.className === 'LecunNormal' || init.className === 'LecunUniform') {
+    return { class_name: 'VarianceScaling', config: { scale: 1, mode: 'fan_in', distribution: init.className === 'LecunNormal' ? 'truncated_normal' : 'uniform', seed: config.seed } };
+  }
+  return { class_name: init.className, config };
+}
+
+/** Reads an initializer name or `{ class_name, config }`; a default-configured one comes back as its name. */
+export function deserializeInitializer(value: unknown, where: string): InitializerIdentifier {
+  if (typeof value === 'string') {
+    getInitializer(value as InitializerIdentifier, where);
+    return value as InitializerIdentifier;
+  }
+  const obj = asKerasObject(value, where, 'an initializer');
+  const key = INITIALIZER_CLASSES[obj.class_name];
+  if (!key) throw new Error(`${where}: unknown initializer class '${obj.class_name}'${didYouMean(obj.class_name, Object.keys(INITIALIZER_CLASSES))}; supported: ${Object.keys(INITIALIZER_CLASSES).join(', ')}`);
+  const cls = INITIALIZERS[key] as unknown as new (options?: Record<string, unknown>) => Initializer;
+  const known = [...Object.keys(new cls().getConfig()), 'seed'];
+  const options: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj.config ?? {})) {
+    const camel = toCamelKey(k);
+    if (!known.includes(camel)) throw new Error(`${where}: initializer ${obj.class_name} has no config key '${k}'; expected ${known.map(toSnakeKey).join(', ')}`);
+    if (v === null) continue;
+    // Keras 2 and tfjs call the truncated normal 'normal'.
+    options[camel] = camel === 'distribution' && (v === 'normal' || v === 'truncatedNormal') ? 'truncated_normal' : camel === 'mode' && typeof v === 'string' ? toSnakeKey(v) : v;
+  }
+  return Object.keys(options).length === 0 ? key : new cls(options);
+}
+
+/**
+ * Regularizers are written as `L1L2`, the one class both tfjs and Keras register; reading maps an `L1L2` with
+ * one zero term back to `L1` or `L2`, which penalize identically.
+ */
+export function serializeRegularizer(identifier: RegularizerIdentifier | null | undefined, owner: string): KerasObjectJson | null {
+  if (identifier == null) return null;
+  const r = getRegularizer(identifier, owner);
+  return { class_name: 'L1L2', config: { l1: r.l1, l2: r.l2 } };
+}
+
+export function deserializeRegularizer(value: unknown, where: string): RegularizerIdentifier | null {
+  if (value == null) return null;
+  if (typeof value === 'string') return getRegularizer(value as RegularizerIdentifier, where);
+  const obj = asKerasObject(value, where, 'a regularizer');
+  const c = obj.config ?? {};
+  const num = (k: string): number => {
+    const v = c[k] ?? 0;
+    if (typeof v !== 'number') throw new Error(`${where}: regularizer ${obj.class_name} needs a number for '${k}', got ${JSON.stringify(v)}`);
+    return v;
+  };
+  for (const k of Object.keys(c)) {
+    if (k !== 'l1' && k !== 'l2') throw new Error(`${where}: regularizer ${obj.class_name} has no config key '${k}'; expected l1, l2`);
+  }
+  switch (obj.class_name) {
+    case 'L1': return l1(num('l1'));
+    case 'L2': return l2(num('l2'));
+    case 'L1L2': {
+      const a = num('l1'), b = num('l2');
+      if (a === 0 && b !== 0) return l2(b);
+      if (b === 0 && a !== 0) return l1(a);
+      return l1l2({ l1: a, l2: b });
+    }
+    default: throw new Error(`${where}: unknown regularizer class '${obj.class_name}'; supported: L1, L2, L1L2`);
+  }
+}
+
+function serializeActivation(identifier: ActivationIdentifier | null, owner: string): string {
+  const name = activationName(identifier);
+  if (!Object.hasOwn(ACTIVATIONS, name)) {
+    throw new Error(`${owner}: activation '${name}' is a custom function, which cannot be saved; use one of ${Object.keys(ACTIVATIONS).join(', ')}`);
+  }
+  return name;
+}
+
+function deserializeActivation(value: unknown, where: string): ActivationIdentifier {
+  // Keras 3 may write a builtin as { class_name: 'function', config: 'relu' }.
+  const name = typeof value === 'object' && value !== null && typeof (value as { config?: unknown }).config === 'string' ? (value as { config: string }).config : value;
+  if (typeof name !== 'string') throw new Error(`${where}: activation must be a name such as 'relu', got ${JSON.stringify(value)}`);
+  // tfjs writes camelCase names for some ('hardSigmoid'); getActivation knows those spellings.
+  getActivation(name as ActivationIdentifier, where);
+  return name as ActivationIdentifier;
+}
+
+/**
+ * Accepts 'float32' or a Keras 3 DTypePolicy naming float32: minikeras computes in float32 only. An
+ * InputLayer may say int32 (token ids for an Embedding), which float32 tensors hold exactly up to 2^24.
+ */
+function checkDtype(value: unknown, where: string, inputLayer: boolean): void {
+  if (value == null) return;
+  const name = typeof value === 'string' ? value : (value as { config?: { name?: unknown } })?.config?.name;
+  if (name !== 'float32' && !(inputLayer && name === 'int32')) throw new Error(`${where}: dtype ${JSON.stringify(value)} is not supported; minikeras layers compute in float32`);
+}
+
+function asKerasObject(value: unknown, where: string, what: string): KerasObjectJson {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || typeof (value as { class_name?: unknown }).class_name !== 'string') {
+    throw new Error(`${where}: expected ${what} as { class_name, config }, got ${JSON.stringify(value)?.slice(0, 200)}`);
+  }
+  const config = (value as { config?: unknown }).config;
+  if (config !== undefined && config !== null && (typeof config !== 'object' || Array.isArray(config))) {
+    throw new Error(`${where}: the config of ${(value as KerasObjectJson).class_name} must be an object, got ${JSON.stringify(config)?.slice(0, 200)}`);
+  }
+  return value as KerasObjectJson;
+}
+
+// ---- layers -------------------------------------------------------------------------------------------
+
+const isInitializerKey = (k: string) => k.endsWith('Initializer');
+const isRegularizerKey = (k: string) => k.endsWith('Regularizer');
+
+/** A layer as `{ class_name, config }` with Keras' snake_case keys. */
+export function serializeLayer(layer: Layer): KerasObjectJson {
+  const owner = `${layer.className} '${layer.name}'`;
+  if (!Object.hasOwn(LAYER_CLASSES, layer.className) || !(layer instanceof LAYER_CLASSES[layer.className]!.cls)) {
+    throw new Error(`${owner}: cannot be saved: ${layer.className} is not a layer class minikeras can load back (supported: ${Object.keys(LAYER_CLASSES).join(', ')})`);
+  }
+  const config: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(layer.getConfig())) {
+    if (value === undefined) continue;
+    config[toSnakeKey(key)] = isInitializerKey(key) ? serializeInitializer(value as InitializerIdentifier, owner)
+      : isRegularizerKey(key) ? serializeRegularizer(value as RegularizerIdentifier | null, owner)
+        : key === 'activation' ? serializeActivation(value as ActivationIdentifier | null, owner)
+          : Array.isArray(value) ? [...value] : value;
+  }
+  if (layer instanceof InputLayer) {
+    // Keras' InputLayer config: no `trainable`; `sparse` is part of it (tfjs' too).
+    delete config.trainable;
+    config.sparse = false;
+  }
+  config.dtype = 'float32';
+  return { class_name: layer.className, config };
+}
+
+/**
+ * Rebuilds a layer from `{ class_name, config }` in either nesting. Unknown classes and config keys are
+ * errors naming `where`; so are Keras features minikeras lacks (constraints, lora, ...) when they are on.
+ */
+export function deserializeLayer(value: unknown, where: string): Layer {
+  const obj = asKerasObject(value, where, 'a layer');
+  const spec = LAYER_CLASSES[obj.class_name];
+  if (!spec) {
+    throw new Error(`${where}: unknown layer class '${obj.class_name}'${didYouMean(obj.class_name, Object.keys(LAYER_CLASSES))}; minikeras can load ${Object.keys(LAYER_CLASSES).join(', ')}`);
+  }
+  const here = `${where} (${obj.class_name}${typeof obj.config?.name === 'string' ? ` '${obj.config.name}'` : ''})`;
+  const args: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(obj.config ?? {})) {
+    if (key === 'dtype') { checkDtype(value, here, obj.class_name === 'InputLayer'); continue; }
+    const inactive = spec.inactive?.[key];
+    if (inactive) {
+      if (!inactive(value)) throw new Error(`${here}: '${key}' = ${JSON.stringify(value)} is not supported by minikeras`);
+      continue;
+    }
+    // Keras 3's InputLayer says batch_shape where everyone else says batch_input_shape.
+    const camel = obj.class_name === 'InputLayer' && key === 'batch_shape' ? 'batchInputShape' : toCamelKey(key);
+    if (!spec.positional.includes(camel) && !spec.options.includes(camel) && !BASE_KEYS.includes(camel)) {
+      const known = [...spec.positional, ...spec.options, ...BASE_KEYS].map(toSnakeKey);
+      throw new Error(`${here}: unknown config key '${key}'${didYouMean(key, known)}; expected ${known.join(', ')}`);
+    }
+    args[camel] = isInitializerKey(camel) ? deserializeInitializer(value, `${here} ${key}`)
+      : isRegularizerKey(camel) ? deserializeRegularizer(value, `${here} ${key}`)
+        : camel === 'activation' ? (value == null ? null : deserializeActivation(value, `${here} ${key}`))
+          : value;
+  }
+  const positional = spec.positional.map((k) => {
+    if (args[k] === undefined) throw new Error(`${here}: the config has no '${toSnakeKey(k)}'`);
+    const v = args[k];
+    delete args[k];
+    return v;
+  });
+  try {
+    return new (spec.cls as unknown as new (...a: unknown[]) => Layer)(...positional, args);
+  } catch (e) {
+    throw new Error(`${here}: ${(e as Error).message}`);
+  }
+}
+
+// ---- Sequential ---------------------------------------------------------------------------------------
+
+/** The model's Keras config (`modelTopology` in model.json), in the nesting tfjs writes. */
+export function sequentialToTopology(model: Sequential): SequentialTopology {
+  const layers = model.layers.map(serializeLayer);
+  const first = model.layers[0];
+  const built = model.inputShape;
+  // tfjs' and Keras' Sequential.from_config take the input shape from the first layer's batch_input_shape.
+  if (first && layers[0] && !(first instanceof InputLayer) && !first.batchInputShape && built) {
+    layers[0].config.batch_input_shape = [...built];
+  }
+  const config: SequentialTopology['config'] = { name: model.name, layers };
+  if (built) config.build_input_shape = [...built];
+  return { class_name: 'Sequential', config, keras_version: `minikeras ${MINIKERAS_VERSION}`, backend: 'minikeras' };
+}
+
+/**
+ * Rebuilds an untrained Sequential from its Keras config: model.json's `modelTopology` (also wrapped in
+ * `model_config`, as tfjs' converter writes it), Keras 3's `model.to_json()`, or a JSON string of either.
+ */
+export function sequentialFromTopology(json: unknown, file = 'model JSON'): Sequential {
+  let topology = json;
+  if (typeof topology === 'string') {
+    try {
+      topology = JSON.parse(topology);
+    } catch (e) {
+      throw new ModelFormatError(file, `not valid JSON (${(e as Error).message})`);
+    }
+  }
+  if (typeof topology === 'object' && topology !== null && 'model_config' in topology) topology = (topology as { model_config: unknown }).model_config;
+  if (typeof topology !== 'object' || topology === null || typeof (topology as { class_name?: unknown }).class_name !== 'string') {
+    throw new ModelFormatError(file, `expected a Keras model config { class_name: 'Sequential', config: { layers: [...] } }, got ${JSON.stringify(topology)?.slice(0, 200)}`);
+  }
+  const { class_name: className, config } = topology as KerasObjectJson & { config: unknown };
+  if (className !== 'Sequential') {
+    throw new ModelFormatError(file, `the model is a '${className}'; minikeras loads Sequential models only`);
+  }
+  // Keras 2.0 wrote a Sequential's config as the bare list of layers.
+  const cfg = (Array.isArray(config) ? { layers: config } : config) as { name?: unknown; layers?: unknown; build_input_shape?: unknown };
+  if (typeof cfg !== 'object' || cfg === null || !Array.isArray(cfg.layers)) {
+    throw new ModelFormatError(file, 'the Sequential config has no layers list');
+  }
+  const layerJsons = cfg.layers as unknown[];
+  const layers: Layer[] = [];
+  try {
+    layerJsons.forEach((l, i) => layers.push(deserializeLayer(l, `layer ${i}`)));
+  } catch (e) {
+    throw new ModelFormatError(file, (e as Error).message);
+  }
+  const name = typeof cfg.name === 'string' ? cfg.name : undefined;
+  const model = new Sequential(name === undefined ? {} : { name });
+  try {
+    for (const layer of layers) model.add(layer);
+    if (!model.built) {
+      const firstBuild = (layerJsons[0] as KerasObjectJson | undefined)?.build_config?.input_shape;
+      const shape = (Array.isArray(cfg.build_input_shape) ? cfg.build_input_shape : firstBuild) as SymbolicShape | undefined;
+      if (shape) model.build(shape);
+    }
+  } catch (e) {
+    throw new ModelFormatError(file, (e as Error).message);
+  }
+  return model;
+}
