@@ -6,12 +6,15 @@
  *   node scripts/bench-matmul.mjs            GFLOP/s at the W1 training shapes, 512^3 and a conv shape
  *   node scripts/bench-matmul.mjs --small    ns per call at tiny shapes (where the TS/WASM cutover goes)
  *   TUNINGS='[{"kcBlock":128},{}]' node scripts/bench-matmul.mjs --no-js    compare WasmGemm blockings
+ *   VARIANTS=simd128,relaxed-simd node scripts/bench-matmul.mjs           plain vs fused multiply-add build
+ *     (in Node 20 relaxed SIMD is behind a V8 flag, which this script sets at run time when asked for it)
  *
  * It bundles the TS sources with esbuild (a root devDependency) into a temporary ESM file, since Node 20
  * cannot import .ts directly. The host is noisy: each line reports the best and the median of REPS
  * interleaved timed runs of MS milliseconds; trust only differences seen in several runs.
  */
 import { build } from 'esbuild';
+import { setFlagsFromString } from 'node:v8';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -68,10 +71,13 @@ if (args.includes('--small')) {
   }
 } else {
   const tunings = JSON.parse(process.env.TUNINGS ?? '[{}]');
-  const impls = tunings.map((t) => {
-    const g = new WasmGemm(instantiateKernelsSync(), { ...DEFAULT_TUNING, ...t });
-    return [`wasm ${JSON.stringify(t)}`, (a, b, c, m, k, n, tA, tB) => g.run(a, b, c, m, k, n, tA, tB, 0, 0, 0, false)];
-  });
+  const variants = (process.env.VARIANTS ?? 'simd128').split(',');
+  if (variants.includes('relaxed-simd')) setFlagsFromString('--experimental-wasm-relaxed-simd');
+  const impls = variants.flatMap((variant) => tunings.map((t) => {
+    const g = new WasmGemm(instantiateKernelsSync(variant), { ...DEFAULT_TUNING, ...t });
+    const label = `wasm ${variant}${Object.keys(t).length ? ` ${JSON.stringify(t)}` : ''}`;
+    return [label, (a, b, c, m, k, n, tA, tB) => g.run(a, b, c, m, k, n, tA, tB, 0, 0, 0, false)];
+  }));
   if (!args.includes('--no-js')) impls.push(['js', matmul]);
   const shapes = [
     ['W1 fwd   [32x784]·[784x128]', 32, 784, 128, false, false],

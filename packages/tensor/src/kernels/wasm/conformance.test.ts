@@ -5,9 +5,10 @@
  * through every blocking path of kernels.wat (several K slices, row and column blocks, ragged 4x8 edge tiles,
  * B packed and B read in place).
  */
+import { setFlagsFromString } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import { matmul as matmulJs } from '../matmul';
-import { createWasmBackend, initWasmBackend, wasmSimdSupported } from './index';
+import { createWasmBackend, initWasmBackend, wasmRelaxedSimdSupported, wasmSimdSupported } from './index';
 import { WasmGemm } from './gemm';
 import { instantiateKernelsSync } from './module';
 
@@ -85,15 +86,15 @@ function runCase(
   }
 }
 
-const wasm = createWasmBackend({ minWork: 0 }).matmul as MatmulFn;
-const tinyBlocks = (packBMinRows: number): MatmulFn => {
-  const g = new WasmGemm(instantiateKernelsSync(), { mcBlock: 8, kcBlock: 16, ncBlock: 16, packBMinRows });
+const wasm = createWasmBackend({ minWork: 0, variant: 'simd128' }).matmul as MatmulFn;
+const tinyBlocks = (packBMinRows: number, variant: 'simd128' | 'relaxed-simd' = 'simd128'): MatmulFn => {
+  const g = new WasmGemm(instantiateKernelsSync(variant), { mcBlock: 8, kcBlock: 16, ncBlock: 16, packBMinRows });
   return (a, b, c, m, k, n, tA, tB, aOff, bOff, cOff, acc) => {
     expect(g.run(a, b, c, m, k, n, tA, tB, aOff, bOff, cOff, acc)).toBe(true);
   };
 };
 const BACKENDS: [string, MatmulFn][] = [
-  ['wasm backend (default blocking)', wasm],
+  ['wasm backend, simd128 (default blocking)', wasm],
   ['WasmGemm, tiny blocks, B packed', tinyBlocks(0)],
   ['WasmGemm, tiny blocks, B read in place', tinyBlocks(1_000_000)],
 ];
@@ -149,13 +150,40 @@ describe('matmul conformance: TS kernel vs WebAssembly SIMD kernel', () => {
     expect(Array.from(cf)).toEqual([19, 22, 43, 50]);
   });
 
-  it('rejects a negative minWork', () => {
+  it('rejects a negative minWork and an unknown variant', () => {
     expect(() => createWasmBackend({ minWork: -1 })).toThrow(/minWork/);
+    // @ts-expect-error: not a KernelVariant
+    expect(() => createWasmBackend({ variant: 'avx' })).toThrow(/variant must be 'simd128' or 'relaxed-simd'/);
+  });
+
+  it('picks the relaxed-SIMD build by default exactly where the runtime supports it', () => {
+    expect(createWasmBackend().variant).toBe(wasmRelaxedSimdSupported() ? 'relaxed-simd' : 'simd128');
+  });
+
+  it('relaxed-SIMD build (fused multiply-add) agrees on the same table', () => {
+    // Node 20 has relaxed SIMD behind a flag, which V8 also accepts at run time (for this process only).
+    if (!wasmRelaxedSimdSupported()) setFlagsFromString('--experimental-wasm-relaxed-simd');
+    expect(wasmRelaxedSimdSupported()).toBe(true);
+    const relaxed = createWasmBackend({ minWork: 0, variant: 'relaxed-simd' });
+    expect(relaxed.variant).toBe('relaxed-simd');
+    const backends: [string, MatmulFn][] = [
+      ['relaxed-simd backend', relaxed.matmul as MatmulFn],
+      ['relaxed-simd, tiny blocks, B packed', tinyBlocks(0, 'relaxed-simd')],
+      ['relaxed-simd, tiny blocks, B read in place', tinyBlocks(1_000_000, 'relaxed-simd')],
+    ];
+    for (const [m, k, n] of SIZES) {
+      let seed = m * 31 + k * 17 + n;
+      for (const [tA, tB] of TRANSPOSES) {
+        runCase(backends, m, k, n, tA, tB, 0, 0, 0, false, seed++);
+        runCase(backends, m, k, n, tA, tB, 5, 2, 7, true, seed++);
+      }
+    }
   });
 
   it('initWasmBackend compiles asynchronously to an equivalent backend', async () => {
-    const backend = await initWasmBackend({ minWork: 0 });
+    const backend = await initWasmBackend({ minWork: 0, variant: 'simd128' });
     expect(backend.name).toBe('wasm');
+    expect(backend.variant).toBe('simd128');
     runCase([['initWasmBackend', backend.matmul as MatmulFn]], 33, 65, 17, true, true, 0, 0, 0, false, 21);
   });
 });

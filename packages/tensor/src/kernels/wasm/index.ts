@@ -17,10 +17,11 @@ import { conv2d as conv2dJs, conv2dBackpropFilter as conv2dBackpropFilterJs, con
 import type { Backend } from '../index';
 import type { NumArray } from '../elementwise';
 import { WasmGemm } from './gemm';
-import { instantiateKernels, instantiateKernelsSync, wasmSimdSupported } from './module';
-import type { KernelExports } from './module';
+import { instantiateKernels, instantiateKernelsSync, wasmRelaxedSimdSupported, wasmSimdSupported } from './module';
+import type { KernelExports, KernelVariant } from './module';
 
-export { wasmSimdSupported };
+export { wasmRelaxedSimdSupported, wasmSimdSupported };
+export type { KernelVariant };
 
 /**
  * Below this many multiply-adds (m*k*n) matmul stays in TS: a WASM call costs about 1 µs of fixed overhead
@@ -33,22 +34,38 @@ export const DEFAULT_WASM_MIN_WORK = 256;
 export interface WasmBackendOptions {
   /** Products with m*k*n below this use the TS kernel (default DEFAULT_WASM_MIN_WORK; 0 sends all to WASM). */
   minWork?: number;
+  /** Kernel build; by default 'relaxed-simd' where the runtime validates it, else 'simd128'. */
+  variant?: KernelVariant;
 }
 
 /** The kernels the WASM backend replaces; `setBackend` takes the rest from the TS reference. */
-export type WasmBackend = Partial<Backend> & { name: string } & Pick<Backend, 'matmul' | 'conv2d' | 'conv2dBackpropInput' | 'conv2dBackpropFilter'>;
+export type WasmBackend = Partial<Backend> & Pick<Backend, 'matmul' | 'conv2d' | 'conv2dBackpropInput' | 'conv2dBackpropFilter'> & {
+  name: string;
+  /** The kernel build in use (for benchmarks and bug reports). */
+  variant: KernelVariant;
+};
 
 /** Compiles the embedded module synchronously; throws if the runtime lacks WebAssembly SIMD128. */
 export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend {
-  return makeBackend(instantiateKernelsSync(), options);
+  const variant = pickVariant(options);
+  return makeBackend(instantiateKernelsSync(variant), variant, options);
 }
 
 /** Async variant of `createWasmBackend`, for browser main threads (no synchronous-compile size limit). */
 export async function initWasmBackend(options: WasmBackendOptions = {}): Promise<WasmBackend> {
-  return makeBackend(await instantiateKernels(), options);
+  const variant = pickVariant(options);
+  return makeBackend(await instantiateKernels(variant), variant, options);
 }
 
-function makeBackend(exports: KernelExports, options: WasmBackendOptions): WasmBackend {
+function pickVariant(options: WasmBackendOptions): KernelVariant {
+  const v = options.variant;
+  if (v !== undefined && v !== 'simd128' && v !== 'relaxed-simd') {
+    throw new Error(`createWasmBackend: variant must be 'simd128' or 'relaxed-simd', got ${JSON.stringify(v)}`);
+  }
+  return v ?? (wasmRelaxedSimdSupported() ? 'relaxed-simd' : 'simd128');
+}
+
+function makeBackend(exports: KernelExports, variant: KernelVariant, options: WasmBackendOptions): WasmBackend {
   const minWork = options.minWork ?? DEFAULT_WASM_MIN_WORK;
   if (!(minWork >= 0)) throw new Error(`createWasmBackend: minWork must be a number >= 0, got ${String(minWork)}`);
   const gemm = new WasmGemm(exports);
@@ -71,6 +88,7 @@ function makeBackend(exports: KernelExports, options: WasmBackendOptions): WasmB
   // The conv kernels keep their TS im2col/col2im and issue their three products through this matmul.
   return {
     name: 'wasm',
+    variant,
     matmul,
     conv2d: (x, filter, y, g) => conv2dJs(x, filter, y, g, matmul),
     conv2dBackpropInput: (dy, filter, dx, g) => conv2dBackpropInputJs(dy, filter, dx, g, matmul),

@@ -2,7 +2,7 @@
  * Decoding, feature detection and instantiation of the embedded kernels module. The binary ships as base64
  * inside a TS module (see scripts/build-wasm.mjs), so neither Node nor a browser bundle loads a file.
  */
-import { KERNELS_WASM_BASE64 } from './kernels-wasm.generated';
+import { KERNELS_RELAXED_WASM_BASE64, KERNELS_WASM_BASE64 } from './kernels-wasm.generated';
 
 /** `(module (func (result v128) (f32x4.add (v128.const …) (v128.const …))))`: valid only where SIMD128 is. */
 const SIMD_PROBE = new Uint8Array([
@@ -11,6 +11,22 @@ const SIMD_PROBE = new Uint8Array([
   253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
   253, 228, 1, 11,
 ]);
+
+/** `(module (func (result v128) (f32x4.relaxed_madd (v128.const …) ×3)))`: valid only with relaxed SIMD. */
+const RELAXED_SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 61, 1, 59, 0,
+  253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  253, 133, 2, 11,
+]);
+
+/**
+ * Which build of kernels.wat to run: 'simd128' everywhere SIMD exists; 'relaxed-simd' fuses the micro-kernel's
+ * multiply-adds (`f32x4.relaxed_madd`), on by default in Node >= 22 and current browsers, behind
+ * `--experimental-wasm-relaxed-simd` in Node 20.
+ */
+export type KernelVariant = 'simd128' | 'relaxed-simd';
 
 /** What kernels.wat exports. Pointers and sizes are byte offsets / element counts in linear memory. */
 export interface KernelExports {
@@ -34,29 +50,41 @@ export function wasmSimdSupported(): boolean {
   }
 }
 
-export function kernelBytes(): Uint8Array<ArrayBuffer> {
+/** True when this runtime also accepts the relaxed-SIMD proposal (fused multiply-add). */
+export function wasmRelaxedSimdSupported(): boolean {
+  try {
+    return typeof WebAssembly === 'object' && WebAssembly.validate(RELAXED_SIMD_PROBE);
+  } catch {
+    return false;
+  }
+}
+
+export function kernelBytes(variant: KernelVariant = 'simd128'): Uint8Array<ArrayBuffer> {
   // atob exists in browsers and in Node >= 16; no Buffer, so bundlers need no polyfill.
-  const text = atob(KERNELS_WASM_BASE64);
+  const text = atob(variant === 'relaxed-simd' ? KERNELS_RELAXED_WASM_BASE64 : KERNELS_WASM_BASE64);
   const bytes = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
   return bytes;
 }
 
-function checkSupport(): void {
+function checkSupport(variant: KernelVariant): void {
   if (!wasmSimdSupported()) {
     throw new Error('WebAssembly backend: this runtime lacks WebAssembly SIMD128 (needs Node >= 16.4 or a current browser); use the js backend');
+  }
+  if (variant === 'relaxed-simd' && !wasmRelaxedSimdSupported()) {
+    throw new Error("WebAssembly backend: relaxed SIMD was requested but this runtime lacks it (Node 20 needs --experimental-wasm-relaxed-simd); use 'simd128'");
   }
 }
 
 /** Synchronous compile. The module is ~2 KB, under Chrome's 4 KB limit for sync compiles on the main thread. */
-export function instantiateKernelsSync(): KernelExports {
-  checkSupport();
-  return bind(new WebAssembly.Instance(new WebAssembly.Module(kernelBytes()), {}));
+export function instantiateKernelsSync(variant: KernelVariant = 'simd128'): KernelExports {
+  checkSupport(variant);
+  return bind(new WebAssembly.Instance(new WebAssembly.Module(kernelBytes(variant)), {}));
 }
 
-export async function instantiateKernels(): Promise<KernelExports> {
-  checkSupport();
-  const { instance } = await WebAssembly.instantiate(kernelBytes(), {});
+export async function instantiateKernels(variant: KernelVariant = 'simd128'): Promise<KernelExports> {
+  checkSupport(variant);
+  const { instance } = await WebAssembly.instantiate(kernelBytes(variant), {});
   return bind(instance);
 }
 
