@@ -86,8 +86,6 @@ async function removeStaleSiblings(parent: string, base: string): Promise<void> 
   for (const name of names) {
     const m = pattern.exec(name);
     if (m && Number(m[2]) !== process.pid && !processAlive(Number(m[2]))) {
-      // A moved-aside save of a dead process is only garbage once the target exists again.
-      if (m[1] === 'old' && !(await exists(path.join(parent, base)))) continue;
       await fs.rm(path.join(parent, name), { recursive: true, force: true });
     }
   }
@@ -126,7 +124,6 @@ export async function saveToDirectory(artifacts: ModelArtifacts, target: string)
   } catch (e) {
     if (!isMissing(e)) throw e;
   }
-  await removeStaleSiblings(parent, base);
   const tag = `${process.pid}-${Date.now()}-${saveCounter++}`;
   const tmp = path.join(parent, `.${base}.tmp-${tag}`);
   const old = path.join(parent, `.${base}.old-${tag}`);
@@ -153,6 +150,8 @@ export async function saveToDirectory(artifacts: ModelArtifacts, target: string)
     await fs.rm(tmp, { recursive: true, force: true }).catch(() => undefined);
     throw new Error(`saveModel: could not save to '${dir}': ${(e as Error).message}. ${previous ? 'The previous save there is unchanged.' : 'Nothing was written.'}`);
   }
+  // Only now, with a complete save in place, is what killed saves left beside it garbage.
+  await removeStaleSiblings(parent, base);
   return saveResultFor(artifacts);
 }
 
@@ -203,7 +202,9 @@ async function movedAsideSave(dir: string): Promise<string | null> {
   const prefix = `.${path.basename(dir)}.old-`;
   let names: string[];
   try {
-    names = (await fs.readdir(parent)).filter((n) => n.startsWith(prefix)).sort().reverse();
+    // Tags are `<pid>-<Date.now()>-<n>`: newest first by time.
+    const time = (n: string) => Number(n.slice(prefix.length).split('-')[1] ?? 0);
+    names = (await fs.readdir(parent)).filter((n) => n.startsWith(prefix)).sort((a, b) => time(b) - time(a));
   } catch {
     return null;
   }
