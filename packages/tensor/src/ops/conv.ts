@@ -1,2 +1,230 @@
-/** conv2d, maxPool, avgPool (NHWC). */
-export {};
+/**
+ * conv2d, maxPool, avgPool (NHWC), with tfjs-core signatures. Each op resolves shapes and TensorFlow's
+ * padding into a geometry object, runs a kernel from `kernels/conv.ts`, and records its backward pass (the
+ * two conv2d backprop kernels, or the pooling gradient kernels) right here.
+ */
+import { Tensor } from '../tensor';
+import type { TensorLike } from '../tensor';
+import { formatShape } from '../shape';
+import { kernels } from '../kernels';
+import type { Conv2dGeometry, Pool2dGeometry } from '../kernels/conv';
+import { record } from '../autograd';
+import { toTensor } from './creation';
+import { cast } from './elementwise';
+import { reshape } from './shape';
+
+/**
+ * 'valid' (no padding), 'same' (output = ceil(input / stride), padded as TensorFlow: the odd extra row or
+ * column goes at the bottom/right), a number of zero rows/columns on every side, or explicit NHWC padding
+ * `[[0, 0], [top, bottom], [left, right], [0, 0]]` (tfjs's ExplicitPadding).
+ */
+export type PaddingType = 'valid' | 'same' | number | ExplicitPadding;
+export type ExplicitPadding = readonly [
+  readonly [number, number], readonly [number, number], readonly [number, number], readonly [number, number],
+];
+
+/**
+ * 2-D convolution (strictly: cross-correlation, as in TensorFlow) of NHWC input `x` [batch, height, width,
+ * inChannels] (or [height, width, inChannels], giving a rank-3 result) with `filter` [filterHeight,
+ * filterWidth, inChannels, outChannels]. `strides` and `dilations` are a number or [height, width];
+ * as in TensorFlow, strides > 1 cannot be combined with dilations > 1.
+ *
+ * Like tfjs, the fifth argument may be the data format ('NHWC', the only one supported) followed by
+ * dilations, or the dilations themselves.
+ */
+export function conv2d(x: TensorLike, filter: TensorLike, strides: number | readonly [number, number], pad: PaddingType, dilations?: number | readonly [number, number]): Tensor;
+export function conv2d(x: TensorLike, filter: TensorLike, strides: number | readonly [number, number], pad: PaddingType, dataFormat: 'NHWC', dilations?: number | readonly [number, number]): Tensor;
+export function conv2d(
+  x: TensorLike, filter: TensorLike, strides: number | readonly [number, number], pad: PaddingType,
+  formatOrDilations?: 'NHWC' | number | readonly [number, number], dilations?: number | readonly [number, number],
+): Tensor {
+  const op = 'conv2d';
+  let dil = dilations ?? 1;
+  if (typeof formatOrDilations === 'string') {
+    if (formatOrDilations !== 'NHWC') throw new Error(`${op}: only dataFormat 'NHWC' is supported, got '${String(formatOrDilations)}'`);
+  } else if (formatOrDilations !== undefined) {
+    dil = formatOrDilations;
+  }
+  const input = asFloat(toTensor(x));
+  const w = asFloat(toTensor(filter));
+  if (input.rank !== 3 && input.rank !== 4) {
+    throw new Error(`${op}: input must have rank 4 [batch, height, width, channels] or rank 3 [height, width, channels], got rank ${input.rank} (shape ${formatShape(input.shape)})`);
+  }
+  if (w.rank !== 4) {
+    throw new Error(`${op}: filter must have rank 4 [filterHeight, filterWidth, inChannels, outChannels], got rank ${w.rank} (shape ${formatShape(w.shape)})`);
+  }
+  const x4 = input.rank === 3 ? reshape(input, [1, ...input.shape]) : input;
+  const [batch, inHeight, inWidth, inChannels] = x4.shape as [number, number, number, number];
+  const [filterHeight, filterWidth, filterIn, outChannels] = w.shape as [number, number, number, number];
+  if (inChannels !== filterIn) {
+    throw new Error(`${op}: input has ${inChannels} channels but the filter expects ${filterIn} (filter shape ${formatShape(w.shape)})`);
+  }
+  const [strideHeight, strideWidth] = positivePair(op, 'strides', strides);
+  const [dilationHeight, dilationWidth] = positivePair(op, 'dilations', dil);
+  if ((strideHeight > 1 || strideWidth > 1) && (dilationHeight > 1 || dilationWidth > 1)) {
+    throw new Error(`${op}: strides > 1 together with dilations > 1 is not supported (got strides [${strideHeight},${strideWidth}] and dilations [${dilationHeight},${dilationWidth}]); one of them must be 1, as in TensorFlow`);
+  }
+  if (filterHeight < 1 || filterWidth < 1) throw new Error(`${op}: filter height and width must be at least 1, got filter shape ${formatShape(w.shape)}`);
+  const window = { filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth };
+  const { outHeight, outWidth, padTop, padLeft } = resolvePadding(op, pad, inHeight, inWidth, window);
+  const g: Conv2dGeometry = {
+    batch, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels,
+    filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth, padTop, padLeft,
+  };
+  const out = new Float32Array(batch * outHeight * outWidth * outChannels);
+  kernels().conv2d(x4.values as Float32Array, w.values as Float32Array, out, g);
+  const y = record(new Tensor(out, [batch, outHeight, outWidth, outChannels]), op, [x4, w], (dy) => {
+    const dyv = floatValues(dy);
+    let dx: Tensor | null = null, dw: Tensor | null = null;
+    if (x4.requiresGrad) {
+      const v = new Float32Array(x4.size);
+      kernels().conv2dBackpropInput(dyv, w.values as Float32Array, v, g);
+      dx = new Tensor(v, x4.shape);
+    }
+    if (w.requiresGrad) {
+      const v = new Float32Array(w.size);
+      kernels().conv2dBackpropFilter(x4.values as Float32Array, dyv, v, g);
+      dw = new Tensor(v, w.shape);
+    }
+    return [dx, dw];
+  });
+  return input.rank === 3 ? reshape(y, y.shape.slice(1)) : y;
+}
+
+/**
+ * Max pooling over `filterSize` windows of NHWC `x` (rank 4, or rank 3 for a single image). Padding never
+ * wins the max. The gradient goes to the first maximum of each window (row-major), as TensorFlow's.
+ */
+export function maxPool(x: TensorLike, filterSize: number | readonly [number, number], strides: number | readonly [number, number], pad: PaddingType): Tensor {
+  return pool('maxPool', x, filterSize, strides, pad);
+}
+
+/**
+ * Average pooling over `filterSize` windows of NHWC `x`. With padding, each window is divided by the number
+ * of real (non-padding) elements it covers, as TensorFlow does.
+ */
+export function avgPool(x: TensorLike, filterSize: number | readonly [number, number], strides: number | readonly [number, number], pad: PaddingType): Tensor {
+  return pool('avgPool', x, filterSize, strides, pad);
+}
+
+function pool(op: 'maxPool' | 'avgPool', x: TensorLike, filterSize: number | readonly [number, number], strides: number | readonly [number, number], pad: PaddingType): Tensor {
+  const input = asFloat(toTensor(x));
+  if (input.rank !== 3 && input.rank !== 4) {
+    throw new Error(`${op}: input must have rank 4 [batch, height, width, channels] or rank 3 [height, width, channels], got rank ${input.rank} (shape ${formatShape(input.shape)})`);
+  }
+  const x4 = input.rank === 3 ? reshape(input, [1, ...input.shape]) : input;
+  const [batch, inHeight, inWidth, channels] = x4.shape as [number, number, number, number];
+  const [filterHeight, filterWidth] = positivePair(op, 'filterSize', filterSize);
+  const [strideHeight, strideWidth] = positivePair(op, 'strides', strides);
+  const window = { filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight: 1, dilationWidth: 1 };
+  const r = resolvePadding(op, pad, inHeight, inWidth, window);
+  if (r.padTop >= filterHeight || r.padLeft >= filterWidth || r.padBottom >= filterHeight || r.padRight >= filterWidth) {
+    throw new Error(`${op}: padding must be smaller than the ${filterHeight}x${filterWidth} window, or some windows would hold only padding`);
+  }
+  const g: Pool2dGeometry = {
+    batch, inHeight, inWidth, channels, outHeight: r.outHeight, outWidth: r.outWidth,
+    filterHeight, filterWidth, strideHeight, strideWidth, padTop: r.padTop, padLeft: r.padLeft,
+  };
+  const out = new Float32Array(batch * g.outHeight * g.outWidth * channels);
+  const xv = x4.values as Float32Array;
+  if (op === 'maxPool') kernels().maxPool2d(xv, out, g);
+  else kernels().avgPool2d(xv, out, g);
+  const y = record(new Tensor(out, [batch, g.outHeight, g.outWidth, channels]), op, [x4], (dy) => {
+    const dx = new Float32Array(x4.size);
+    if (op === 'maxPool') kernels().maxPool2dGrad(xv, floatValues(dy), dx, g);
+    else kernels().avgPool2dGrad(floatValues(dy), dx, g);
+    return [new Tensor(dx, x4.shape)];
+  });
+  return input.rank === 3 ? reshape(y, y.shape.slice(1)) : y;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+interface Window {
+  filterHeight: number;
+  filterWidth: number;
+  strideHeight: number;
+  strideWidth: number;
+  dilationHeight: number;
+  dilationWidth: number;
+}
+
+interface ResolvedPadding {
+  outHeight: number;
+  outWidth: number;
+  padTop: number;
+  padBottom: number;
+  padLeft: number;
+  padRight: number;
+}
+
+/**
+ * Output size and padding per spatial axis, exactly as TensorFlow computes them:
+ * 'same':  out = ceil(in / stride), total = max((out - 1) * stride + effectiveFilter - in, 0),
+ *          before = floor(total / 2) (the odd one goes after);
+ * 'valid': out = ceil((in - effectiveFilter + 1) / stride), no padding;
+ * explicit: out = floor((in + before + after - effectiveFilter) / stride) + 1,
+ * where effectiveFilter = (filter - 1) * dilation + 1.
+ */
+function resolvePadding(op: string, pad: PaddingType, inHeight: number, inWidth: number, w: Window): ResolvedPadding {
+  const effH = (w.filterHeight - 1) * w.dilationHeight + 1;
+  const effW = (w.filterWidth - 1) * w.dilationWidth + 1;
+  let before: [number, number], after: [number, number];
+  if (pad === 'same') {
+    const outHeight = Math.ceil(inHeight / w.strideHeight), outWidth = Math.ceil(inWidth / w.strideWidth);
+    const totalH = Math.max((outHeight - 1) * w.strideHeight + effH - inHeight, 0);
+    const totalW = Math.max((outWidth - 1) * w.strideWidth + effW - inWidth, 0);
+    const padTop = Math.floor(totalH / 2), padLeft = Math.floor(totalW / 2);
+    return { outHeight, outWidth, padTop, padBottom: totalH - padTop, padLeft, padRight: totalW - padLeft };
+  } else if (pad === 'valid') {
+    before = [0, 0]; after = [0, 0];
+  } else if (typeof pad === 'number') {
+    if (!Number.isInteger(pad) || pad < 0) throw new Error(`${op}: numeric padding must be a non-negative integer, got ${pad}`);
+    before = [pad, pad]; after = [pad, pad];
+  } else if (isExplicitPadding(pad)) {
+    const [[nb, na], [t, b], [l, r], [cb, ca]] = pad;
+    if (nb !== 0 || na !== 0 || cb !== 0 || ca !== 0) {
+      throw new Error(`${op}: explicit padding must not pad the batch or channel axes, got ${JSON.stringify(pad)}`);
+    }
+    if (![t, b, l, r].every((v) => Number.isInteger(v) && v >= 0)) {
+      throw new Error(`${op}: explicit padding must be non-negative integers, got ${JSON.stringify(pad)}`);
+    }
+    before = [t, l]; after = [b, r];
+  } else {
+    throw new Error(`${op}: padding must be 'valid', 'same', a non-negative integer or [[0,0],[top,bottom],[left,right],[0,0]], got ${typeof pad === 'string' ? `'${pad}'` : JSON.stringify(pad)}`);
+  }
+  const spanH = inHeight + before[0] + after[0], spanW = inWidth + before[1] + after[1];
+  if (spanH < effH || spanW < effW) {
+    const what = w.dilationHeight > 1 || w.dilationWidth > 1 ? `${effH}x${effW} window (a ${w.filterHeight}x${w.filterWidth} filter with dilations [${w.dilationHeight},${w.dilationWidth}])` : `${effH}x${effW} window`;
+    const padded = pad === 'valid' ? `the ${inHeight}x${inWidth} input with 'valid' padding` : `the ${spanH}x${spanW} padded input`;
+    throw new Error(`${op}: the output would be empty: the ${what} does not fit in ${padded}`);
+  }
+  return {
+    outHeight: Math.floor((spanH - effH) / w.strideHeight) + 1,
+    outWidth: Math.floor((spanW - effW) / w.strideWidth) + 1,
+    padTop: before[0], padBottom: after[0], padLeft: before[1], padRight: after[1],
+  };
+}
+
+function isExplicitPadding(pad: unknown): pad is ExplicitPadding {
+  return Array.isArray(pad) && pad.length === 4 &&
+    pad.every((p) => Array.isArray(p) && p.length === 2 && p.every((v) => typeof v === 'number'));
+}
+
+/** A number or [height, width] of positive integers. */
+function positivePair(op: string, name: string, v: number | readonly [number, number]): [number, number] {
+  const pair: readonly number[] = typeof v === 'number' ? [v, v] : v;
+  if (!Array.isArray(pair) || pair.length !== 2 || !pair.every((d) => Number.isInteger(d) && d >= 1)) {
+    throw new Error(`${op}: ${name} must be a positive integer or a pair [height, width] of them, got ${JSON.stringify(v)}`);
+  }
+  return [pair[0]!, pair[1]!];
+}
+
+/** int32 inputs are cast to float32 (as tfjs does for conv and pooling); the kernels are float32 only. */
+function asFloat(t: Tensor): Tensor {
+  return t.dtype === 'float32' ? t : cast(t, 'float32');
+}
+
+function floatValues(t: Tensor): Float32Array {
+  return t.values instanceof Float32Array ? t.values : Float32Array.from(t.values);
+}
