@@ -1,0 +1,2 @@
+export declare const defaultOutDir: string;
+export declare function buildPage(outDir?: string): Promise<number>;
