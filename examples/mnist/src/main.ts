@@ -4,9 +4,12 @@
  *
  *   pnpm mnist [--model mlp|cnn] [--epochs N] [--batch-size N] [--optimizer adam|sgd|rmsprop|...]
  *              [--data <dir with IDX files>] [--dataset mnist|fashion] [--seed N] [--save <dir>]
+ *
+ * The trained model is saved (TensorFlow.js Layers format) to ./mnist-mlp-model unless --save says otherwise.
  */
 import { argMax, optimizers, reshape, setSeed, datasets } from 'minikeras';
 import type { OptimizerName } from 'minikeras';
+import { resolve } from 'node:path';
 import { cnn, mlp } from './models';
 import { renderDigits } from './ascii';
 
@@ -79,10 +82,9 @@ async function main(): Promise<void> {
   }
   console.log(renderDigits(images, captions));
 
-  if (opts.save) {
-    const { save } = model as unknown as { save?: (p: string) => Promise<unknown> };
-    if (save) { await save.call(model, opts.save); console.log(`\nSaved the trained model to ${opts.save}`); }
-  }
+  const saveDir = resolve(process.env.INIT_CWD ?? process.cwd(), opts.save ?? `${opts.dataset === 'fashion' ? 'fashion-' : ''}mnist-${opts.model}-model`);
+  await model.save(saveDir);
+  console.log(`\nSaved the trained model (TensorFlow.js Layers format) to ${saveDir}`);
   if (testAccuracy! < 0.5) process.exitCode = 1;
 }
 

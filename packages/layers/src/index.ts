@@ -25,3 +25,4 @@ export type {
 } from './callbacks';
 export { Progbar } from './training/progbar';
 export type { ProgbarOptions, ProgbarValues } from './training/progbar';
+export * from './saving';

@@ -4,10 +4,14 @@
  * training machinery under Keras' namespaces.
  */
 export * from '@minikeras/tensor';
-export { Sequential, Layer, Callback, History, clearSession, layers, callbacks, initializers, regularizers } from '@minikeras/layers';
+export {
+  Sequential, Layer, Callback, History, clearSession, layers, callbacks, initializers, regularizers,
+  loadModel, saveModel, toArtifacts, fromArtifacts, modelToJSON, modelFromJSON, ModelFormatError,
+} from '@minikeras/layers';
 export type {
   LayerArgs, CallContext, SymbolicShape, CompileArgs, FitArgs, LogKey, Logs, ActivationName, InitializerName,
   RegularizerName, OptimizerIdentifier, LossIdentifier, MetricIdentifier, BatchSource,
+  IOHandler, ModelArtifacts, SaveOptions, LoadOptions, SaveResult, SequentialTopology,
 } from '@minikeras/layers';
 export * as optimizers from '@minikeras/optimizers';
 export type { OptimizerName } from '@minikeras/optimizers';

@@ -17,6 +17,12 @@ import { runFit } from '../training/fit';
 import type { FitArgs } from '../training/fit';
 import type { History } from '../callbacks/callback';
 import type { Optimizer } from '@minikeras/optimizers';
+import { modelToJSON, toArtifacts } from '../saving/artifacts';
+import type { ModelArtifacts, SaveOptions } from '../saving/artifacts';
+import { saveModel } from '../saving/load-model';
+import type { IOHandler } from '../saving/load-model';
+import type { SaveResult } from '../saving/model-json';
+import type { SequentialTopology } from '../saving/keras-config';
 
 export interface SequentialArgs {
   name?: string;
@@ -264,6 +270,28 @@ export class Sequential<K extends string = string> {
     const logs = collectLogs(compiled);
     const values = this.metricsNames.map((n) => logs[n]!);
     return compiled.metrics.length === 0 ? values[0]! : values;
+  }
+
+  // ---- saving ----------------------------------------------------------------------------------------
+
+  /**
+   * Saves in TensorFlow.js' Layers format (model.json + weight shards): a directory path or `file://` URL in
+   * Node, `indexeddb://name` or `downloads://name` in a browser, or a tfjs-style IOHandler. With
+   * `includeOptimizer` (default true) the optimizer's config and state are saved too, so `loadModel`
+   * returns a compiled model that resumes training exactly. Writes are atomic.
+   */
+  save(url: string | IOHandler, options: SaveOptions = {}): Promise<SaveResult> {
+    return saveModel(this, url, options);
+  }
+
+  /** The Keras model config (snake_case, as Keras' `model.to_json()`); `JSON.stringify(model)` uses it. */
+  toJSON(): SequentialTopology {
+    return modelToJSON(this);
+  }
+
+  /** The in-memory save artifacts (tfjs' ModelArtifacts shape). */
+  toArtifacts(options: SaveOptions = {}): ModelArtifacts {
+    return toArtifacts(this, options);
   }
 
   getConfig(): { name: string; layers: { className: string; config: Record<string, unknown> }[] } {

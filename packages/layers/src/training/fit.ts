@@ -213,6 +213,8 @@ export async function runFit(
     await sync(list.epochEnd(epoch, epochLogs));
     if (yieldEvery === 'epoch') await yieldToEventLoop();
   }
+  // With useEma, Keras copies the moving averages into the weights at the end of fit.
+  compiled.optimizer.finalizeVariableValues(model.trainableWeights);
   await sync(list.trainEnd(epochLogs));
   return history;
 }
