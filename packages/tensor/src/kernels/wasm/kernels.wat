@@ -330,4 +330,43 @@
           (br_if $icLoop (i32.lt_u (local.tee $ic (i32.add (local.get $ic) (local.get $mcBlk))) (local.get $m))))
         (br_if $pcLoop (i32.lt_u (local.tee $pc (i32.add (local.get $pc) (local.get $kcBlk))) (local.get $k))))
       (br_if $jcLoop (i32.lt_u (local.tee $jc (i32.add (local.get $jc) (local.get $ncBlk))) (local.get $n)))))
+
+  ;; Adam / AdamW / AMSGrad step over n floats, in place, float32 arithmetic (as Keras does on float32
+  ;; variables), four elements per iteration:
+  ;;   g' = g*gscale; m += (g' - m)*a1; v += (g'^2 - v)*a2; [vhat = max(vhat, v)];
+  ;;   p = p*keep - alpha*m / (sqrt(v or vhat) + eps)
+  ;; The loader pads every array to a multiple of 4 floats, so there is no scalar tail: pad lanes compute
+  ;; garbage that is never copied back. vhat = 0 means no AMSGrad slot.
+  (func (export "adamUpdate") (param $n i32) (param $p i32) (param $g i32) (param $m i32) (param $v i32) (param $vhat i32)
+    (param $alpha f32) (param $a1 f32) (param $a2 f32) (param $eps f32) (param $keep f32) (param $gscale f32)
+    (local $i i32) (local $end i32)
+    (local $va1 v128) (local $va2 v128) (local $valpha v128) (local $veps v128) (local $vkeep v128) (local $vgs v128)
+    (local $gi v128) (local $mi v128) (local $vi v128)
+    (local.set $va1 (f32x4.splat (local.get $a1)))
+    (local.set $va2 (f32x4.splat (local.get $a2)))
+    (local.set $valpha (f32x4.splat (local.get $alpha)))
+    (local.set $veps (f32x4.splat (local.get $eps)))
+    (local.set $vkeep (f32x4.splat (local.get $keep)))
+    (local.set $vgs (f32x4.splat (local.get $gscale)))
+    (local.set $end (i32.shl (i32.and (i32.add (local.get $n) (i32.const 3)) (i32.const -4)) (i32.const 2)))
+    (if (i32.eqz (local.get $end)) (then (return)))
+    (loop $elements
+      (local.set $gi (f32x4.mul (v128.load (i32.add (local.get $g) (local.get $i))) (local.get $vgs)))
+      (local.set $mi (v128.load (i32.add (local.get $m) (local.get $i))))
+      (local.set $mi (f32x4.add (local.get $mi) (f32x4.mul (f32x4.sub (local.get $gi) (local.get $mi)) (local.get $va1))))
+      (local.set $vi (v128.load (i32.add (local.get $v) (local.get $i))))
+      (local.set $vi (f32x4.add (local.get $vi)
+        (f32x4.mul (f32x4.sub (f32x4.mul (local.get $gi) (local.get $gi)) (local.get $vi)) (local.get $va2))))
+      (v128.store (i32.add (local.get $m) (local.get $i)) (local.get $mi))
+      (v128.store (i32.add (local.get $v) (local.get $i)) (local.get $vi))
+      (if (local.get $vhat)
+        (then
+          (local.set $vi (f32x4.max (v128.load (i32.add (local.get $vhat) (local.get $i))) (local.get $vi)))
+          (v128.store (i32.add (local.get $vhat) (local.get $i)) (local.get $vi))))
+      (v128.store (i32.add (local.get $p) (local.get $i))
+        (f32x4.sub
+          (f32x4.mul (v128.load (i32.add (local.get $p) (local.get $i))) (local.get $vkeep))
+          (f32x4.div (f32x4.mul (local.get $mi) (local.get $valpha))
+            (f32x4.add (f32x4.sqrt (local.get $vi)) (local.get $veps)))))
+      (br_if $elements (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 16))) (local.get $end)))))
 )

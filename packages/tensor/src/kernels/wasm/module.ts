@@ -39,6 +39,10 @@ export interface KernelExports {
     packA: number, packB: number, packAllB: number,
     mcBlock: number, kcBlock: number, ncBlock: number,
   ): void;
+  adamUpdate(
+    n: number, p: number, g: number, m: number, v: number, vhat: number,
+    alpha: number, a1: number, a2: number, epsilon: number, keep: number, gscale: number,
+  ): void;
 }
 
 /** True when this runtime has WebAssembly with the fixed-width SIMD128 proposal (Node >= 16.4, all current browsers). */
@@ -89,9 +93,9 @@ export async function instantiateKernels(variant: KernelVariant = 'simd128'): Pr
 }
 
 function bind(instance: WebAssembly.Instance): KernelExports {
-  const { memory, sgemm } = instance.exports;
-  if (!(memory instanceof WebAssembly.Memory) || typeof sgemm !== 'function') {
-    throw new Error('WebAssembly backend: the embedded kernels module lacks its memory or sgemm export (stale kernels-wasm.generated.ts?)');
+  const { memory, sgemm, adamUpdate } = instance.exports;
+  if (!(memory instanceof WebAssembly.Memory) || typeof sgemm !== 'function' || typeof adamUpdate !== 'function') {
+    throw new Error('WebAssembly backend: the embedded kernels module lacks one of its exports memory, sgemm, adamUpdate (stale kernels-wasm.generated.ts?)');
   }
-  return { memory, sgemm: sgemm as KernelExports['sgemm'] };
+  return { memory, sgemm: sgemm as KernelExports['sgemm'], adamUpdate: adamUpdate as KernelExports['adamUpdate'] };
 }
