@@ -1,0 +1,105 @@
+/** minikeras in a child process: trainOnBatch, fit, and W1 memory over 50 epochs. */
+import { Callback, Sequential, getBackendName, layers, optimizers, setSeed, tensor } from 'minikeras';
+import type { Logs, Tensor } from 'minikeras';
+import { XOR_X, XOR_Y, mnistBatches } from '../data';
+import { BatchEndTimer, fromTiming, lossRecorder, measureSyncProfiled, mib, runWorker } from '../worker';
+import type { Outcome } from '../worker';
+import { WORKLOADS } from '../workloads';
+import type { Job, MemorySample, WorkloadId } from '../workloads';
+
+function buildModel(workload: WorkloadId): Sequential {
+  setSeed(42);
+  if (workload === 'w3') {
+    const m = new Sequential([layers.Input({ shape: [2] }), new layers.Dense(8, { activation: 'tanh' }), new layers.Dense(1, { activation: 'sigmoid' })]);
+    m.compile({ optimizer: new optimizers.SGD({ learningRate: 0.1 }), loss: 'binary_crossentropy' });
+    return m;
+  }
+  const m = workload === 'w2'
+    ? new Sequential([
+      layers.Input({ shape: [28, 28, 1] }),
+      new layers.Conv2D(32, 3, { activation: 'relu' }),
+      new layers.MaxPooling2D(2),
+      new layers.Conv2D(64, 3, { activation: 'relu' }),
+      new layers.MaxPooling2D(2),
+      new layers.Flatten(),
+      new layers.Dropout(0.5),
+      new layers.Dense(10, { activation: 'softmax' }),
+    ])
+    : new Sequential([layers.Input({ shape: [784] }), new layers.Dense(128, { activation: 'relu' }), new layers.Dense(10, { activation: 'softmax' })]);
+  m.compile({ optimizer: new optimizers.Adam({ learningRate: 1e-3 }), loss: 'categorical_crossentropy' });
+  return m;
+}
+
+interface Data { x: Tensor[]; y: Tensor[]; allX: Tensor; allY: Tensor }
+
+async function loadData(job: Job): Promise<Data> {
+  if (job.workload === 'w3') {
+    const x = tensor(XOR_X, [4, 2]), y = tensor(XOR_Y, [4, 1]);
+    return { x: [x], y: [y], allX: x, allY: y };
+  }
+  const bs = WORKLOADS[job.workload].batchSize;
+  const b = await mnistBatches(bs, job.options?.trainSamples);
+  const inShape = job.workload === 'w2' ? [28, 28, 1] : [784];
+  const data: Data = { x: [], y: [], allX: tensor(b.x, [b.count * bs, ...inShape]), allY: tensor(b.y, [b.count * bs, 10]) };
+  if (job.api === 'tob') {
+    for (let i = 0; i < b.count; i++) {
+      data.x.push(tensor(b.x.subarray(i * bs * 784, (i + 1) * bs * 784), [bs, ...inShape]));
+      data.y.push(tensor(b.y.subarray(i * bs * 10, (i + 1) * bs * 10), [bs, 10]));
+    }
+  }
+  return data;
+}
+
+async function run(job: Job): Promise<Outcome> {
+  const w = WORKLOADS[job.workload];
+  const itemsPerStep = w.unit === 'steps/s' ? 1 : w.batchSize;
+  const model = buildModel(job.workload);
+  const data = await loadData(job);
+  const backend = `minikeras ${getBackendName()}`;
+
+  if (job.api === 'tob') {
+    const loss = lossRecorder();
+    let i = 0;
+    const n = data.x.length;
+    const timing = await measureSyncProfiled(() => {
+      loss.see(model.trainOnBatch(data.x[i]!, data.y[i]!));
+      i = i + 1 === n ? 0 : i + 1;
+    }, job.protocol, job.profilePath);
+    return { ...fromTiming(timing, itemsPerStep), backend, firstLoss: loss.first, lastLoss: loss.last };
+  }
+
+  if (job.api === 'fit') {
+    const timer = new BatchEndTimer(job.protocol);
+    class Timer extends Callback {
+      override onBatchEnd(_batch: number, logs: Logs): void {
+        if (timer.onBatchEnd(logs.loss)) this.model!.stopTraining = true;
+      }
+    }
+    await model.fit(data.allX, data.allY, { batchSize: w.batchSize, epochs: 1e9, shuffle: true, verbose: 0, callbacks: [new Timer()] });
+    return { ...fromTiming(timer.clock.result(), itemsPerStep), backend, firstLoss: timer.firstLoss, lastLoss: timer.lastLoss };
+  }
+
+  // memory: W1 fit for `epochs` epochs, sampling memory after the listed epochs (1-based).
+  const epochs = job.options?.epochs ?? 50;
+  const sampleAt = new Set(job.options?.sampleEpochs ?? [5, 50]);
+  const memory: MemorySample[] = [];
+  const gc = (globalThis as { gc?: () => void }).gc;
+  let lastLoss: number | undefined;
+  class Sampler extends Callback {
+    override onEpochEnd(epoch: number, logs: Logs): void {
+      lastLoss = logs.loss;
+      if (!sampleAt.has(epoch + 1)) return;
+      const rss = process.memoryUsage().rss;
+      // After a full collection, heap and array buffers are what is really retained.
+      gc?.();
+      const m = process.memoryUsage();
+      memory.push({ epoch: epoch + 1, rssMiB: mib(rss), heapUsedMiB: mib(m.heapUsed), arrayBuffersMiB: mib(m.arrayBuffers) });
+    }
+  }
+  const t0 = performance.now();
+  await model.fit(data.allX, data.allY, { batchSize: w.batchSize, epochs, shuffle: true, verbose: 0, callbacks: [new Sampler()] });
+  const seconds = (performance.now() - t0) / 1000;
+  return { rates: [(epochs * data.allX.shape[0]!) / seconds], backend, memory, lastLoss };
+}
+
+await runWorker(run);
