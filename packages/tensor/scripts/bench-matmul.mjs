@@ -7,6 +7,7 @@
  *   node scripts/bench-matmul.mjs --small    ns per call at tiny shapes (where the TS/WASM cutover goes)
  *   TUNINGS='[{"kcBlock":128},{}]' node scripts/bench-matmul.mjs --no-js    compare WasmGemm blockings
  *   VARIANTS=simd128,relaxed-simd node scripts/bench-matmul.mjs           plain vs fused multiply-add build
+ *   SHAPES=32x784x128,16x784x128 node scripts/bench-matmul.mjs            other m x k x n (no transposes)
  *     (in Node 20 relaxed SIMD is behind a V8 flag, which this script sets at run time when asked for it)
  *
  * It bundles the TS sources with esbuild (a root devDependency) into a temporary ESM file, since Node 20
@@ -79,7 +80,7 @@ if (args.includes('--small')) {
     return [label, (a, b, c, m, k, n, tA, tB) => g.run(a, b, c, m, k, n, tA, tB, 0, 0, 0, false)];
   }));
   if (!args.includes('--no-js')) impls.push(['js', matmul]);
-  const shapes = [
+  const shapes = process.env.SHAPES ? process.env.SHAPES.split(',').map((s) => [s, ...s.split('x').map(Number), false, false]) : [
     ['W1 fwd   [32x784]·[784x128]', 32, 784, 128, false, false],
     ['W1 dW    [784x32]ᵀ·[32x128]', 784, 32, 128, true, false],
     ['W1 dX    [32x128]·[784x128]ᵀ', 32, 128, 784, false, true],
