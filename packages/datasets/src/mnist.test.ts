@@ -175,6 +175,15 @@ describe('the bundled digits without Node file access (browser paths)', () => {
       await expect(mnist.loadData({ bundledUrl: `${server.baseUrl}elsewhere/` })).rejects.toThrow(
         `${server.baseUrl}elsewhere/${BUNDLED_MNIST_FILES.images}: HTTP 404 Not Found`,
       );
+      // In a page, a relative bundledUrl resolves against the page's location, as the browser would.
+      const g = globalThis as { location?: { href: string } };
+      g.location = { href: `${server.baseUrl}demo/index.html` };
+      try {
+        const relative = await mnist.loadData({ bundledUrl: '../static/' });
+        expect(digest(relative.test.y)).toBe(digest(data.test.y));
+      } finally {
+        delete g.location;
+      }
     } finally {
       await server.close();
     }

@@ -114,7 +114,9 @@ async function loadDownloaded(options: MnistLoadOptions): Promise<Dataset> {
 }
 
 async function loadBundled(options: MnistLoadOptions): Promise<Dataset> {
-  const base = options.bundledUrl ?? new URL('../data/', import.meta.url);
+  // A relative bundledUrl ('/data/', 'data/') is taken relative to the page, as a browser would.
+  const pageHref = (globalThis as { location?: { href?: string } }).location?.href;
+  const base = options.bundledUrl === undefined ? new URL('../data/', import.meta.url) : new URL(String(options.bundledUrl), pageHref);
   const baseHref = String(base).endsWith('/') ? String(base) : `${String(base)}/`;
   const urls = {
     images: new URL(BUNDLED_MNIST_FILES.images, baseHref),
