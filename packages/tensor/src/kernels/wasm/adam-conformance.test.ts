@@ -6,6 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { adamUpdate as adamJs } from '../optim';
 import { createWasmBackend } from './index';
+import { instantiateKernelsSync } from './module';
+import { WasmOptim } from './optim';
 
 function filled(length: number, seed: number, lo: number, hi: number): Float32Array {
   const x = new Float32Array(length);
@@ -18,6 +20,12 @@ function filled(length: number, seed: number, lo: number, hi: number): Float32Ar
 }
 
 const wasmAdam = createWasmBackend({ minAdam: 0 }).adamUpdate;
+// Chunks of 12 floats: several chunks per variable and a ragged last one, at test sizes.
+const smallChunks = new WasmOptim(instantiateKernelsSync(), 12);
+const IMPLEMENTATIONS: [string, typeof wasmAdam][] = [
+  ['wasm backend', wasmAdam],
+  ['WasmOptim, 12-float chunks', (...args) => smallChunks.adam(...args)],
+];
 
 /** Float32 rounding of the handful of operations per element: a few ulps of the terms' magnitude. */
 const RTOL = 1e-6;
@@ -30,24 +38,26 @@ function expectNear(label: string, actual: Float32Array, expected: Float32Array,
 }
 
 describe('adamUpdate: TS kernel vs WebAssembly SIMD kernel', () => {
-  for (const n of [1, 3, 4, 5, 257, 5000]) {
-    for (const amsgrad of [false, true]) {
-      it(`n=${n}${amsgrad ? ', AMSGrad' : ''}, keep 0.999 and gscale 0.5`, () => {
-        const alpha = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-7, keep = 0.999, gscale = 0.5;
-        const p0 = filled(n, n, -1, 1), g = filled(n, n + 1, -2, 2);
-        const m0 = filled(n, n + 2, -0.1, 0.1), v0 = filled(n, n + 3, 0, 0.01), h0 = filled(n, n + 4, 0, 0.01);
-        const [pJ, mJ, vJ, hJ] = [p0.slice(), m0.slice(), v0.slice(), h0.slice()];
-        const [pW, mW, vW, hW] = [p0.slice(), m0.slice(), v0.slice(), h0.slice()];
-        adamJs(pJ, g, mJ, vJ, amsgrad ? hJ : null, alpha, beta1, beta2, eps, keep, gscale);
-        wasmAdam(pW, g, mW, vW, amsgrad ? hW : null, alpha, beta1, beta2, eps, keep, gscale);
-        const gs = (i: number) => Math.abs(g[i]! * gscale);
-        expectNear('m', mW, mJ, (i) => Math.abs(m0[i]!) + gs(i));
-        expectNear('v', vW, vJ, (i) => Math.abs(v0[i]!) + gs(i) ** 2);
-        if (amsgrad) expectNear('vhat', hW, hJ, (i) => Math.abs(h0[i]!) + Math.abs(v0[i]!) + gs(i) ** 2);
-        else expect(Array.from(hW)).toEqual(Array.from(h0));
-        const denom = (i: number) => Math.sqrt(amsgrad ? Math.max(hJ[i]!, vJ[i]!) : vJ[i]!) + eps;
-        expectNear('p', pW, pJ, (i) => Math.abs(p0[i]! * keep) + Math.abs(alpha * mJ[i]! / denom(i)));
-      });
+  for (const [name, adam] of IMPLEMENTATIONS) {
+    for (const n of [1, 3, 4, 5, 257, 5000]) {
+      for (const amsgrad of [false, true]) {
+        it(`${name}: n=${n}${amsgrad ? ', AMSGrad' : ''}, keep 0.999 and gscale 0.5`, () => {
+          const alpha = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-7, keep = 0.999, gscale = 0.5;
+          const p0 = filled(n, n, -1, 1), g = filled(n, n + 1, -2, 2);
+          const m0 = filled(n, n + 2, -0.1, 0.1), v0 = filled(n, n + 3, 0, 0.01), h0 = filled(n, n + 4, 0, 0.01);
+          const [pJ, mJ, vJ, hJ] = [p0.slice(), m0.slice(), v0.slice(), h0.slice()];
+          const [pW, mW, vW, hW] = [p0.slice(), m0.slice(), v0.slice(), h0.slice()];
+          adamJs(pJ, g, mJ, vJ, amsgrad ? hJ : null, alpha, beta1, beta2, eps, keep, gscale);
+          adam(pW, g, mW, vW, amsgrad ? hW : null, alpha, beta1, beta2, eps, keep, gscale);
+          const gs = (i: number) => Math.abs(g[i]! * gscale);
+          expectNear('m', mW, mJ, (i) => Math.abs(m0[i]!) + gs(i));
+          expectNear('v', vW, vJ, (i) => Math.abs(v0[i]!) + gs(i) ** 2);
+          if (amsgrad) expectNear('vhat', hW, hJ, (i) => Math.abs(h0[i]!) + Math.abs(v0[i]!) + gs(i) ** 2);
+          else expect(Array.from(hW)).toEqual(Array.from(h0));
+          const denom = (i: number) => Math.sqrt(amsgrad ? Math.max(hJ[i]!, vJ[i]!) : vJ[i]!) + eps;
+          expectNear('p', pW, pJ, (i) => Math.abs(p0[i]! * keep) + Math.abs(alpha * mJ[i]! / denom(i)));
+        });
+      }
     }
   }
 

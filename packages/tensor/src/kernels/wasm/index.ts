@@ -103,9 +103,8 @@ function makeBackend(exports: KernelExports, variant: KernelVariant, options: Wa
     p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, vhat: Float32Array | null,
     alpha: number, beta1: number, beta2: number, epsilon: number, keep: number, gscale: number,
   ): void {
-    if (p.length < minAdam || !optim.adam(p, g, m, v, vhat, alpha, beta1, beta2, epsilon, keep, gscale)) {
-      adamUpdateJs(p, g, m, v, vhat, alpha, beta1, beta2, epsilon, keep, gscale);
-    }
+    if (p.length < minAdam) adamUpdateJs(p, g, m, v, vhat, alpha, beta1, beta2, epsilon, keep, gscale);
+    else optim.adam(p, g, m, v, vhat, alpha, beta1, beta2, epsilon, keep, gscale);
   }
 
   // The conv kernels keep their TS im2col/col2im and issue their three products through this matmul.
