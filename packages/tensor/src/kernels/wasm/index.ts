@@ -9,7 +9,7 @@
  * ```
  *
  * `createWasmBackend` compiles synchronously. That is fine in Node, in workers, and on a browser main thread
- * for this module (~2 KB): Chrome refuses synchronous `new WebAssembly.Module` on the main thread only for
+ * for this module (~2.5 KB): Chrome refuses synchronous `new WebAssembly.Module` on the main thread only for
  * buffers over 4 KB. Should the module outgrow that, browsers must use the async `initWasmBackend`.
  */
 import { matmul as matmulJs } from '../matmul';

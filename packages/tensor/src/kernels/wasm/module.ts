@@ -80,7 +80,7 @@ function checkSupport(variant: KernelVariant): void {
   }
 }
 
-/** Synchronous compile. The module is ~2 KB, under Chrome's 4 KB limit for sync compiles on the main thread. */
+/** Synchronous compile. The module is ~2.5 KB, under Chrome's 4 KB limit for sync compiles on the main thread. */
 export function instantiateKernelsSync(variant: KernelVariant = 'simd128'): KernelExports {
   checkSupport(variant);
   return bind(new WebAssembly.Instance(new WebAssembly.Module(kernelBytes(variant)), {}));
