@@ -1,9 +1,23 @@
 import { defineConfig } from 'vitest/config';
 
+const packages = 'packages/*/src/**/*.test.ts';
+
 export default defineConfig({
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'examples/*/{src,test}/**/*.test.ts', 'bench/src/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    projects: [
+      {
+        // The default backend: WebAssembly SIMD kernels where the runtime has them.
+        extends: true,
+        test: { name: 'wasm', include: [packages, 'examples/*/{src,test}/**/*.test.ts', 'bench/src/**/*.test.ts'] },
+      },
+      {
+        // The same package tests on the plain TypeScript kernels (MINIKERAS_BACKEND=js), so both paths stay
+        // correct. Datasets and the examples do not depend on the kernels and run once, above.
+        extends: true,
+        test: { name: 'js', include: [packages], exclude: ['packages/datasets/**', '**/node_modules/**'], env: { MINIKERAS_BACKEND: 'js' } },
+      },
+    ],
   },
 });

@@ -95,8 +95,11 @@ describe('Sequential training', () => {
     expect(first).toBeCloseTo(before, 6); // the loss is computed before the update
     for (let i = 0; i < 20; i++) model.trainOnBatch(x, oneHot);
     expect(model.testOnBatch(x, oneHot) as number).toBeLessThan(before);
+    // Batches of 7 and one batch of 40 may take different kernels (tiny products stay in TS): equal to float32 rounding.
     const batched = model.predict(x, { batchSize: 7 });
-    expect(Array.from(batched.values)).toEqual(Array.from(model.predictOnBatch(x).values));
+    const whole = model.predictOnBatch(x);
+    expect(batched.shape).toEqual([40, 3]);
+    batched.values.forEach((v, i) => expect(v).toBeCloseTo(whole.values[i]!, 6));
   });
 
   it('sampleWeight and classWeight scale the loss as Keras does', () => {

@@ -9,6 +9,8 @@ import * as transform from './transform';
 import { matmul } from './matmul';
 import * as conv from './conv';
 import * as optim from './optim';
+import { createWasmBackend, wasmSimdSupported } from './wasm';
+import type { WasmBackendOptions } from './wasm';
 
 export type { NumArray, UnaryOp, BinaryOp } from './elementwise';
 export type { ReduceOp } from './reduce';
@@ -39,3 +41,22 @@ export function setBackend(overrides: Partial<Backend> & { name: string }): void
 export function getBackendName(): string {
   return active.name;
 }
+
+export { createWasmBackend, initWasmBackend, wasmSimdSupported, wasmRelaxedSimdSupported } from './wasm';
+export type { WasmBackend, WasmBackendOptions, KernelVariant } from './wasm';
+
+/** Switches to the WebAssembly SIMD kernels where the runtime has SIMD128; returns whether it did. */
+export function enableWasm(options: WasmBackendOptions = {}): boolean {
+  if (!wasmSimdSupported()) return false;
+  setBackend(createWasmBackend(options));
+  return true;
+}
+
+/** Switches back to the plain TypeScript reference kernels. */
+export function useJsBackend(): void {
+  setBackend(cpuBackend);
+}
+
+// WASM by default; MINIKERAS_BACKEND=js forces the TypeScript reference (the test suite runs under both).
+const requested = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.['MINIKERAS_BACKEND'];
+if (requested !== 'js') enableWasm();
