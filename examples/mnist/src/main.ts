@@ -39,7 +39,7 @@ function parseArgs(argv: string[]): Options {
       default: throw new Error(`unknown argument ${a} (try --help)`);
     }
   }
-  if (!o.epochs) o.epochs = o.model === 'cnn' ? 3 : 10;
+  if (!o.epochs) o.epochs = o.model === 'cnn' ? 6 : 15;
   return o;
 }
 
