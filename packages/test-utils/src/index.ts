@@ -71,3 +71,5 @@ export function randomTensor(shape: number[], seed: number, lo = -1, hi = 1): Te
   const n = shape.reduce((p, d) => p * d, 1);
   return tensor(Float32Array.from({ length: n }, () => lo + (hi - lo) * rng.uniform()), shape);
 }
+export { describeDocs, runBlock, codeBlocks } from './docs';
+export type { DocsOptions } from './docs';
