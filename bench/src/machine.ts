@@ -1,6 +1,7 @@
 /** What the numbers were measured on. */
 import { cpus, loadavg, totalmem, platform, release } from 'node:os';
 import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 
 export interface Machine {
   cpu: string;
@@ -14,9 +15,21 @@ export interface Machine {
   /** 1-minute load average when the run started and ended (other work on the machine). */
   loadStart: number;
   loadEnd?: number;
+  /** The measured code: `git describe`-like short commit, '+ uncommitted changes' when the tree differs. */
+  commit: string;
 }
 
-export function describeMachine(): Machine {
+function gitCommit(repo: string): string {
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const head = git('rev-parse', '--short', 'HEAD');
+    return git('status', '--porcelain', '--untracked-files=no') ? `${head} + uncommitted changes` : head;
+  } catch {
+    return 'unknown (no git)';
+  }
+}
+
+export function describeMachine(repo: string): Machine {
   const list = cpus();
   let flags: string[] = [];
   try {
@@ -34,6 +47,7 @@ export function describeMachine(): Machine {
     os: `${platform()} ${release()}`,
     date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     loadStart: loadavg()[0]!,
+    commit: gitCommit(repo),
   };
 }
 
@@ -43,5 +57,5 @@ export function finishMachine(m: Machine): Machine {
 
 export function machineLine(m: Machine): string {
   const load = `load average ${m.loadStart.toFixed(2)}${m.loadEnd === undefined ? '' : ` → ${m.loadEnd.toFixed(2)}`}`;
-  return `${m.cpu}, ${m.cores} cores${m.flags.length ? ` (${m.flags.join('+')})` : ''}, ${m.memoryGiB.toFixed(0)} GiB, Node ${m.node}, ${m.os}; ${m.date}; ${load}`;
+  return `${m.cpu}, ${m.cores} cores${m.flags.length ? ` (${m.flags.join('+')})` : ''}, ${m.memoryGiB.toFixed(0)} GiB, Node ${m.node}, ${m.os}; ${m.date}; ${load}; code at ${m.commit}`;
 }

@@ -4,13 +4,14 @@
  * minikeras; prints the tables and writes them into docs/performance.md.
  *
  *   pnpm bench [--quick] [--rounds N] [--workloads w1,w1b,w2,w3] [--systems minikeras,tfjs-cpu,...]
- *              [--no-fit] [--no-memory] [--no-optimizers] [--no-profile] [--out FILE | --no-write] [--verbose]
+ *              [--no-fit] [--no-memory] [--no-optimizers] [--no-profile] [--out FILE | --no-write] [--json FILE]
+ *              [--verbose]
  *
  * --quick: a smoke run of every path in well under a minute (tiny budgets, one round, no slow peers on W2);
  * it writes nothing unless --out is given. The full run takes about 20 minutes.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeMachine, finishMachine, machineLine } from './machine';
@@ -37,6 +38,8 @@ export interface BenchOptions {
   profile: boolean;
   /** Where to write the generated section; null = print only. */
   out: string | null;
+  /** Also save every process's raw result (per-rep rates, RSS, messages) as JSON here. */
+  json?: string;
   verbose: boolean;
   /** Tests: one protocol for every job, and fewer training samples. */
   protocol?: Protocol;
@@ -76,9 +79,10 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
       case '--no-profile': o.profile = false; break;
       case '--out': o.out = value(); outGiven = true; break;
       case '--no-write': o.out = null; outGiven = true; break;
+      case '--json': o.json = value(); break;
       case '--verbose': o.verbose = true; break;
       case '--help': case '-h':
-        console.log('usage: pnpm bench [--quick] [--rounds N] [--workloads w1,w1b,w2,w3] [--systems minikeras,tfjs-cpu,tfjs-wasm,brain.js,convnetjs] [--no-fit] [--no-memory] [--no-optimizers] [--no-profile] [--out FILE | --no-write] [--verbose]');
+        console.log('usage: pnpm bench [--quick] [--rounds N] [--workloads w1,w1b,w2,w3] [--systems minikeras,tfjs-cpu,tfjs-wasm,brain.js,convnetjs] [--no-fit] [--no-memory] [--no-optimizers] [--no-profile] [--out FILE | --no-write] [--json FILE] [--verbose]');
         process.exit(0);
       default: throw new Error(`pnpm bench: unknown argument ${a} (try --help)`);
     }
@@ -135,7 +139,7 @@ function optimizerRun(quick: boolean): Promise<string> {
 export async function runBench(o: BenchOptions): Promise<{ report: Report; markdown: string; results: JobResult[] }> {
   const log = o.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const started = performance.now();
-  const machine = describeMachine();
+  const machine = describeMachine(REPO_DIR);
   log(`pnpm bench${o.quick ? ' --quick' : ''}: ${machineLine(machine)}`);
   const plan = planJobs({
     quick: o.quick, rounds: o.rounds, workloads: o.workloads, systems: o.systems, fit: o.fit, memory: o.memory,
@@ -174,6 +178,7 @@ export async function runBench(o: BenchOptions): Promise<{ report: Report; markd
   };
   const markdown = renderReport(report);
   if (o.out) writeSection(o.out, markdown);
+  if (o.json) writeFileSync(o.json, `${JSON.stringify({ report, results }, null, 1)}\n`);
   return { report, markdown, results };
 }
 
