@@ -6,6 +6,7 @@ export default defineConfig({
   test: {
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    setupFiles: ['./scripts/vitest-setup.ts'],
     projects: [
       {
         // The default backend: WebAssembly SIMD kernels where the runtime has them.
