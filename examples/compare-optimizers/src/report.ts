@@ -22,6 +22,12 @@ export function formatTable(results: readonly RunResult[], targetAccuracy: numbe
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
+/** The options that matter for reading the table: no nulls, no name, no EMA/accumulation defaults. */
+export function compactConfig(config: Record<string, unknown>): string {
+  const skip = new Set(['name', 'useEma', 'emaMomentum', 'emaOverwriteFrequency', 'loss_scale_factor', 'lossScaleFactor', 'gradientAccumulationSteps']);
+  return Object.entries(config).filter(([k, v]) => v !== null && v !== undefined && v !== false && !skip.has(k)).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join(', ');
+}
+
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** One line chart: a polyline per optimizer over epochs 1..E, with axes, ticks and a legend. */
@@ -64,11 +70,11 @@ export function renderHtml(results: readonly RunResult[], meta: { epochs: number
     lineChart(title, results.map((r) => ({ label: r.label, values: r[key] })), { percent });
   const tableRows = results.map((r) => {
     const last = r.loss.length - 1;
-    return `<tr><td>${escapeHtml(r.label)}</td><td>${r.loss[last]!.toFixed(4)}</td><td>${(r.valAccuracy[last]! * 100).toFixed(2)}%</td><td>${r.epochsToTarget ?? '-'}</td><td>${r.seconds.toFixed(1)} s</td><td><code>${escapeHtml(JSON.stringify(r.config))}</code></td></tr>`;
+    return `<tr><td>${escapeHtml(r.label)}</td><td>${r.loss[last]!.toFixed(4)}</td><td>${(r.valAccuracy[last]! * 100).toFixed(2)}%</td><td>${r.epochsToTarget ?? '-'}</td><td>${r.seconds.toFixed(1)} s</td><td class="config"><code>${escapeHtml(compactConfig(r.config))}</code></td></tr>`;
   }).join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>minikeras: optimizer comparison</title>
-<style>body{font-family:system-ui,sans-serif;margin:2rem;color:#222}table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}td:first-child,th:first-child{text-align:left}code{font-size:11px;white-space:normal}.charts{display:flex;flex-wrap:wrap;gap:1rem}</style>
+<style>body{font-family:system-ui,sans-serif;margin:2rem;color:#222}table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}td:first-child,th:first-child{text-align:left}code{font-size:11px;white-space:normal}td.config{text-align:left;max-width:28rem}.charts{display:flex;flex-wrap:wrap;gap:1rem}</style>
 </head><body>
 <h1>Optimizer comparison</h1>
 <p>MNIST MLP 784-64-10, ${meta.samples} training digits, ${meta.epochs} epochs, batch ${meta.batchSize}, same seed and initial weights for every optimizer (Keras defaults unless noted). Validation: the 2,000 bundled test digits. Generated ${escapeHtml(meta.date)}.</p>
