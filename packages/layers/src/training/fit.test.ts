@@ -109,3 +109,47 @@ describe('progress display through fit', () => {
     expect(out).not.toContain('━');
   });
 });
+
+describe('fit with ModelCheckpoint and real saving', () => {
+  it('saveBestOnly keeps the best epoch on disk; the saved model reloads compiled with those weights', async () => {
+    const { mkdtempSync, rmSync, readdirSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { ModelCheckpoint } = await import('../callbacks');
+    const { loadModel } = await import('../saving');
+    const dir = mkdtempSync(join(tmpdir(), 'ckpt-'));
+    try {
+      const { x, y } = line(32);
+      const vy = tensor(Float32Array.from(x.values, (v) => -v), [32, 1]); // val_loss rises as training proceeds
+      const model = linearModel();
+      model.compile({ optimizer: new SGD({ learningRate: 0.1 }), loss: 'mse' });
+      const kernels: number[] = [];
+      const recorder = new LambdaCallback({ onEpochEnd: () => { kernels.push(model.getWeights()[0]!.values[0]!); } });
+      const ckpt = new ModelCheckpoint(join(dir, 'best'), { monitor: 'val_loss', saveBestOnly: true });
+      const h = await model.fit(x, y, { epochs: 6, batchSize: 32, shuffle: false, validationData: [x, vy], verbose: 0, callbacks: [recorder, ckpt] });
+      const val = h.history.val_loss!;
+      const best = val.indexOf(Math.min(...val));
+      const restored = await loadModel(join(dir, 'best'));
+      expect(restored.isCompiled).toBe(true);
+      expect(restored.getWeights()[0]!.values[0]).toBe(kernels[best]);
+      expect(readdirSync(dir)).toEqual(['best']); // one directory, replaced in place, no temp leftovers
+
+      const every = new ModelCheckpoint(join(dir, 'epoch-{epoch:02d}'), { saveFreq: 'epoch' });
+      await model.fit(x, y, { epochs: 2, batchSize: 32, verbose: 0, callbacks: [every] });
+      expect(readdirSync(dir).sort()).toEqual(['best', 'epoch-01', 'epoch-02']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('labels that do not fit the loss, through fit', () => {
+  it('sparse labels >= the number of classes, and one-hot labels of the wrong width', async () => {
+    const model = new Sequential([new Dense(10, { activation: 'softmax', inputShape: [4] })]);
+    model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy' });
+    const x = new Tensor(new Float32Array(16), [4, 4]);
+    await expect(model.fit(x, [1, 2, 10, 3], { shuffle: false, verbose: 0 })).rejects.toThrow(/label 10 at index 2 is out of range for 10 classes/);
+    model.compile({ optimizer: 'adam', loss: 'categorical_crossentropy' });
+    await expect(model.fit(x, new Tensor(new Float32Array(20), [4, 5]), { verbose: 0 })).rejects.toThrow(/yTrue shape \[4,5\] does not match yPred shape \[4,10\]/);
+  });
+});
