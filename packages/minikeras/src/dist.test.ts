@@ -1,0 +1,34 @@
+/**
+ * The published artifact: dist/index.js is one ESM file that plain Node 20 imports with no loader, with the
+ * WebAssembly kernels embedded and the bundled digits beside it. `pnpm test` builds it before running vitest.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+
+describe('packages/minikeras/dist/index.js', () => {
+  it('is one self-contained ESM file that plain Node imports and trains with', () => {
+    if (!existsSync(dist)) throw new Error(`${dist} is missing: run \`pnpm build\` first (\`pnpm test\` does)`);
+    const source = readFileSync(dist, 'utf8');
+    // Bundled: no imports of workspace or npm packages remain (only Node built-ins, loaded lazily).
+    expect(source).not.toMatch(/from\s*["']@minikeras\//);
+    expect(source).not.toMatch(/from\s*["']seedrandom/);
+    const script = `
+      const mk = await import(${JSON.stringify(dist)});
+      const d = await mk.datasets.mnist.loadData({ normalize: true });
+      mk.setSeed(1);
+      const m = new mk.Sequential([mk.layers.Input({ shape: [2] }), new mk.layers.Dense(8, { activation: 'tanh' }), new mk.layers.Dense(1, { activation: 'sigmoid' })]);
+      m.compile({ optimizer: new mk.optimizers.Adam({ learningRate: 0.1 }), loss: 'binary_crossentropy', metrics: ['accuracy'] });
+      const h = await m.fit([[0, 0], [0, 1], [1, 0], [1, 1]], [[0], [1], [1], [0]], { epochs: 200, batchSize: 4, verbose: 0 });
+      console.log(JSON.stringify({ backend: mk.getBackendName(), train: d.train.x.shape, accuracy: h.history.accuracy.at(-1) }));
+    `;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    const result = JSON.parse(out.trim().split('\n').at(-1)!);
+    expect(result.backend).toMatch(/^wasm/);
+    expect(result.train).toEqual([8000, 28, 28]);
+    expect(result.accuracy).toBe(1);
+  });
+});
