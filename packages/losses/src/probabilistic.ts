@@ -6,7 +6,8 @@
  */
 import {
   Tensor, add, clipByValue, div, exp, formatShape, greaterEqual, log, log1p, logSoftmax, mean, mul,
-  neg, notEqual, oneHot, pow, scalar, sigmoid, softmax, squeeze, sub, sum, tensor, where,
+  neg, notEqual, oneHot, pow, scalar, sigmoid, sigmoidBinaryCrossentropy, softmax, softmaxCategoricalCrossentropy,
+  squeeze, sub, sum, tensor, where,
 } from '@minikeras/tensor';
 import type { TensorLike } from '@minikeras/tensor';
 import { Loss } from './loss';
@@ -65,7 +66,10 @@ export function binaryCrossentropy(yTrue: TensorLike, yPred: TensorLike, options
   checkLabelSmoothing('BinaryCrossentropy', labelSmoothing);
   const [t, p] = alignElementwise('BinaryCrossentropy', yTrue, yPred);
   const ax = resolveAxis('BinaryCrossentropy', axis, p.rank);
-  return mean(elementwiseBinaryCrossentropy(smoothBinary(t, labelSmoothing), p, fromLogits), ax);
+  const target = smoothBinary(t, labelSmoothing);
+  // Fast path: probabilities straight out of a sigmoid get the fused (p - t) gradient on the logits.
+  const fused = !fromLogits && ax === p.rank - 1 ? sigmoidBinaryCrossentropy(target, p, EPSILON) : null;
+  return fused ?? mean(elementwiseBinaryCrossentropy(target, p, fromLogits), ax);
 }
 
 export interface BinaryFocalCrossentropyOptions extends BinaryCrossentropyOptions {
@@ -131,6 +135,9 @@ export function categoricalCrossentropy(yTrue: TensorLike, yPred: TensorLike, op
   const [t0, p] = alignCategorical('CategoricalCrossentropy', yTrue, yPred);
   const ax = resolveAxis('CategoricalCrossentropy', axis, p.rank);
   const t = smoothCategorical(t0, labelSmoothing, ax);
+  // Fast path: probabilities straight out of a softmax get the fused (p - t) gradient on the logits.
+  const fused = !fromLogits && ax === p.rank - 1 ? softmaxCategoricalCrossentropy(t, p, EPSILON) : null;
+  if (fused) return fused;
   const logProbs = fromLogits ? logSoftmax(p, ax) : clippedLogProbabilities(p, ax);
   return neg(sum(mul(t, logProbs), ax));
 }

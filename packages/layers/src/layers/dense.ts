@@ -1,4 +1,4 @@
-import { add, matmul, reshape, formatShape } from '@minikeras/tensor';
+import { linear, reshape, formatShape } from '@minikeras/tensor';
 import type { Tensor, Variable } from '@minikeras/tensor';
 import { Layer, checkOptions, positiveInt } from '../layer';
 import type { CallContext, LayerArgs, SymbolicShape } from '../layer';
@@ -54,9 +54,9 @@ export class Dense extends Layer {
       throw new Error(`${this.label} expects last dimension ${inputDim}, got ${x.shape[x.rank - 1]} (input shape ${formatShape(x.shape)})`);
     }
     const flat = x.rank === 2 ? x : reshape(x, [-1, inputDim]);
-    let y = matmul(flat, kernel);
-    if (this.bias) y = add(y, this.bias);
-    y = this.activationFn(y);
+    // matmul + bias as one fused node; the activation stays its own node so that a crossentropy loss can find
+    // the logits behind a final sigmoid/softmax and take its fused gradient.
+    const y = this.activationFn(linear(flat, kernel, this.bias));
     return x.rank === 2 ? y : reshape(y, [...x.shape.slice(0, -1), this.units]);
   }
 

@@ -9,6 +9,7 @@ import * as transform from './transform';
 import { matmul } from './matmul';
 import * as conv from './conv';
 import * as optim from './optim';
+import * as fused from './fused';
 import { createWasmBackend, wasmSimdSupported } from './wasm';
 import type { WasmBackendOptions } from './wasm';
 
@@ -23,6 +24,7 @@ export const cpuBackend = {
   matmul,
   ...conv,
   ...optim,
+  ...fused,
 };
 
 export type Backend = typeof cpuBackend;

@@ -5,3 +5,4 @@ export * from './matmul';
 export * from './shape';
 export * from './conv';
 export * from './dropout';
+export * from './fused';

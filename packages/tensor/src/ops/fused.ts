@@ -1,0 +1,97 @@
+/**
+ * Fused training ops: fewer tensors, closures and passes per step where Keras models spend their time.
+ * Each is exactly a composition of existing ops (the tests compare them with it and gradcheck them); layers and
+ * losses use them only when the pattern matches, and keep the general path for everything else.
+ */
+import { Tensor } from '../tensor';
+import { formatShape } from '../shape';
+import { kernels } from '../kernels';
+import { record } from '../autograd';
+
+/**
+ * `x · kernel + bias` for a [m, k] input, a [k, n] kernel and an optional [n] bias: one graph node instead of
+ * matmul + add, whose backward gives dx = dy · kernelᵀ, dkernel = xᵀ · dy and dbias = the column sums of dy.
+ */
+export function linear(x: Tensor, kernel: Tensor, bias: Tensor | null = null): Tensor {
+  if (x.rank !== 2 || kernel.rank !== 2 || x.shape[1] !== kernel.shape[0]) {
+    throw new Error(`linear: expected an [m, k] input and a [k, n] kernel, got ${formatShape(x.shape)} and ${formatShape(kernel.shape)}`);
+  }
+  const m = x.shape[0]!, k = x.shape[1]!, n = kernel.shape[1]!;
+  if (bias && (bias.rank !== 1 || bias.shape[0] !== n)) {
+    throw new Error(`linear: expected a bias of shape [${n}], got ${formatShape(bias.shape)}`);
+  }
+  const ks = kernels();
+  const out = new Float32Array(m * n);
+  ks.matmul(x.values, kernel.values, out, m, k, n, false, false, 0, 0, 0);
+  if (bias) ks.addBiasRows(out, bias.values, m, n);
+  const y = new Tensor(out, [m, n]);
+  const inputs = bias ? [x, kernel, bias] : [x, kernel];
+  return record(y, 'linear', inputs, (dy) => {
+    const kk = kernels();
+    let dx: Tensor | null = null, dw: Tensor | null = null, db: Tensor | null = null;
+    if (x.requiresGrad) {
+      const v = new Float32Array(m * k);
+      kk.matmul(dy.values, kernel.values, v, m, n, k, false, true, 0, 0, 0);
+      dx = new Tensor(v, x.shape);
+    }
+    if (kernel.requiresGrad) {
+      const v = new Float32Array(k * n);
+      kk.matmul(x.values, dy.values, v, k, m, n, true, false, 0, 0, 0);
+      dw = new Tensor(v, kernel.shape);
+    }
+    if (bias && bias.requiresGrad) {
+      const v = new Float32Array(n);
+      kk.sumRows(dy.values, m, n, v);
+      db = new Tensor(v, bias.shape);
+    }
+    return bias ? [dx, dw, db] : [dx, dw];
+  });
+}
+
+function producedBy(p: Tensor, op: string): Tensor | null {
+  const node = p.node;
+  return node !== null && node.op === op ? node.inputs[0]! : null;
+}
+
+/**
+ * Keras' binary crossentropy on probabilities (clipped to [eps, 1 - eps]), averaged over the last axis, when
+ * `probs` is the output of `sigmoid`: the gradient goes straight to the logits as (p - t) / n (zero where the
+ * clip bites), skipping the clip, log and sigmoid nodes. Returns null when `probs` did not come from a sigmoid
+ * in the recorded graph, or `target` needs a gradient; the caller then takes the general path.
+ */
+export function sigmoidBinaryCrossentropy(target: Tensor, probs: Tensor, eps: number): Tensor | null {
+  const logits = producedBy(probs, 'sigmoid');
+  if (!logits || target.requiresGrad || probs.rank === 0 || target.size !== probs.size || target.rank !== probs.rank) return null;
+  const n = probs.shape[probs.rank - 1]!;
+  if (n === 0) return null;
+  const rows = probs.size / n;
+  const out = new Float32Array(rows);
+  const p = probs.values, t = target.values;
+  kernels().sigmoidBceLoss(p, t, rows, n, eps, out);
+  return record(new Tensor(out, probs.shape.slice(0, -1)), 'sigmoidBinaryCrossentropy', [logits], (dy) => {
+    const dz = new Float32Array(probs.size);
+    kernels().sigmoidBceGrad(p, t, dy.values, rows, n, eps, dz);
+    return [new Tensor(dz, logits.shape)];
+  });
+}
+
+/**
+ * Keras' categorical crossentropy on probabilities (renormalized, clipped to [eps, 1 - eps]) over the last
+ * axis, when `probs` is the output of `softmax` over that axis: the gradient goes straight to the logits
+ * (p - t for one-hot rows). Returns null when the pattern does not hold; the caller takes the general path.
+ */
+export function softmaxCategoricalCrossentropy(target: Tensor, probs: Tensor, eps: number): Tensor | null {
+  const logits = producedBy(probs, 'softmax');
+  if (!logits || target.requiresGrad || probs.rank === 0 || target.size !== probs.size || target.rank !== probs.rank) return null;
+  const n = probs.shape[probs.rank - 1]!;
+  if (n === 0) return null;
+  const rows = probs.size / n;
+  const out = new Float32Array(rows);
+  const p = probs.values, t = target.values;
+  kernels().softmaxCceLoss(p, t, rows, n, eps, out);
+  return record(new Tensor(out, probs.shape.slice(0, -1)), 'softmaxCategoricalCrossentropy', [logits], (dy) => {
+    const dz = new Float32Array(probs.size);
+    kernels().softmaxCceGrad(p, t, dy.values, rows, n, eps, dz);
+    return [new Tensor(dz, logits.shape)];
+  });
+}
