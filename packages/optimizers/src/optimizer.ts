@@ -216,7 +216,7 @@ export abstract class Optimizer {
    * (Keras); if every gradient is missing this throws.
    */
   applyGradients(gradsAndVars: Iterable<readonly [Tensor | null | undefined, Variable]>): void {
-    const list = [...gradsAndVars];
+    const list = Array.isArray(gradsAndVars) ? (gradsAndVars as readonly (readonly [Tensor | null | undefined, Variable])[]) : [...gradsAndVars];
     if (list.length === 0) return;
     const grads: Float32Array[] = [];
     const idx: number[] = [];
@@ -226,10 +226,10 @@ export abstract class Optimizer {
       if (!(v instanceof Variable)) throw new TypeError(`${this.className}.applyGradients: expected [gradient, Variable] pairs, got ${String(v)} as a variable`);
       if (!(v.values instanceof Float32Array)) throw new Error(`${this.className}.applyGradients: variable '${v.name}' is ${v.dtype}; only float32 variables can be trained`);
       // Build before filtering, as Keras does, so that state order follows the variable list given.
-      this.build([v]);
+      if (!this.index.has(v)) this.build([v]);
       if (g === null || g === undefined) { missing.push(v.name); continue; }
       if (!(g instanceof Tensor)) throw new TypeError(`${this.className}.applyGradients: the gradient of '${v.name}' is not a Tensor`);
-      if (g.size !== v.size || g.rank !== v.rank || g.shape.some((d, k) => d !== v.shape[k])) {
+      if (g.size !== v.size || !sameShape(g.shape, v.shape)) {
         throw new Error(`${this.className}.applyGradients: gradient of shape [${g.shape.join(', ')}] does not match variable '${v.name}' of shape [${v.shape.join(', ')}]`);
       }
       idx.push(this.index.get(v)!);
@@ -421,6 +421,12 @@ export abstract class Optimizer {
 }
 
 const EMPTY = new Float32Array(0);
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 function varKey(v: Variable): string {
   return v.name.replace(/[/:]/g, '_');

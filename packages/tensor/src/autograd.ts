@@ -56,17 +56,31 @@ export function record(out: Tensor, op: string, inputs: readonly Tensor[], backw
   return out;
 }
 
+let visitEpoch = 0;
+// Reused DFS stacks (tensor, expanded?) instead of a tuple per entry; empty again when each traversal ends.
+const stackTensors: Tensor[] = [];
+const stackExpanded: boolean[] = [];
+
 function topologicalOrder(root: Tensor): Tensor[] {
+  const epoch = ++visitEpoch;
   const order: Tensor[] = [];
-  const visited = new Set<Tensor>();
-  const stack: [Tensor, boolean][] = [[root, false]];
-  while (stack.length > 0) {
-    const [t, expanded] = stack.pop()!;
-    if (expanded) { order.push(t); continue; }
-    if (visited.has(t)) continue;
-    visited.add(t);
-    stack.push([t, true]);
-    if (t.node) for (const x of t.node.inputs) if (x.requiresGrad && !visited.has(x)) stack.push([x, false]);
+  stackTensors.push(root);
+  stackExpanded.push(false);
+  while (stackTensors.length > 0) {
+    const t = stackTensors.pop()!;
+    if (stackExpanded.pop()) { order.push(t); continue; }
+    if (t.visitMark === epoch) continue;
+    t.visitMark = epoch;
+    stackTensors.push(t);
+    stackExpanded.push(true);
+    const node = t.node;
+    if (node) {
+      const inputs = node.inputs;
+      for (let i = 0; i < inputs.length; i++) {
+        const x = inputs[i]!;
+        if (x.requiresGrad && x.visitMark !== epoch) { stackTensors.push(x); stackExpanded.push(false); }
+      }
+    }
   }
   return order;
 }

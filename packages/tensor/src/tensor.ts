@@ -1,5 +1,5 @@
 import type { Shape } from './shape';
-import { formatShape, sizeOf, stridesOf } from './shape';
+import { formatShape, stridesOf } from './shape';
 import type { GradNode } from './autograd';
 import * as ops from './ops';
 
@@ -36,17 +36,23 @@ export class Tensor {
   node: GradNode | null = null;
   /** True for trainable variables, gradient-tracked inputs, and anything computed from them. */
   requiresGrad = false;
+  /** @internal The last backprop traversal that visited this tensor (autograd's visited set, without a Set). */
+  visitMark = 0;
 
   constructor(values: DataArray, shape: Shape, dtype?: DType) {
-    for (const d of shape) {
+    let size = 1;
+    for (let i = 0; i < shape.length; i++) {
+      const d = shape[i]!;
       if (!Number.isInteger(d) || d < 0) throw new Error(`tensor: invalid shape ${formatShape(shape)}; dimensions must be non-negative integers`);
+      size *= d;
     }
-    const size = sizeOf(shape);
     if (values.length !== size) {
       throw new Error(`tensor: ${values.length} values do not fill shape ${formatShape(shape)} (needs ${size})`);
     }
     this.values = values;
-    this.shape = Object.freeze([...shape]);
+    // A frozen shape (another tensor's) cannot change under us, so it is shared instead of copied: most ops
+    // build their output from an input's shape, and the copy was a measurable share of a small model's step.
+    this.shape = Object.isFrozen(shape) ? shape : Object.freeze([...shape]);
     this.dtype = values instanceof Int32Array ? 'int32' : 'float32';
     if (dtype !== undefined && dtype !== this.dtype) {
       throw new Error(`tensor: dtype '${dtype}' does not match its ${values.constructor.name} storage`);

@@ -138,7 +138,12 @@ export class Sequential<K extends string = string> {
   }
 
   get weights(): Variable[] { return this.layers.flatMap((l) => l.weights); }
-  get trainableWeights(): Variable[] { return this.layers.flatMap((l) => l.trainableWeights); }
+  // A plain loop: flatMap was a visible share of a tiny model's training step, which reads this every step.
+  get trainableWeights(): Variable[] {
+    const out: Variable[] = [];
+    for (const l of this.layers) for (const w of l.trainableWeights) out.push(w);
+    return out;
+  }
   get nonTrainableWeights(): Variable[] { return this.layers.flatMap((l) => l.nonTrainableWeights); }
 
   getWeights(): Tensor[] { return this.layers.flatMap((l) => l.getWeights()); }
@@ -154,7 +159,11 @@ export class Sequential<K extends string = string> {
     }
   }
 
-  regularizationLosses(): Tensor[] { return this.layers.flatMap((l) => l.regularizationLosses()); }
+  regularizationLosses(): Tensor[] {
+    const out: Tensor[] = [];
+    for (const l of this.layers) for (const r of l.regularizationLosses()) out.push(r);
+    return out;
+  }
 
   countParams(): number { return this.layers.reduce((p, l) => p + l.countParams(), 0); }
 
@@ -267,9 +276,12 @@ export class Sequential<K extends string = string> {
   }
 
   private batchResult(compiled: CompiledState): number | number[] {
-    const logs = collectLogs(compiled);
-    const values = this.metricsNames.map((n) => logs[n]!);
-    return compiled.metrics.length === 0 ? values[0]! : values;
+    // The values in metricsNames order ('loss', then the metrics), read directly rather than through the
+    // sorted logs object: this runs after every trainOnBatch.
+    if (compiled.metrics.length === 0) return compiled.lossTracker.result();
+    const values = [compiled.lossTracker.result()];
+    for (const m of compiled.metrics) values.push(m.result());
+    return values;
   }
 
   // ---- saving ----------------------------------------------------------------------------------------

@@ -24,6 +24,12 @@ export function matmul(a: TensorLike, b: TensorLike, transposeA = false, transpo
   if (kA !== kB) {
     throw new Error(`matmul: inner dimensions must agree: ${formatShape(x.shape)}${transposeA ? 'ᵀ' : ''} x ${formatShape(y.shape)}${transposeB ? 'ᵀ' : ''} has ${kA} vs ${kB}`);
   }
+  if (x.rank === 2 && y.rank === 2) {
+    // Plain matrices (every Dense layer): no batch bookkeeping.
+    const out = new Float32Array(m * n);
+    kernels().matmul(x.values, y.values, out, m, kA, n, transposeA, transposeB, 0, 0, 0);
+    return record(new Tensor(out, [m, n]), 'matmul', [x, y], (dy) => matmulGrads(x, y, dy, transposeA, transposeB));
+  }
   // Batch (leading) axes broadcast as in NumPy's matmul: [2,1,m,k] x [3,k,n] -> [2,3,m,n].
   const batchA = x.shape.slice(0, -2), batchB = y.shape.slice(0, -2);
   let batchShape: number[];
@@ -40,18 +46,20 @@ export function matmul(a: TensorLike, b: TensorLike, transposeA = false, transpo
     k.matmul(x.values, y.values, out, m, kA, n, transposeA, transposeB, offA[i]! * m * kA, offB[i]! * kA * n, i * m * n);
   }
   const result = new Tensor(out, [...batchShape, m, n]);
-  return record(result, 'matmul', [x, y], (dy) => {
-    let da: Tensor | null = null, db: Tensor | null = null;
-    if (x.requiresGrad) {
-      da = transposeA ? matmul(y, dy, transposeB, true) : matmul(dy, y, false, !transposeB);
-      da = sumTo(da, x.shape);
-    }
-    if (y.requiresGrad) {
-      db = transposeB ? matmul(dy, x, true, transposeA) : matmul(x, dy, !transposeA, false);
-      db = sumTo(db, y.shape);
-    }
-    return [da, db];
-  });
+  return record(result, 'matmul', [x, y], (dy) => matmulGrads(x, y, dy, transposeA, transposeB));
+}
+
+function matmulGrads(x: Tensor, y: Tensor, dy: Tensor, transposeA: boolean, transposeB: boolean): (Tensor | null)[] {
+  let da: Tensor | null = null, db: Tensor | null = null;
+  if (x.requiresGrad) {
+    da = transposeA ? matmul(y, dy, transposeB, true) : matmul(dy, y, false, !transposeB);
+    da = sumTo(da, x.shape);
+  }
+  if (y.requiresGrad) {
+    db = transposeB ? matmul(dy, x, true, transposeA) : matmul(x, dy, !transposeA, false);
+    db = sumTo(db, y.shape);
+  }
+  return [da, db];
 }
 
 /** Inner product of two vectors, or matrix-vector products, via matmul. */
