@@ -442,6 +442,51 @@ export function maxPool2dGrad(x: Float32Array, dy: Float32Array, dx: Float32Arra
   }
 }
 
+/**
+ * maxPool2d that also records, per output, the flat index in x of the input that won (the first maximum of
+ * the window in row-major order, or its first NaN: the same choice `maxPool2dGrad` makes), so the backward
+ * pass is a scatter (`maxPool2dGradArgmax`) instead of a second search through every window.
+ */
+export function maxPool2dArgmax(x: Float32Array, y: Float32Array, arg: Int32Array, g: Pool2dGeometry): void {
+  const { batch, inHeight, inWidth, channels: c, outHeight, outWidth } = g;
+  let o = 0;
+  for (let b = 0; b < batch; b++) {
+    for (let oy = 0; oy < outHeight; oy++) {
+      const y0 = oy * g.strideHeight - g.padTop;
+      const yStart = Math.max(y0, 0), yEnd = Math.min(y0 + g.filterHeight, inHeight);
+      for (let ox = 0; ox < outWidth; ox++, o += c) {
+        const x0 = ox * g.strideWidth - g.padLeft;
+        const xStart = Math.max(x0, 0), xEnd = Math.min(x0 + g.filterWidth, inWidth);
+        let first = true;
+        for (let iy = yStart; iy < yEnd; iy++) {
+          for (let ix = xStart; ix < xEnd; ix++) {
+            const s = ((b * inHeight + iy) * inWidth + ix) * c;
+            if (first) {
+              for (let ch = 0; ch < c; ch++) { y[o + ch] = x[s + ch]!; arg[o + ch] = s + ch; }
+              first = false;
+            } else {
+              for (let ch = 0; ch < c; ch++) {
+                const v = x[s + ch]!, m = y[o + ch]!;
+                if (v > m || (v !== v && m === m)) { y[o + ch] = v; arg[o + ch] = s + ch; }
+              }
+            }
+          }
+        }
+        if (first) { y.fill(-Infinity, o, o + c); arg.fill(-1, o, o + c); }
+      }
+    }
+  }
+}
+
+/** dx = dL/dx of maxPool from the winners `maxPool2dArgmax` recorded (overlapping windows add up, in output order). */
+export function maxPool2dGradArgmax(arg: Int32Array, dy: Float32Array, dx: Float32Array): void {
+  dx.fill(0);
+  for (let o = 0; o < arg.length; o++) {
+    const a = arg[o]!;
+    if (a >= 0) dx[a]! += dy[o]!;
+  }
+}
+
 /** y = avgPool(x), dividing each window by the number of input (non-padding) elements it covers. */
 export function avgPool2d(x: Float32Array, y: Float32Array, g: Pool2dGeometry): void {
   const { batch, inHeight, inWidth, channels: c, outHeight, outWidth } = g;

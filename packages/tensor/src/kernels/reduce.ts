@@ -31,6 +31,10 @@ export function reduce(op: ReduceOp, x: NumArray, shape: Shape, axes: readonly n
   const split = contiguousSplit(shape, axes);
   if (!split) throw new Error(`reduce: axes ${axes} must be contiguous; transpose first`);
   const [outer, reduced, inner] = split;
+  if (op === 'sum' && inner > 1) {
+    sumStrided(x, outer, reduced, inner, out);
+    return;
+  }
   for (let o = 0; o < outer; o++) {
     const base = o * reduced * inner;
     for (let i = 0; i < inner; i++) {
@@ -72,6 +76,25 @@ export function reduce(op: ReduceOp, x: NumArray, shape: Shape, axes: readonly n
       }
       out[o * inner + i] = acc;
     }
+  }
+}
+
+let sumAcc = new Float64Array(0);
+
+/**
+ * Sum over the middle axis of [outer, reduced, inner] with inner > 1 (a bias gradient: [N·H·W, C] -> [C]).
+ * Walks the input in memory order, accumulating a row of `inner` float64 sums, instead of one strided pass per
+ * output that re-reads the array `inner` times; each output still adds its terms in the same order.
+ */
+function sumStrided(x: NumArray, outer: number, reduced: number, inner: number, out: NumArray): void {
+  if (sumAcc.length < inner) sumAcc = new Float64Array(inner);
+  const acc = sumAcc;
+  for (let o = 0; o < outer; o++) {
+    acc.fill(0, 0, inner);
+    let s = o * reduced * inner;
+    for (let r = 0; r < reduced; r++, s += inner) for (let i = 0; i < inner; i++) acc[i]! += x[s + i]!;
+    const base = o * inner;
+    for (let i = 0; i < inner; i++) out[base + i] = acc[i]!;
   }
 }
 

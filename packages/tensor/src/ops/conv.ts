@@ -8,7 +8,7 @@ import type { TensorLike } from '../tensor';
 import { formatShape } from '../shape';
 import { kernels } from '../kernels';
 import type { Conv2dGeometry, Pool2dGeometry } from '../kernels/conv';
-import { record } from '../autograd';
+import { isRecording, record } from '../autograd';
 import { toTensor } from './creation';
 import { cast } from './elementwise';
 import { reshape } from './shape';
@@ -127,11 +127,15 @@ function pool(op: 'maxPool' | 'avgPool', x: TensorLike, filterSize: number | rea
   };
   const out = new Float32Array(batch * g.outHeight * g.outWidth * channels);
   const xv = x4.values as Float32Array;
-  if (op === 'maxPool') kernels().maxPool2d(xv, out, g);
+  // When a gradient will be needed, max pooling remembers each window's winner so backward is a scatter.
+  const arg = op === 'maxPool' && isRecording() && x4.requiresGrad ? new Int32Array(out.length) : null;
+  if (arg) kernels().maxPool2dArgmax(xv, out, arg, g);
+  else if (op === 'maxPool') kernels().maxPool2d(xv, out, g);
   else kernels().avgPool2d(xv, out, g);
   const y = record(new Tensor(out, [batch, g.outHeight, g.outWidth, channels]), op, [x4], (dy) => {
     const dx = new Float32Array(x4.size);
-    if (op === 'maxPool') kernels().maxPool2dGrad(xv, floatValues(dy), dx, g);
+    if (arg) kernels().maxPool2dGradArgmax(arg, floatValues(dy), dx);
+    else if (op === 'maxPool') kernels().maxPool2dGrad(xv, floatValues(dy), dx, g);
     else kernels().avgPool2dGrad(floatValues(dy), dx, g);
     return [new Tensor(dx, x4.shape)];
   });
