@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { fixedPermutation } from './data';
 import { parseArgs, runBench } from './main';
 import { planJobs } from './plan';
-import { decodeVlq } from './profile';
+import { decodeVlq, watFunctionNames } from './profile';
 import { measureSync, ONE_STEP } from './protocol';
 import type { Protocol } from './protocol';
 import { BEGIN, END, median, writeSection } from './report';
@@ -75,6 +75,11 @@ describe('bench building blocks', () => {
     expect(decodeVlq('AACA')).toEqual([0, 0, 1, 0]);
     expect(decodeVlq('D')).toEqual([-1]);
     expect(decodeVlq('gB')).toEqual([16]);
+  });
+
+  it('names WAT functions in index order (named, exported-only, anonymous)', () => {
+    const wat = '(module (func $kernel (param $a i32)) (func (export "sgemm") (param i32)) (func (result i32) i32.const 0))';
+    expect(watFunctionNames(wat)).toEqual(['kernel', 'sgemm', 'func2']);
   });
 
   it('plans interleaved rounds, one slow tfjs-cpu W2 step, and notes instead of impossible runs', () => {

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeMachine, finishMachine, machineLine } from './machine';
 import { planJobs } from './plan';
-import { topSelfTime } from './profile';
+import { topSelfTime, watFunctionNames } from './profile';
 import type { CpuProfile, SelfTimeEntry } from './profile';
 import { FULL, QUICK } from './protocol';
 import type { Protocol } from './protocol';
@@ -111,9 +111,19 @@ async function profileRun(bundles: Bundles, workload: WorkloadId, quick: boolean
     const title = `${WORKLOADS[workload].title.split(',')[0]} — trainOnBatch, ${result.status === 'ok' ? `${fmt(result.rates[0])} ${WORKLOADS[workload].unit} under the profiler` : result.status}`;
     if (!file) return { title: `${title} (no profile written)`, entries: [] };
     const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
-    return { title, entries: topSelfTime(profile, 12, REPO_DIR) };
+    return { title, entries: topSelfTime(profile, 12, REPO_DIR, minikerasWasm()) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** minikeras' hand-written WebAssembly kernels, to name them in profiles. */
+function minikerasWasm(): { names: string[]; file: string } | undefined {
+  const file = join(REPO_DIR, 'packages', 'tensor', 'src', 'kernels', 'wasm', 'kernels.wat');
+  try {
+    return { names: watFunctionNames(readFileSync(file, 'utf8')), file };
+  } catch {
+    return undefined;
   }
 }
 

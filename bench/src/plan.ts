@@ -91,10 +91,10 @@ export function planJobs(o: PlanOptions): Plan {
     }
   }
   if (o.memory && o.systems.includes('minikeras') && o.workloads.includes('w1')) {
-    // 50 epochs of 1,024 samples (32 batches) each: long enough for a leak of one tensor per step to show.
+    // 50 whole epochs (250 batches each, 12,500 steps): a leak of one small tensor per step would show.
     const memoryOptions = o.quick
       ? { trainSamples: 256, epochs: 5, sampleEpochs: [1, 5] }
-      : { trainSamples: 1024, epochs: 50, sampleEpochs: [5, 10, 20, 30, 40, 50] };
+      : { epochs: 50, sampleEpochs: [5, 10, 20, 30, 40, 50] };
     jobs.push({ system: 'minikeras', workload: 'w1', api: 'memory', protocol: base, timeoutSeconds: o.quick ? 60 : 600, options: memoryOptions });
   }
   return { jobs, notes };

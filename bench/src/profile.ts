@@ -98,8 +98,22 @@ function mapFor(url: string, cache: Map<string, SourceMap | null>): SourceMap | 
   return map;
 }
 
-/** The `top` functions by self time. `root` makes source paths relative (the repository). */
-export function topSelfTime(profile: CpuProfile, top: number, root: string): SelfTimeEntry[] {
+/**
+ * Function names of a WAT module in index order, for profiles, which name WebAssembly functions only
+ * `wasm-function[i]` when the binary has no name section. Valid while the module imports no functions
+ * (imports would come first in the index space).
+ */
+export function watFunctionNames(wat: string): string[] {
+  const names: string[] = [];
+  for (const m of wat.matchAll(/\(func\s+(?:\$([\w.]+)|\(export\s+"([^"]+)"\))?/g)) names.push(m[1] ?? m[2] ?? `func${names.length}`);
+  return names;
+}
+
+/**
+ * The `top` functions by self time. `root` makes source paths relative (the repository); `wasm` names the
+ * functions of a WebAssembly module (see `watFunctionNames`) and the file they come from.
+ */
+export function topSelfTime(profile: CpuProfile, top: number, root: string, wasm?: { names: string[]; file: string }): SelfTimeEntry[] {
   const totalSamples = profile.samples.length;
   if (totalSamples === 0) return [];
   const msPerSample = (profile.endTime - profile.startTime) / 1000 / totalSamples;
@@ -119,7 +133,13 @@ export function topSelfTime(profile: CpuProfile, top: number, root: string): Sel
     const hit = map?.lookup(f.lineNumber, f.columnNumber);
     if (hit) where = `${relative(root, hit.source)}:${hit.line + 1}`;
     else if (where.startsWith('node:')) where = f.url;
-    const name = f.functionName || '(anonymous)';
+    let name = f.functionName || '(anonymous)';
+    const wasmIndex = /^wasm-function\[(\d+)\]$/.exec(name);
+    const wasmName = wasmIndex && f.url.startsWith('wasm://') ? wasm?.names[Number(wasmIndex[1])] : undefined;
+    if (wasmName) {
+      name = `${wasmName} (wasm)`;
+      where = relative(root, wasm!.file);
+    }
     const key = `${name}@${where}`;
     const entry = byKey.get(key) ?? { name, where, samples: 0 };
     entry.samples += n;

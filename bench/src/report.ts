@@ -8,7 +8,7 @@ import { machineLine } from './machine';
 import type { Protocol } from './protocol';
 import type { SelfTimeEntry } from './profile';
 import { SYSTEMS, WORKLOADS } from './workloads';
-import type { Api, JobResult, MemorySample, SystemId, WorkloadId } from './workloads';
+import type { Api, Job, JobResult, MemorySample, SystemId, WorkloadId } from './workloads';
 
 export function median(xs: readonly number[]): number {
   if (xs.length === 0) return NaN;
@@ -36,6 +36,8 @@ export interface Row {
   message?: string;
   cutShort: boolean;
   memory?: MemorySample[];
+  /** The first process's job (settings such as the memory run's epochs). */
+  job: Job;
 }
 
 const WORKLOAD_ORDER: WorkloadId[] = ['w1', 'w1b', 'w2', 'w3'];
@@ -72,6 +74,7 @@ export function aggregate(results: readonly JobResult[]): Row[] {
       message: list.find((r) => r.message)?.message,
       cutShort: ok.some((r) => r.cutShort),
       memory: first.memory,
+      job: first.job,
     });
   }
   return rows.sort((a, b) => WORKLOAD_ORDER.indexOf(a.workload) - WORKLOAD_ORDER.indexOf(b.workload)
@@ -153,11 +156,11 @@ export function memoryTable(rows: readonly Row[]): string {
   const [a, b] = [mem.memory![0]!, mem.memory!.at(-1)!];
   const change = (b.rssMiB / a.rssMiB - 1) * 100;
   return [
-    '| after epoch | RSS MiB | heap used MiB (after gc) | array buffers MiB (after gc) |',
-    '|---|---|---|---|',
-    ...mem.memory!.map((m) => `| ${m.epoch} | ${fmt(m.rssMiB)} | ${fmt(m.heapUsedMiB)} | ${fmt(m.arrayBuffersMiB)} |`),
+    '| after epoch | RSS MiB | after a full gc: heap total MiB | heap used MiB | external MiB | array buffers MiB |',
+    '|---|---|---|---|---|---|',
+    ...mem.memory!.map((m) => `| ${m.epoch} | ${fmt(m.rssMiB)} | ${fmt(m.heapTotalMiB)} | ${fmt(m.heapUsedMiB)} | ${fmt(m.externalMiB)} | ${fmt(m.arrayBuffersMiB)} |`),
     '',
-    `RSS change epoch ${a.epoch} → ${b.epoch}: ${change >= 0 ? '+' : ''}${change.toFixed(1)} % (goal: within 10 %): **${Math.abs(change) <= 10 ? 'met' : 'not met'}**. Peak RSS of the run ${fmt(mem.peakRssMiB)} MiB; ${fmt(mem.median)} samples/s over the whole fit.`,
+    `${mem.job.options?.epochs ?? 50} epochs of ${mem.job.options?.trainSamples ?? 8000} samples (batch ${WORKLOADS[mem.workload].batchSize}, shuffled). RSS change epoch ${a.epoch} → ${b.epoch}: ${change >= 0 ? '+' : ''}${change.toFixed(1)} % (goal: within 10 %): **${Math.abs(change) <= 10 ? 'met' : 'not met'}**. Peak RSS of the run ${fmt(mem.peakRssMiB)} MiB; ${fmt(mem.median)} samples/s over the whole fit.`,
     '',
   ].join('\n');
 }

@@ -63,7 +63,9 @@ export interface Job {
 export interface MemorySample {
   epoch: number;
   rssMiB: number;
+  heapTotalMiB: number;
   heapUsedMiB: number;
+  externalMiB: number;
   arrayBuffersMiB: number;
 }
 
