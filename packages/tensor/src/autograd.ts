@@ -6,10 +6,11 @@
  *
  * There is no global tape to clear: the graph lives exactly as long as the tensors that reference it.
  */
-import { Tensor, Variable } from './tensor';
+import { Tensor, Variable, opResult } from './tensor';
 import type { TensorLike } from './tensor';
 import { formatShape, shapesEqual } from './shape';
 import { kernels } from './kernels';
+import { allocFloat32 } from './alloc';
 
 export interface GradNode {
   readonly op: string;
@@ -86,50 +87,75 @@ function topologicalOrder(root: Tensor): Tensor[] {
 }
 
 function accumulate(a: Tensor, b: Tensor): Tensor {
-  const out = new Float32Array(a.size);
+  const out = allocFloat32(a.size);
   kernels().binary('add', a.values, a.shape, b.values, b.shape, out, a.shape);
-  return new Tensor(out, a.shape);
+  return opResult(out, a.shape);
 }
 
 /**
  * Backpropagates `seed` (dL/droot) and returns the gradient of every leaf that needs one
- * (variables and tracked inputs). Intermediate gradients are dropped as soon as they are used.
+ * (variables and tracked inputs), in the order their gradients first arrived (the root first if it is a leaf).
+ * Intermediate gradients are dropped as soon as they are used.
+ *
+ * Pending gradients ride on the tensors themselves (`pendingGrad`, valid for this traversal's epoch) rather than
+ * in a Map keyed by tensor: giving every intermediate tensor an identity hash was a visible share of a tiny
+ * model's step. Only the leaves go into the returned Map.
  */
 export function backprop(root: Tensor, seed: Tensor): Map<Tensor, Tensor> {
   const order = topologicalOrder(root);
-  const grads = new Map<Tensor, Tensor>([[root, seed]]);
-  noGrad(() => {
+  const epoch = visitEpoch;
+  const arrived: Tensor[] = [root];
+  root.gradEpoch = epoch;
+  root.pendingGrad = seed;
+  const previous = recording;
+  recording = false;
+  try {
     for (let i = order.length - 1; i >= 0; i--) {
       const t = order[i]!;
       const node = t.node;
-      if (!node) continue;
-      const g = grads.get(t);
-      grads.delete(t);
+      if (!node || t.gradEpoch !== epoch) continue;
+      const g = t.pendingGrad;
+      t.pendingGrad = null;
       if (!g) continue;
       const inputGrads = node.backward(g);
-      for (let j = 0; j < node.inputs.length; j++) {
-        const x = node.inputs[j]!;
+      const inputs = node.inputs;
+      for (let j = 0; j < inputs.length; j++) {
+        const x = inputs[j]!;
         const dx = inputGrads[j];
         if (!dx || !x.requiresGrad) continue;
         if (!shapesEqual(dx.shape, x.shape)) {
           throw new Error(`autograd: ${node.op} returned a gradient of shape ${formatShape(dx.shape)} for an input of shape ${formatShape(x.shape)}`);
         }
-        const prev = grads.get(x);
-        grads.set(x, prev ? accumulate(prev, dx) : dx);
+        if (x.gradEpoch === epoch && x.pendingGrad) {
+          x.pendingGrad = accumulate(x.pendingGrad, dx);
+        } else {
+          if (x.gradEpoch !== epoch) arrived.push(x);
+          x.gradEpoch = epoch;
+          x.pendingGrad = dx;
+        }
       }
     }
-  });
+  } finally {
+    recording = previous;
+  }
+  const grads = new Map<Tensor, Tensor>();
+  for (const t of arrived) {
+    const g = t.pendingGrad;
+    // Leaves keep their gradient until here; clear it so a long-lived variable does not hold on to it.
+    t.pendingGrad = null;
+    if (g && !t.node) grads.set(t, g);
+  }
   return grads;
 }
 
 /** The value handed back to the caller: off the graph, and a snapshot if it is a Variable (or aliases one). */
 function detach(t: Tensor): Tensor {
-  if (t instanceof Variable) return new Tensor(t.values.slice(), t.shape);
-  return t.node || t.requiresGrad ? new Tensor(t.values, t.shape) : t;
+  if (t instanceof Variable) return opResult(t.values.slice(), t.shape);
+  return t.node || t.requiresGrad ? opResult(t.values, t.shape) : t;
 }
 
 function onesLikeShape(t: Tensor): Tensor {
-  return new Tensor(new Float32Array(t.size).fill(1), t.shape);
+  return opResult(allocFloat32(t.size).fill(1), t.shape);
 }
 
 function asLeaf(x: TensorLike, toTensor: (x: TensorLike) => Tensor): Tensor {
@@ -156,7 +182,7 @@ export function valueAndGrads<Args extends TensorLike[]>(f: (...xs: { [K in keyo
     const value = withRecording(() => f(...leaves));
     if (!(value instanceof Tensor)) throw new Error('grads: the function must return a Tensor');
     const g = backprop(value, onesLikeShape(value));
-    const grads = (leaves as Tensor[]).map((l) => g.get(l) ?? new Tensor(new Float32Array(l.size), l.shape));
+    const grads = (leaves as Tensor[]).map((l) => g.get(l) ?? opResult(allocFloat32(l.size), l.shape));
     return { value: detach(value), grads };
   };
 }

@@ -3,7 +3,7 @@
  * padding into a geometry object, runs a kernel from `kernels/conv.ts`, and records its backward pass (the
  * two conv2d backprop kernels, or the pooling gradient kernels) right here.
  */
-import { Tensor } from '../tensor';
+import { Tensor, opResult } from '../tensor';
 import type { TensorLike } from '../tensor';
 import { formatShape } from '../shape';
 import { kernels } from '../kernels';
@@ -12,6 +12,7 @@ import { isRecording, record } from '../autograd';
 import { toTensor } from './creation';
 import { cast } from './elementwise';
 import { reshape } from './shape';
+import { allocFloat32 } from '../alloc';
 
 /**
  * 'valid' (no padding), 'same' (output = ceil(input / stride), padded as TensorFlow: the odd extra row or
@@ -71,20 +72,20 @@ export function conv2d(
     batch, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels,
     filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth, padTop, padLeft,
   };
-  const out = new Float32Array(batch * outHeight * outWidth * outChannels);
+  const out = allocFloat32(batch * outHeight * outWidth * outChannels);
   kernels().conv2d(x4.values as Float32Array, w.values as Float32Array, out, g);
   const y = record(new Tensor(out, [batch, outHeight, outWidth, outChannels]), op, [x4, w], (dy) => {
     const dyv = floatValues(dy);
     let dx: Tensor | null = null, dw: Tensor | null = null;
     if (x4.requiresGrad) {
-      const v = new Float32Array(x4.size);
+      const v = allocFloat32(x4.size);
       kernels().conv2dBackpropInput(dyv, w.values as Float32Array, v, g);
-      dx = new Tensor(v, x4.shape);
+      dx = opResult(v, x4.shape);
     }
     if (w.requiresGrad) {
-      const v = new Float32Array(w.size);
+      const v = allocFloat32(w.size);
       kernels().conv2dBackpropFilter(x4.values as Float32Array, dyv, v, g);
-      dw = new Tensor(v, w.shape);
+      dw = opResult(v, w.shape);
     }
     return [dx, dw];
   });
@@ -125,7 +126,7 @@ function pool(op: 'maxPool' | 'avgPool', x: TensorLike, filterSize: number | rea
     batch, inHeight, inWidth, channels, outHeight: r.outHeight, outWidth: r.outWidth,
     filterHeight, filterWidth, strideHeight, strideWidth, padTop: r.padTop, padLeft: r.padLeft,
   };
-  const out = new Float32Array(batch * g.outHeight * g.outWidth * channels);
+  const out = allocFloat32(batch * g.outHeight * g.outWidth * channels);
   const xv = x4.values as Float32Array;
   // When a gradient will be needed, max pooling remembers each window's winner so backward is a scatter.
   const arg = op === 'maxPool' && isRecording() && x4.requiresGrad ? new Int32Array(out.length) : null;
@@ -133,11 +134,11 @@ function pool(op: 'maxPool' | 'avgPool', x: TensorLike, filterSize: number | rea
   else if (op === 'maxPool') kernels().maxPool2d(xv, out, g);
   else kernels().avgPool2d(xv, out, g);
   const y = record(new Tensor(out, [batch, g.outHeight, g.outWidth, channels]), op, [x4], (dy) => {
-    const dx = new Float32Array(x4.size);
+    const dx = allocFloat32(x4.size);
     if (arg) kernels().maxPool2dGradArgmax(arg, floatValues(dy), dx);
     else if (op === 'maxPool') kernels().maxPool2dGrad(xv, floatValues(dy), dx, g);
     else kernels().avgPool2dGrad(floatValues(dy), dx, g);
-    return [new Tensor(dx, x4.shape)];
+    return [opResult(dx, x4.shape)];
   });
   return input.rank === 3 ? reshape(y, y.shape.slice(1)) : y;
 }

@@ -4,9 +4,10 @@ import type { Shape } from '../shape';
 import { assertValidShape, formatShape, sizeOf } from '../shape';
 import { rngFor } from '../random';
 import { setToTensor } from '../autograd';
+import { allocFloat32 } from '../alloc';
 
 function allocate(size: number, dtype: DType): DataArray {
-  return dtype === 'int32' ? new Int32Array(size) : new Float32Array(size);
+  return dtype === 'int32' ? new Int32Array(size) : allocFloat32(size);
 }
 
 function inferShape(values: NestedArray): number[] {

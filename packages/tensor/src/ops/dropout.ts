@@ -4,6 +4,7 @@ import { rngFor } from '../random';
 import { formatShape } from '../shape';
 import { toTensor } from './creation';
 import { mul } from './elementwise';
+import { allocFloat32 } from '../alloc';
 
 /**
  * Zeroes each value with probability `rate` and scales the survivors by 1 / (1 - rate) (inverted dropout,
@@ -20,7 +21,7 @@ export function dropout(x: TensorLike, rate: number, noiseShape?: readonly numbe
   }
   const rng = rngFor(seed);
   const size = shape.reduce((p, d) => p * d, 1);
-  const mask = new Float32Array(size);
+  const mask = allocFloat32(size);
   const scale = 1 / (1 - rate);
   for (let i = 0; i < size; i++) mask[i] = rng.uniform() >= rate ? scale : 0;
   return mul(t, new Tensor(mask, shape));

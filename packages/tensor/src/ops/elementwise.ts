@@ -1,22 +1,23 @@
 /** Elementwise ops with NumPy broadcasting; each op's backward sits right below its forward. */
-import { Tensor, Variable } from '../tensor';
+import { Tensor, Variable, opResult } from '../tensor';
 import type { DType, TensorLike } from '../tensor';
-import { broadcastShapes, shapesEqual } from '../shape';
+import { broadcastShapes, shapesEqual, sizeOf } from '../shape';
 import { kernels } from '../kernels';
 import type { BinaryOp, UnaryOp } from '../kernels';
 import { record } from '../autograd';
 import { toTensor } from './creation';
 import { sumTo } from './reduction';
+import { allocFloat32 } from '../alloc';
 
 function unaryOp(op: UnaryOp, x: TensorLike): Tensor {
   const t = toTensor(x);
-  const out = new Float32Array(t.size);
+  const out = allocFloat32(t.size);
   kernels().unary(op, t.values, out);
-  const y = new Tensor(out, t.shape);
+  const y = opResult(out, t.shape);
   return record(y, op, [t], (dy) => {
-    const dx = new Float32Array(t.size);
+    const dx = allocFloat32(t.size);
     kernels().unaryGrad(op, t.values, y.values, dy.values, dx);
-    return [new Tensor(dx, t.shape)];
+    return [opResult(dx, t.shape)];
   });
 }
 
@@ -59,32 +60,32 @@ export const gelu = (x: TensorLike, approximate = false): Tensor => unaryOp(appr
 
 export function leakyRelu(x: TensorLike, alpha = 0.2): Tensor {
   const t = toTensor(x);
-  const out = new Float32Array(t.size);
+  const out = allocFloat32(t.size);
   kernels().leakyRelu(t.values, alpha, out);
-  return record(new Tensor(out, t.shape), 'leakyRelu', [t], (dy) => {
-    const dx = new Float32Array(t.size);
+  return record(opResult(out, t.shape), 'leakyRelu', [t], (dy) => {
+    const dx = allocFloat32(t.size);
     kernels().leakyReluGrad(t.values, alpha, dy.values, dx);
-    return [new Tensor(dx, t.shape)];
+    return [opResult(dx, t.shape)];
   });
 }
 
 export function elu(x: TensorLike, alpha = 1): Tensor {
   const t = toTensor(x);
-  const out = new Float32Array(t.size);
+  const out = allocFloat32(t.size);
   kernels().elu(t.values, alpha, out);
-  const y = new Tensor(out, t.shape);
+  const y = opResult(out, t.shape);
   return record(y, 'elu', [t], (dy) => {
-    const dx = new Float32Array(t.size);
+    const dx = allocFloat32(t.size);
     kernels().eluGrad(t.values, y.values, alpha, dy.values, dx);
-    return [new Tensor(dx, t.shape)];
+    return [opResult(dx, t.shape)];
   });
 }
 
 function binaryRaw(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
-  const shape = shapesEqual(a.shape, b.shape) ? a.shape : broadcastShapes(op, a.shape, b.shape);
-  const out = new Float32Array(shape.reduce((p, d) => p * d, 1));
+  const shape = shapesEqual(a.shape, b.shape) ? a.shape : Object.freeze(broadcastShapes(op, a.shape, b.shape));
+  const out = allocFloat32(sizeOf(shape));
   kernels().binary(op, a.values, a.shape, b.values, b.shape, out, shape);
-  return new Tensor(out, shape);
+  return opResult(out, shape);
 }
 
 export function add(a: TensorLike, b: TensorLike): Tensor {
@@ -168,15 +169,15 @@ export function where(condition: TensorLike, a: TensorLike, b: TensorLike): Tens
   const k = kernels();
   const expand = (t: Tensor) => {
     if (t.size === size) return t.values;
-    const buf = new Float32Array(size);
+    const buf = allocFloat32(size);
     k.broadcastTo(t.values, t.shape, buf, shape);
     return buf;
   };
   const cv = expand(c);
-  const out = new Float32Array(size);
+  const out = allocFloat32(size);
   k.select(cv, expand(x), expand(y), out);
   return record(new Tensor(out, shape), 'where', [x, y], (dy) => {
-    const dx = new Float32Array(size), dz = new Float32Array(size);
+    const dx = allocFloat32(size), dz = allocFloat32(size);
     for (let i = 0; i < size; i++) { if (cv[i] !== 0) dx[i] = dy.values[i]!; else dz[i] = dy.values[i]!; }
     return [sumTo(new Tensor(dx, shape), x.shape), sumTo(new Tensor(dz, shape), y.shape)];
   });
@@ -186,12 +187,12 @@ export function where(condition: TensorLike, a: TensorLike, b: TensorLike): Tens
 export function clipByValue(x: TensorLike, min: number, max: number): Tensor {
   if (!(min <= max)) throw new Error(`clipByValue: min (${min}) must be <= max (${max})`);
   const t = toTensor(x);
-  const out = new Float32Array(t.size);
+  const out = allocFloat32(t.size);
   kernels().clip(t.values, min, max, out);
-  return record(new Tensor(out, t.shape), 'clipByValue', [t], (dy) => {
-    const dx = new Float32Array(t.size);
+  return record(opResult(out, t.shape), 'clipByValue', [t], (dy) => {
+    const dx = allocFloat32(t.size);
     for (let i = 0; i < t.size; i++) { const v = t.values[i]!; dx[i] = v >= min && v <= max ? dy.values[i]! : 0; }
-    return [new Tensor(dx, t.shape)];
+    return [opResult(dx, t.shape)];
   });
 }
 

@@ -3,10 +3,11 @@
  * Each is exactly a composition of existing ops (the tests compare them with it and gradcheck them); layers and
  * losses use them only when the pattern matches, and keep the general path for everything else.
  */
-import { Tensor } from '../tensor';
+import { Tensor, opResult } from '../tensor';
 import { formatShape } from '../shape';
 import { kernels } from '../kernels';
 import { record } from '../autograd';
+import { allocFloat32 } from '../alloc';
 
 /**
  * `x · kernel + bias` for a [m, k] input, a [k, n] kernel and an optional [n] bias: one graph node instead of
@@ -21,28 +22,28 @@ export function linear(x: Tensor, kernel: Tensor, bias: Tensor | null = null): T
     throw new Error(`linear: expected a bias of shape [${n}], got ${formatShape(bias.shape)}`);
   }
   const ks = kernels();
-  const out = new Float32Array(m * n);
+  const out = allocFloat32(m * n);
   ks.matmul(x.values, kernel.values, out, m, k, n, false, false, 0, 0, 0);
   if (bias) ks.addBiasRows(out, bias.values, m, n);
-  const y = new Tensor(out, [m, n]);
+  const y = opResult(out, Object.freeze([m, n]));
   const inputs = bias ? [x, kernel, bias] : [x, kernel];
   return record(y, 'linear', inputs, (dy) => {
     const kk = kernels();
     let dx: Tensor | null = null, dw: Tensor | null = null, db: Tensor | null = null;
     if (x.requiresGrad) {
-      const v = new Float32Array(m * k);
+      const v = allocFloat32(m * k);
       kk.matmul(dy.values, kernel.values, v, m, n, k, false, true, 0, 0, 0);
-      dx = new Tensor(v, x.shape);
+      dx = opResult(v, x.shape);
     }
     if (kernel.requiresGrad) {
-      const v = new Float32Array(k * n);
+      const v = allocFloat32(k * n);
       kk.matmul(x.values, dy.values, v, k, m, n, true, false, 0, 0, 0);
-      dw = new Tensor(v, kernel.shape);
+      dw = opResult(v, kernel.shape);
     }
     if (bias && bias.requiresGrad) {
-      const v = new Float32Array(n);
+      const v = allocFloat32(n);
       kk.sumRows(dy.values, m, n, v);
-      db = new Tensor(v, bias.shape);
+      db = opResult(v, bias.shape);
     }
     return bias ? [dx, dw, db] : [dx, dw];
   });
@@ -65,13 +66,13 @@ export function sigmoidBinaryCrossentropy(target: Tensor, probs: Tensor, eps: nu
   const n = probs.shape[probs.rank - 1]!;
   if (n === 0) return null;
   const rows = probs.size / n;
-  const out = new Float32Array(rows);
+  const out = allocFloat32(rows);
   const p = probs.values, t = target.values;
   kernels().sigmoidBceLoss(p, t, rows, n, eps, out);
-  return record(new Tensor(out, probs.shape.slice(0, -1)), 'sigmoidBinaryCrossentropy', [logits], (dy) => {
-    const dz = new Float32Array(probs.size);
+  return record(opResult(out, Object.freeze(probs.shape.slice(0, -1))), 'sigmoidBinaryCrossentropy', [logits], (dy) => {
+    const dz = allocFloat32(probs.size);
     kernels().sigmoidBceGrad(p, t, dy.values, rows, n, eps, dz);
-    return [new Tensor(dz, logits.shape)];
+    return [opResult(dz, logits.shape)];
   });
 }
 
@@ -86,12 +87,12 @@ export function softmaxCategoricalCrossentropy(target: Tensor, probs: Tensor, ep
   const n = probs.shape[probs.rank - 1]!;
   if (n === 0) return null;
   const rows = probs.size / n;
-  const out = new Float32Array(rows);
+  const out = allocFloat32(rows);
   const p = probs.values, t = target.values;
   kernels().softmaxCceLoss(p, t, rows, n, eps, out);
-  return record(new Tensor(out, probs.shape.slice(0, -1)), 'softmaxCategoricalCrossentropy', [logits], (dy) => {
-    const dz = new Float32Array(probs.size);
+  return record(opResult(out, Object.freeze(probs.shape.slice(0, -1))), 'softmaxCategoricalCrossentropy', [logits], (dy) => {
+    const dz = allocFloat32(probs.size);
     kernels().softmaxCceGrad(p, t, dy.values, rows, n, eps, dz);
-    return [new Tensor(dz, logits.shape)];
+    return [opResult(dz, logits.shape)];
   });
 }

@@ -1,4 +1,4 @@
-import { Tensor } from '../tensor';
+import { Tensor, opResult } from '../tensor';
 import type { TensorLike } from '../tensor';
 import { broadcastShapes, formatShape, sizeOf, stridesOf } from '../shape';
 import type { Shape } from '../shape';
@@ -7,6 +7,7 @@ import { record } from '../autograd';
 import { toTensor } from './creation';
 import { sumTo } from './reduction';
 import { reshape } from './shape';
+import { allocFloat32 } from '../alloc';
 
 /**
  * Matrix product of the last two axes, with optional transposes (tfjs signature). Leading (batch) axes
@@ -26,9 +27,9 @@ export function matmul(a: TensorLike, b: TensorLike, transposeA = false, transpo
   }
   if (x.rank === 2 && y.rank === 2) {
     // Plain matrices (every Dense layer): no batch bookkeeping.
-    const out = new Float32Array(m * n);
+    const out = allocFloat32(m * n);
     kernels().matmul(x.values, y.values, out, m, kA, n, transposeA, transposeB, 0, 0, 0);
-    return record(new Tensor(out, [m, n]), 'matmul', [x, y], (dy) => matmulGrads(x, y, dy, transposeA, transposeB));
+    return record(opResult(out, Object.freeze([m, n])), 'matmul', [x, y], (dy) => matmulGrads(x, y, dy, transposeA, transposeB));
   }
   // Batch (leading) axes broadcast as in NumPy's matmul: [2,1,m,k] x [3,k,n] -> [2,3,m,n].
   const batchA = x.shape.slice(0, -2), batchB = y.shape.slice(0, -2);
@@ -40,7 +41,7 @@ export function matmul(a: TensorLike, b: TensorLike, transposeA = false, transpo
   }
   const batches = sizeOf(batchShape);
   const offA = batchIndices(batchA, batchShape), offB = batchIndices(batchB, batchShape);
-  const out = new Float32Array(batches * m * n);
+  const out = allocFloat32(batches * m * n);
   const k = kernels();
   for (let i = 0; i < batches; i++) {
     k.matmul(x.values, y.values, out, m, kA, n, transposeA, transposeB, offA[i]! * m * kA, offB[i]! * kA * n, i * m * n);

@@ -1,5 +1,5 @@
 /** Reductions (sum, mean, max, ...) and softmax; each backward beside its forward. */
-import { Tensor } from '../tensor';
+import { Tensor, opResult } from '../tensor';
 import type { TensorLike } from '../tensor';
 import type { Shape } from '../shape';
 import { formatShape, normalizeAxes, normalizeAxis, shapesEqual, sizeOf } from '../shape';
@@ -9,6 +9,7 @@ import { record } from '../autograd';
 import { toTensor } from './creation';
 import { reshape, transpose } from './shape';
 import { add, exp, log, sub } from './elementwise';
+import { allocFloat32 } from '../alloc';
 
 function isContiguous(axes: readonly number[]): boolean {
   for (let i = 1; i < axes.length; i++) if (axes[i] !== axes[i - 1]! + 1) return false;
@@ -27,7 +28,7 @@ function reduceRaw(op: ReduceOp, t: Tensor, axes: readonly number[], keepDims: b
   const k = kernels();
   if (!isContiguous(axes)) {
     const perm = k.permutationForAxes(t.rank, axes);
-    const moved = new Float32Array(t.size);
+    const moved = allocFloat32(t.size);
     k.transpose(values, shape, perm, moved);
     values = moved;
     shape = perm.map((p) => t.shape[p]!);
@@ -35,13 +36,13 @@ function reduceRaw(op: ReduceOp, t: Tensor, axes: readonly number[], keepDims: b
   }
   const outShape = keepDims ? keptShape(t.shape, axes) : t.shape.filter((_, i) => !axes.includes(i));
   const isArg = op === 'argMax' || op === 'argMin';
-  const out = isArg ? new Int32Array(sizeOf(outShape)) : new Float32Array(sizeOf(outShape));
+  const out = isArg ? new Int32Array(sizeOf(outShape)) : allocFloat32(sizeOf(outShape));
   k.reduce(op, values, shape, reduceAxes, out);
-  return new Tensor(out, outShape);
+  return opResult(out, Object.freeze(outShape));
 }
 
 function broadcastBack(dy: Tensor, xShape: Shape, axes: readonly number[]): Float32Array {
-  const out = new Float32Array(sizeOf(xShape));
+  const out = allocFloat32(sizeOf(xShape));
   kernels().broadcastTo(dy.values, keptShape(xShape, axes), out, xShape);
   return out;
 }
@@ -49,7 +50,7 @@ function broadcastBack(dy: Tensor, xShape: Shape, axes: readonly number[]): Floa
 export function sum(x: TensorLike, axis?: number | readonly number[], keepDims = false): Tensor {
   const t = toTensor(x);
   const axes = normalizeAxes('sum', axis, t.rank);
-  return record(reduceRaw('sum', t, axes, keepDims), 'sum', [t], (dy) => [new Tensor(broadcastBack(dy, t.shape, axes), t.shape)]);
+  return record(reduceRaw('sum', t, axes, keepDims), 'sum', [t], (dy) => [opResult(broadcastBack(dy, t.shape, axes), t.shape)]);
 }
 
 export function mean(x: TensorLike, axis?: number | readonly number[], keepDims = false): Tensor {
@@ -63,7 +64,7 @@ export function mean(x: TensorLike, axis?: number | readonly number[], keepDims 
   return record(s, 'mean', [t], (dy) => {
     const dx = broadcastBack(dy, t.shape, axes);
     for (let i = 0; i < dx.length; i++) dx[i]! *= inv;
-    return [new Tensor(dx, t.shape)];
+    return [opResult(dx, t.shape)];
   });
 }
 
@@ -74,13 +75,13 @@ function extremum(op: 'max' | 'min', x: TensorLike, axis: number | readonly numb
   return record(y, op, [t], (dy) => {
     // The gradient is shared equally among tied extrema, as TensorFlow's reduce_max gradient does.
     const yb = broadcastBack(y, t.shape, axes);
-    const mask = new Float32Array(t.size);
+    const mask = allocFloat32(t.size);
     for (let i = 0; i < t.size; i++) mask[i] = t.values[i] === yb[i] ? 1 : 0;
-    const counts = reduceRaw('sum', new Tensor(mask, t.shape), axes, true);
+    const counts = reduceRaw('sum', opResult(mask, t.shape), axes, true);
     const cb = broadcastBack(counts, t.shape, axes);
     const db = broadcastBack(dy, t.shape, axes);
     for (let i = 0; i < t.size; i++) mask[i] = (mask[i]! * db[i]!) / cb[i]!;
-    return [new Tensor(mask, t.shape)];
+    return [opResult(mask, t.shape)];
   });
 }
 
@@ -97,7 +98,7 @@ export function prod(x: TensorLike, axis?: number | readonly number[], keepDims 
     const moved = transpose(t, perm);
     const r = axes.reduce((p, a) => p * t.shape[a]!, 1);
     const rows = t.size / Math.max(r, 1);
-    const g = new Float32Array(t.size);
+    const g = allocFloat32(t.size);
     const dyFlat = dy.values;
     for (let row = 0; row < rows; row++) {
       const o = row * r;
@@ -108,7 +109,7 @@ export function prod(x: TensorLike, axis?: number | readonly number[], keepDims 
     }
     const inverse = new Array<number>(perm.length);
     perm.forEach((p, i) => { inverse[p] = i; });
-    return [transpose(new Tensor(g, moved.shape), inverse)];
+    return [transpose(opResult(g, moved.shape), inverse)];
   });
 }
 
@@ -152,16 +153,16 @@ function lastAxisOp(name: 'softmax' | 'logSoftmax', x: TensorLike, axis: number)
   }
   const n = t.shape[t.rank - 1]!;
   const rows = n === 0 ? 0 : t.size / n;
-  const out = new Float32Array(t.size);
+  const out = allocFloat32(t.size);
   const k = kernels();
   if (name === 'softmax') k.softmax(t.values, rows, n, out);
   else k.logSoftmax(t.values, rows, n, out);
-  const y = new Tensor(out, t.shape);
+  const y = opResult(out, t.shape);
   return record(y, name, [t], (dy) => {
-    const dx = new Float32Array(t.size);
+    const dx = allocFloat32(t.size);
     if (name === 'softmax') k.softmaxGrad(y.values, dy.values, rows, n, dx);
     else k.logSoftmaxGrad(y.values, dy.values, rows, n, dx);
-    return [new Tensor(dx, t.shape)];
+    return [opResult(dx, t.shape)];
   });
 }
 

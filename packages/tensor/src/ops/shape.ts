@@ -7,6 +7,7 @@ import { kernels } from '../kernels';
 import { record } from '../autograd';
 import { toTensor } from './creation';
 import { sumTo } from './reduction';
+import { allocFloat32 } from '../alloc';
 
 /** Same values, new shape; one dimension may be -1 (inferred). Shares storage unless `x` is a Variable. */
 export function reshape(x: TensorLike, shape: Shape): Tensor {
@@ -61,7 +62,7 @@ export function transpose(x: TensorLike, perm?: readonly number[]): Tensor {
     throw new Error(`transpose: perm [${p.join(',')}] is not a permutation of the ${t.rank} axes of shape ${formatShape(t.shape)}`);
   }
   const shape = p.map((i) => t.shape[i]!);
-  const out = t.dtype === 'int32' ? new Int32Array(t.size) : new Float32Array(t.size);
+  const out = t.dtype === 'int32' ? new Int32Array(t.size) : allocFloat32(t.size);
   kernels().transpose(t.values, t.shape, p, out);
   const inverse = new Array<number>(p.length);
   p.forEach((axis, i) => { inverse[axis] = i; });
@@ -85,10 +86,10 @@ export function slice(x: TensorLike, begin: number | readonly number[], size?: n
       throw new Error(`slice: begin [${b.join(',')}] and size [${s.join(',')}] fall outside shape ${formatShape(t.shape)} on axis ${i}`);
     }
   }
-  const out = t.dtype === 'int32' ? new Int32Array(sizeOf(s)) : new Float32Array(sizeOf(s));
+  const out = t.dtype === 'int32' ? new Int32Array(sizeOf(s)) : allocFloat32(sizeOf(s));
   kernels().slice(t.values, t.shape, b, s, out);
   return record(new Tensor(out, s, t.dtype), 'slice', [t], (dy) => {
-    const dx = new Float32Array(t.size);
+    const dx = allocFloat32(t.size);
     kernels().sliceGradAccumulate(dy.values, t.shape, b, s, dx);
     return [new Tensor(dx, t.shape)];
   });
@@ -110,7 +111,7 @@ export function concat(tensors: readonly TensorLike[], axis = 0): Tensor {
   const outer = first.shape.slice(0, ax).reduce((p, d) => p * d, 1);
   const inner = first.shape.slice(ax + 1).reduce((p, d) => p * d, 1);
   const rowLen = shape[ax]! * inner;
-  const out = first.dtype === 'int32' && ts.every((t) => t.dtype === 'int32') ? new Int32Array(sizeOf(shape)) : new Float32Array(sizeOf(shape));
+  const out = first.dtype === 'int32' && ts.every((t) => t.dtype === 'int32') ? new Int32Array(sizeOf(shape)) : allocFloat32(sizeOf(shape));
   let offset = 0;
   for (const t of ts) {
     const chunk = t.shape[ax]! * inner;
@@ -191,10 +192,10 @@ export function gather(x: TensorLike, indices: TensorLike, axis = 0): Tensor {
   const outer = t.shape.slice(0, ax).reduce((p, d) => p * d, 1);
   const inner = t.shape.slice(ax + 1).reduce((p, d) => p * d, 1);
   const shape = [...t.shape.slice(0, ax), ...idx.shape, ...t.shape.slice(ax + 1)];
-  const out = t.dtype === 'int32' ? new Int32Array(sizeOf(shape)) : new Float32Array(sizeOf(shape));
+  const out = t.dtype === 'int32' ? new Int32Array(sizeOf(shape)) : allocFloat32(sizeOf(shape));
   kernels().gather(t.values, outer, axisLen, inner, idx.values, out);
   return record(new Tensor(out, shape, t.dtype), 'gather', [t], (dy) => {
-    const dx = new Float32Array(t.size);
+    const dx = allocFloat32(t.size);
     kernels().gatherGrad(dy.values, outer, axisLen, inner, idx.values, dx);
     return [new Tensor(dx, t.shape)];
   });
@@ -204,7 +205,7 @@ export function gather(x: TensorLike, indices: TensorLike, axis = 0): Tensor {
 export function oneHot(indices: TensorLike, depth: number, onValue = 1, offValue = 0): Tensor {
   const idx = toTensor(indices);
   if (!Number.isInteger(depth) || depth < 1) throw new Error(`oneHot: depth must be a positive integer, got ${depth}`);
-  const out = new Float32Array(idx.size * depth);
+  const out = allocFloat32(idx.size * depth);
   if (offValue !== 0) out.fill(offValue);
   for (let i = 0; i < idx.size; i++) {
     const v = idx.values[i]!;
@@ -224,7 +225,7 @@ export function pad(x: TensorLike, paddings: readonly (readonly [number, number]
     if (!Number.isInteger(b) || !Number.isInteger(a) || b < 0 || a < 0) throw new Error(`pad: paddings must be non-negative integers, got [${b}, ${a}]`);
   }
   const shape = t.shape.map((d, i) => d + paddings[i]![0] + paddings[i]![1]);
-  const out = t.dtype === 'int32' ? new Int32Array(sizeOf(shape)) : new Float32Array(sizeOf(shape));
+  const out = t.dtype === 'int32' ? new Int32Array(sizeOf(shape)) : allocFloat32(sizeOf(shape));
   if (constantValue !== 0) out.fill(constantValue);
   const begin = paddings.map((p) => p[0]);
   kernels().sliceAssign(t.values, shape, begin, t.shape, out);
@@ -252,7 +253,7 @@ export function broadcastTo(x: TensorLike, shape: Shape): Tensor {
     throw new Error(`broadcastTo: shape ${formatShape(t.shape)} cannot be broadcast to ${formatShape(shape)}`);
   }
   if (shapesEqual(t.shape, shape)) return t;
-  const out = new Float32Array(sizeOf(shape));
+  const out = allocFloat32(sizeOf(shape));
   kernels().broadcastTo(t.values, t.shape, out, shape);
   return record(new Tensor(out, shape), 'broadcastTo', [t], (dy) => [sumTo(dy, t.shape)]);
 }
