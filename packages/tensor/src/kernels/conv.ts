@@ -187,9 +187,16 @@ function im2col(x: Float32Array, g: Conv2dGeometry, r0: number, r1: number, cols
       }
       const rowBase = (b * inHeight + iy) * inWidth;
       if (contiguous) {
-        // The whole filter row reads one contiguous run of the input.
-        let s = (rowBase + ix0) * c;
-        for (let i = 0; i < rowLen; i++) cols[o++] = x[s++]!;
+        // The whole filter row reads one contiguous run of the input: a memcpy when it is long enough to
+        // repay the subarray view (measured 3 ns per float for the element loop at 96 floats).
+        const s = (rowBase + ix0) * c;
+        if (rowLen >= 32) {
+          cols.set(x.subarray(s, s + rowLen), o);
+          o += rowLen;
+        } else {
+          for (let i = 0; i < rowLen; i++) cols[o + i] = x[s + i]!;
+          o += rowLen;
+        }
         continue;
       }
       for (let kx = 0; kx < filterWidth; kx++) {
@@ -229,8 +236,9 @@ function col2im(dcols: Float32Array, g: Conv2dGeometry, r0: number, r1: number, 
       if (iy < 0 || iy >= inHeight) { o += rowLen; continue; }
       const rowBase = (b * inHeight + iy) * inWidth;
       if (contiguous) {
-        let s = (rowBase + ix0) * c;
-        for (let i = 0; i < rowLen; i++) dx[s++]! += dcols[o++]!;
+        const s = (rowBase + ix0) * c;
+        for (let i = 0; i < rowLen; i++) dx[s + i]! += dcols[o + i]!;
+        o += rowLen;
         continue;
       }
       for (let kx = 0; kx < filterWidth; kx++) {
@@ -449,6 +457,11 @@ export function maxPool2dGrad(x: Float32Array, dy: Float32Array, dx: Float32Arra
  */
 export function maxPool2dArgmax(x: Float32Array, y: Float32Array, arg: Int32Array, g: Pool2dGeometry): void {
   const { batch, inHeight, inWidth, channels: c, outHeight, outWidth } = g;
+  if (g.filterHeight === 2 && g.filterWidth === 2 && g.strideHeight === 2 && g.strideWidth === 2 && g.padTop === 0 && g.padLeft === 0 &&
+    2 * outHeight <= inHeight && 2 * outWidth <= inWidth) {
+    maxPool2x2Argmax(x, y, arg, g);
+    return;
+  }
   let o = 0;
   for (let b = 0; b < batch; b++) {
     for (let oy = 0; oy < outHeight; oy++) {
@@ -473,6 +486,35 @@ export function maxPool2dArgmax(x: Float32Array, y: Float32Array, arg: Int32Arra
           }
         }
         if (first) { y.fill(-Infinity, o, o + c); arg.fill(-1, o, o + c); }
+      }
+    }
+  }
+}
+
+/**
+ * Keras' default MaxPooling2D (2x2 windows, stride 2, no padding): the four candidates in registers, compared
+ * in the same row-major order with the same rule (strictly greater, or the first NaN).
+ */
+function maxPool2x2Argmax(x: Float32Array, y: Float32Array, arg: Int32Array, g: Pool2dGeometry): void {
+  const { batch, inHeight, inWidth, channels: c, outHeight, outWidth } = g;
+  const rowStride = inWidth * c;
+  let o = 0;
+  for (let b = 0; b < batch; b++) {
+    for (let oy = 0; oy < outHeight; oy++) {
+      for (let ox = 0; ox < outWidth; ox++, o += c) {
+        const s0 = ((b * inHeight + 2 * oy) * inWidth + 2 * ox) * c;
+        const s1 = s0 + c, s2 = s0 + rowStride, s3 = s2 + c;
+        for (let ch = 0; ch < c; ch++) {
+          let m = x[s0 + ch]!, a = s0 + ch;
+          let v = x[s1 + ch]!;
+          if (v > m || (v !== v && m === m)) { m = v; a = s1 + ch; }
+          v = x[s2 + ch]!;
+          if (v > m || (v !== v && m === m)) { m = v; a = s2 + ch; }
+          v = x[s3 + ch]!;
+          if (v > m || (v !== v && m === m)) { m = v; a = s3 + ch; }
+          y[o + ch] = m;
+          arg[o + ch] = a;
+        }
       }
     }
   }

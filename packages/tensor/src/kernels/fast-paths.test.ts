@@ -69,4 +69,26 @@ describe('maxPool2dArgmax / maxPool2dGradArgmax', () => {
     expect(arg[0]).toBe(0);
     expect(arg[1]).toBe(2 * 6 + 1);
   });
+
+  it('takes the 2x2 stride-2 shortcut with the same outputs, winners and gradient as the general loops', () => {
+    // 2 images, 5x4 (the odd last row is dropped, as 'valid' pooling does), 3 channels; values on a coarse grid
+    // so that ties are common, plus NaNs at a window's 2nd and 4th candidates.
+    const g2: Pool2dGeometry = { batch: 2, inHeight: 5, inWidth: 4, channels: 3, outHeight: 2, outWidth: 2, filterHeight: 2, filterWidth: 2, strideHeight: 2, strideWidth: 2, padTop: 0, padLeft: 0 };
+    const xs = Float32Array.from({ length: 2 * 5 * 4 * 3 }, (_, i) => ((i * 7) % 5) - 2);
+    xs[3 * 1 + 0] = NaN; // image 0, pixel (0, 1), channel 0: second candidate of window (0, 0)
+    xs[3 * (1 * 4 + 1) + 1] = NaN; // image 0, pixel (1, 1), channel 1: fourth candidate of window (0, 0)
+    const n = 2 * 2 * 2 * 3;
+    const y1 = new Float32Array(n), y2 = new Float32Array(n), arg = new Int32Array(n);
+    cpuBackend.maxPool2d(xs, y1, g2);
+    cpuBackend.maxPool2dArgmax(xs, y2, arg, g2);
+    expect(Array.from(y2)).toEqual(Array.from(y1));
+    expect(Number.isNaN(y2[0]!) && Number.isNaN(y2[1]!)).toBe(true);
+    const dy = Float32Array.from({ length: n }, (_, i) => i + 1);
+    const dx1 = new Float32Array(xs.length), dx2 = new Float32Array(xs.length);
+    cpuBackend.maxPool2dGrad(xs, dy, dx1, g2);
+    cpuBackend.maxPool2dGradArgmax(arg, dy, dx2);
+    expect(Array.from(dx2)).toEqual(Array.from(dx1));
+    expect(arg[0]).toBe(3 * 1 + 0);
+    expect(arg[1]).toBe(3 * (1 * 4 + 1) + 1);
+  });
 });
