@@ -7,6 +7,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     setupFiles: ['./scripts/vitest-setup.ts'],
+    reporters: ['default', './scripts/vitest-summary-reporter.ts'],
     projects: [
       {
         // The default backend: WebAssembly SIMD kernels where the runtime has them.
