@@ -55,25 +55,37 @@ function producedBy(p: Tensor, op: string): Tensor | null {
 }
 
 /**
- * Keras' binary crossentropy on probabilities (clipped to [eps, 1 - eps]), averaged over the last axis, when
- * `probs` is the output of `sigmoid`: the gradient goes straight to the logits as (p - t) / n (zero where the
- * clip bites), skipping the clip, log and sigmoid nodes. Returns null when `probs` did not come from a sigmoid
- * in the recorded graph, or `target` needs a gradient; the caller then takes the general path.
+ * The shared body of the two fused crossentropies: when `probs` came from `producer` in the recorded graph,
+ * compute the per-row loss with `lossKernel` and send the gradient straight to the producer's input (the
+ * logits) with `gradKernel`. Null when the pattern does not hold or `target` needs a gradient.
  */
-export function sigmoidBinaryCrossentropy(target: Tensor, probs: Tensor, eps: number): Tensor | null {
-  const logits = producedBy(probs, 'sigmoid');
+function fusedCrossentropy(
+  name: string, producer: 'sigmoid' | 'softmax', lossKernel: 'sigmoidBceLoss' | 'softmaxCceLoss',
+  gradKernel: 'sigmoidBceGrad' | 'softmaxCceGrad', target: Tensor, probs: Tensor, eps: number,
+): Tensor | null {
+  const logits = producedBy(probs, producer);
   if (!logits || target.requiresGrad || probs.rank === 0 || target.size !== probs.size || target.rank !== probs.rank) return null;
   const n = probs.shape[probs.rank - 1]!;
   if (n === 0) return null;
   const rows = probs.size / n;
   const out = allocFloat32(rows);
   const p = probs.values, t = target.values;
-  kernels().sigmoidBceLoss(p, t, rows, n, eps, out);
-  return record(opResult(out, Object.freeze(probs.shape.slice(0, -1))), 'sigmoidBinaryCrossentropy', [logits], (dy) => {
+  kernels()[lossKernel](p, t, rows, n, eps, out);
+  return record(opResult(out, Object.freeze(probs.shape.slice(0, -1))), name, [logits], (dy) => {
     const dz = allocFloat32(probs.size);
-    kernels().sigmoidBceGrad(p, t, dy.values, rows, n, eps, dz);
+    kernels()[gradKernel](p, t, dy.values, rows, n, eps, dz);
     return [opResult(dz, logits.shape)];
   });
+}
+
+/**
+ * Keras' binary crossentropy on probabilities (clipped to [eps, 1 - eps]), averaged over the last axis, when
+ * `probs` is the output of `sigmoid`: the gradient goes straight to the logits as (p - t) / n (zero where the
+ * clip bites), skipping the clip, log and sigmoid nodes. Returns null when `probs` did not come from a sigmoid
+ * in the recorded graph, or `target` needs a gradient; the caller then takes the general path.
+ */
+export function sigmoidBinaryCrossentropy(target: Tensor, probs: Tensor, eps: number): Tensor | null {
+  return fusedCrossentropy('sigmoidBinaryCrossentropy', 'sigmoid', 'sigmoidBceLoss', 'sigmoidBceGrad', target, probs, eps);
 }
 
 /**
@@ -82,17 +94,5 @@ export function sigmoidBinaryCrossentropy(target: Tensor, probs: Tensor, eps: nu
  * (p - t for one-hot rows). Returns null when the pattern does not hold; the caller takes the general path.
  */
 export function softmaxCategoricalCrossentropy(target: Tensor, probs: Tensor, eps: number): Tensor | null {
-  const logits = producedBy(probs, 'softmax');
-  if (!logits || target.requiresGrad || probs.rank === 0 || target.size !== probs.size || target.rank !== probs.rank) return null;
-  const n = probs.shape[probs.rank - 1]!;
-  if (n === 0) return null;
-  const rows = probs.size / n;
-  const out = allocFloat32(rows);
-  const p = probs.values, t = target.values;
-  kernels().softmaxCceLoss(p, t, rows, n, eps, out);
-  return record(opResult(out, Object.freeze(probs.shape.slice(0, -1))), 'softmaxCategoricalCrossentropy', [logits], (dy) => {
-    const dz = allocFloat32(probs.size);
-    kernels().softmaxCceGrad(p, t, dy.values, rows, n, eps, dz);
-    return [opResult(dz, logits.shape)];
-  });
+  return fusedCrossentropy('softmaxCategoricalCrossentropy', 'softmax', 'softmaxCceLoss', 'softmaxCceGrad', target, probs, eps);
 }
