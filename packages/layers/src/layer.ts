@@ -173,6 +173,11 @@ export abstract class Layer {
     });
   }
 
+  /** Whether any weight has a regularizer (so `regularizationLosses` adds to the loss). */
+  get hasRegularizers(): boolean {
+    return this.entries.some((e) => e.regularizer !== null);
+  }
+
   /** Regularization penalties of this layer's weights, to be added to the loss. */
   regularizationLosses(): Tensor[] {
     return this.entries.filter((e) => e.regularizer).map((e) => e.regularizer!.penalty(e.variable));

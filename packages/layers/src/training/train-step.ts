@@ -4,13 +4,17 @@
  */
 import { add, noGrad, variableGrads } from '@minikeras/tensor';
 import type { Tensor, Variable } from '@minikeras/tensor';
-import type { CallContext } from '../layer';
+import type { CallContext, Layer } from '../layer';
 import type { CompiledState } from './compile';
+import { CompiledDenseStep } from './compiled-step';
 
 export interface SteppableModel {
   call(x: Tensor, ctx: CallContext): Tensor;
   readonly trainableWeights: Variable[];
   regularizationLosses(): Tensor[];
+  /** A model with layers can train through the compiled step; its label names it in errors. */
+  readonly layers?: readonly Layer[];
+  readonly name?: string;
 }
 
 function totalLoss(model: SteppableModel, compiled: CompiledState, x: Tensor, y: Tensor, sampleWeight: Tensor | undefined, training: boolean): { loss: Tensor; yPred: Tensor } {
@@ -28,7 +32,37 @@ function updateMetrics(compiled: CompiledState, loss: number, batchSize: number,
   });
 }
 
+/**
+ * The compiled step for this model and batch, or null for the autograd path. Plans once per compile and
+ * again when the layers change; a model it cannot plan re-checks each step (a few property reads, stopping at
+ * the first unsupported layer). With `jitCompile: true` anything unsupported is an error.
+ */
+function compiledStepFor(model: SteppableModel, compiled: CompiledState, x: Tensor, y: Tensor, sampleWeight: Tensor | undefined): CompiledDenseStep | null {
+  const mode = compiled.jitCompile;
+  if (mode === false || !model.layers) return null;
+  const fail = (why: string): null => {
+    if (mode === true) throw new Error(`Sequential '${model.name ?? ''}': jitCompile: true cannot compile the train step: ${why}; compile with jitCompile: 'auto' to fall back to the autograd step`);
+    return null;
+  };
+  if (sampleWeight !== undefined) return fail('sample and class weights are not supported');
+  let step = compiled.compiledStep;
+  if (!step || !step.matches(model.layers)) {
+    const plan = CompiledDenseStep.plan(model.layers, compiled.loss);
+    compiled.compiledStep = step = plan instanceof CompiledDenseStep ? plan : null;
+    if (!step) return fail((plan as { reason: string }).reason);
+  }
+  const rejected = step.rejects(x, y);
+  return rejected ? fail(rejected) : step;
+}
+
 export function trainStep(model: SteppableModel, compiled: CompiledState, x: Tensor, y: Tensor, sampleWeight?: Tensor): number {
+  const step = compiledStepFor(model, compiled, x, y, sampleWeight);
+  if (step) {
+    const { loss, pairs, yPred } = step.run(x, y);
+    compiled.optimizer.applyGradients(pairs);
+    updateMetrics(compiled, loss, x.shape[0]!, y, yPred, undefined);
+    return loss;
+  }
   const vars = model.trainableWeights;
   let yPred: Tensor | null = null;
   const { value, grads } = variableGrads(() => {

@@ -116,3 +116,25 @@ export function softmaxCceGrad(p: NumArray, t: NumArray, dy: NumArray, rows: num
     for (let j = 0; j < n; j++) out[o + j] = g * p[o + j]! * (out[o + j]! - dotP);
   }
 }
+
+/**
+ * Mean squared error per row of a [rows, n] view, rounded as the op-by-op `mean(squaredDifference(t, p), -1)`:
+ * each square in float32, the row summed in float64, rounded, then scaled by 1/n.
+ */
+export function squaredErrorLoss(p: NumArray, t: NumArray, rows: number, n: number, out: Float32Array): void {
+  const inv = 1 / n;
+  for (let r = 0, o = 0; r < rows; r++, o += n) {
+    let s = 0;
+    for (let j = 0; j < n; j++) { const d = t[o + j]! - p[o + j]!; s += Math.fround(d * d); }
+    out[r] = Math.fround(s) * inv;
+  }
+}
+
+/** d loss / d p of `squaredErrorLoss` with per-row upstream `dy`: -2 (t - p) dy / n, rounded as the op-by-op chain. */
+export function squaredErrorGrad(p: NumArray, t: NumArray, dy: NumArray, rows: number, n: number, out: Float32Array): void {
+  const inv = 1 / n;
+  for (let r = 0, o = 0; r < rows; r++, o += n) {
+    const g = Math.fround(dy[r]! * inv);
+    for (let j = 0; j < n; j++) out[o + j] = -(g * (2 * Math.fround(t[o + j]! - p[o + j]!)));
+  }
+}
