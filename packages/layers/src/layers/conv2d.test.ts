@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { tensor } from '@minikeras/tensor';
+import { add, conv2d, grads, mul, relu, tanh, tensor, variableGrads } from '@minikeras/tensor';
+import type { Tensor } from '@minikeras/tensor';
 import { expectClose, randomTensor } from '@minikeras/test-utils';
 import { Conv2D } from './conv2d';
 import { clearSession } from '../layer';
@@ -78,6 +79,30 @@ describe('Conv2D', () => {
   it("has correct gradients with 'valid' padding, a rectangular kernel and dilation", () => {
     checkLayerGradients(new Conv2D(2, [2, 3], { biasInitializer: 'random_normal' }), randomTensor([1, 4, 5, 3], 2));
     checkLayerGradients(new Conv2D(2, 2, { dilationRate: [2, 1] }), randomTensor([2, 5, 4, 2], 3));
+  });
+
+  it('runs conv + bias + relu as one fused op, with the values and gradients of the three ops', () => {
+    const layer = new Conv2D(4, 3, { activation: 'relu', biasInitializer: 'random_normal' });
+    const x = randomTensor([2, 7, 6, 3], 4);
+    const y = layer.apply(x);
+    expect(y.node!.op).toBe('fusedConv2d'); // no separate add and relu nodes (and arrays) behind it
+    const k = layer.kernel!, b = layer.bias!;
+    expect(Array.from(y.values)).toEqual(Array.from(relu(add(conv2d(x, k, 1, 'valid'), b)).values));
+    const dy = randomTensor(y.shape as number[], 5);
+    const [gx] = grads((xx: Tensor) => mul(layer.apply(xx), dy).sum())(x);
+    const { grads: gv } = variableGrads(() => mul(layer.apply(x), dy).sum(), [k, b]);
+    const [ex, ek, eb] = grads((xx: Tensor, kk: Tensor, bb: Tensor) => mul(relu(add(conv2d(xx, kk, 1, 'valid'), bb)), dy).sum())(x, k, b);
+    expectClose(gx!, ex!, { rtol: 1e-6, atol: 1e-7 });
+    expectClose(gv.get(k)!, ek!, { rtol: 1e-6, atol: 1e-7 });
+    expectClose(gv.get(b)!, eb!, { rtol: 1e-6, atol: 1e-7 });
+  });
+
+  it('applies other activations after the fused conv + bias', () => {
+    const layer = new Conv2D(2, 2, { activation: 'tanh', biasInitializer: 'random_normal' });
+    const x = randomTensor([1, 4, 4, 2], 6);
+    const y = layer.apply(x);
+    expect(Array.from(y.values)).toEqual(Array.from(tanh(add(conv2d(x, layer.kernel!, 1, 'valid'), layer.bias!)).values));
+    expect(y.values.some((v) => v < 0)).toBe(true); // tanh, not relu, was applied
   });
 
   it('keeps unknown spatial sizes symbolic', () => {

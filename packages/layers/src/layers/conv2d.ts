@@ -1,9 +1,9 @@
 /** 2-D convolution over NHWC images (Keras 3 `Conv2D`, channels-last only). */
-import { add, conv2d, formatShape } from '@minikeras/tensor';
+import { formatShape, fusedConv2d } from '@minikeras/tensor';
 import type { Tensor, Variable } from '@minikeras/tensor';
 import { Layer, checkOptions, positiveInt } from '../layer';
 import type { CallContext, LayerArgs, SymbolicShape } from '../layer';
-import { activationName, getActivation } from '../activations';
+import { ACTIVATIONS, activationName, getActivation } from '../activations';
 import type { ActivationIdentifier } from '../activations';
 import type { InitializerIdentifier } from '../initializers';
 import type { RegularizerIdentifier } from '../regularizers';
@@ -135,9 +135,14 @@ export class Conv2D extends Layer {
       throw new Error(`${this.label} expects input of shape [batch, height, width, ${inChannels}], got ${formatShape(x.shape)}`);
     }
     spatialOutputShape(this.label, x.shape, this.kernelSize, this.strides, this.padding, this.dilationRate);
-    let y = conv2d(x, kernel, this.strides, this.padding, this.dilationRate);
-    if (this.bias) y = add(y, this.bias);
-    return this.activationFn(y);
+    // conv + bias (+ relu) as one op: one output array where the three ops made three, and a backward pass
+    // without the full-size gradients between them (most of a convnet's training-step memory).
+    const relu = this.activationFn === ACTIVATIONS.relu;
+    const y = fusedConv2d({
+      x, filter: kernel, strides: this.strides, pad: this.padding, dilations: this.dilationRate,
+      bias: this.bias, activation: relu ? 'relu' : 'linear',
+    });
+    return relu ? y : this.activationFn(y);
   }
 
   override computeOutputShape(inputShape: SymbolicShape): SymbolicShape {

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Random } from '../random';
-import { conv2d, conv2dBackpropFilter, conv2dBackpropInput, avgPool2d, avgPool2dGrad, maxPool2d, maxPool2dGrad } from './conv';
+import { conv2d, conv2dBackpropFilter, conv2dBackpropInput, conv2dBiasActivation, conv2dBiasActivationBackprop, avgPool2d, avgPool2dGrad, maxPool2d, maxPool2dGrad } from './conv';
 import type { Conv2dGeometry, MatmulKernel, Pool2dGeometry } from './conv';
 import { matmul } from './matmul';
 
@@ -117,6 +117,61 @@ describe.each([
       expectAllClose(dw, dwRef, 1e-5);
     });
   }
+
+  for (const { name, g } of CONV_CASES) {
+    it(`bias + relu fused: ${name}`, () => {
+      const n = sizes(g);
+      const x = rand(n.x, 1), w = rand(n.w, 2), dy = rand(n.y, 3), bias = rand(g.outChannels, 4);
+      const z = new Float64Array(n.y);
+      forEachTerm(g, (xi, wi, yi) => { z[yi]! += x[xi]! * w[wi]!; });
+      for (let i = 0; i < n.y; i++) z[i]! += bias[i % g.outChannels]!;
+      const yRef = z.map((v) => (v > 0 ? v : 0));
+      // relu passes dy where the pre-activation is positive; the bias gradient sums that over the pixels.
+      const dz = Float64Array.from(dy, (v, i) => (z[i]! > 0 ? v : 0));
+      const dxRef = new Float64Array(n.x), dwRef = new Float64Array(n.w), dbRef = new Float64Array(g.outChannels);
+      forEachTerm(g, (xi, wi, yi) => {
+        dxRef[xi]! += dz[yi]! * w[wi]!;
+        dwRef[wi]! += dz[yi]! * x[xi]!;
+      });
+      for (let i = 0; i < n.y; i++) dbRef[i % g.outChannels]! += dz[i]!;
+      const y = new Float32Array(n.y).fill(NaN);
+      conv2dBiasActivation(x, w, bias, 'relu', y, g, mm);
+      expectAllClose(y, yRef, 1e-5);
+      // Both sides of the kink occur (the tiny case's 9 outputs happen to be all of one sign).
+      if (n.y > 9) expect(y.some((v) => v === 0) && y.some((v) => v > 0)).toBe(true);
+      const dx = new Float32Array(n.x).fill(NaN), dw = new Float32Array(n.w).fill(NaN), db = new Float32Array(g.outChannels).fill(NaN);
+      conv2dBiasActivationBackprop(x, w, y, 'relu', dy, dx, dw, db, g, mm);
+      expectAllClose(dx, dxRef, 1e-5);
+      expectAllClose(dw, dwRef, 1e-5);
+      expectAllClose(db, dbRef, 1e-5);
+      // Any subset of the gradients, each the same as when all three are computed.
+      const dw2 = new Float32Array(n.w).fill(NaN), db2 = new Float32Array(g.outChannels).fill(NaN);
+      conv2dBiasActivationBackprop(x, w, y, 'relu', dy, null, dw2, null, g, mm);
+      conv2dBiasActivationBackprop(x, w, y, 'relu', dy, null, null, db2, g, mm);
+      expect(Array.from(dw2)).toEqual(Array.from(dw));
+      expect(Array.from(db2)).toEqual(Array.from(db));
+    });
+  }
+
+  it("the 'linear' fused kernels are conv2d plus the bias, and the plain backprops", () => {
+    const g = CONV_CASES.find((c) => c.name === 'several im2col chunks')!.g;
+    const n = sizes(g);
+    const x = rand(n.x, 5), w = rand(n.w, 6), dy = rand(n.y, 7), bias = rand(g.outChannels, 8);
+    const y = new Float32Array(n.y), yPlain = new Float32Array(n.y);
+    conv2dBiasActivation(x, w, bias, 'linear', y, g, mm);
+    conv2d(x, w, yPlain, g, mm);
+    for (let i = 0; i < n.y; i++) yPlain[i]! += bias[i % g.outChannels]!;
+    expect(Array.from(y)).toEqual(Array.from(yPlain));
+    const dx = new Float32Array(n.x), dw = new Float32Array(n.w), db = new Float32Array(g.outChannels);
+    conv2dBiasActivationBackprop(x, w, y, 'linear', dy, dx, dw, db, g, mm);
+    const dxPlain = new Float32Array(n.x), dwPlain = new Float32Array(n.w), dbRef = new Float64Array(g.outChannels);
+    conv2dBackpropInput(dy, w, dxPlain, g, mm);
+    conv2dBackpropFilter(x, dy, dwPlain, g, mm);
+    for (let i = 0; i < n.y; i++) dbRef[i % g.outChannels]! += dy[i]!;
+    expect(Array.from(dx)).toEqual(Array.from(dxPlain));
+    expect(Array.from(dw)).toEqual(Array.from(dwPlain));
+    expectAllClose(db, dbRef, 1e-6);
+  });
 
   it('gives the same answer when called again with a smaller geometry (scratch reuse)', () => {
     const big = geometry([2, 20, 20, 8], [3, 3, 8], [1, 1], [1, 1], 'same');

@@ -2,7 +2,9 @@
  * Convolution and pooling kernels (NHWC). Plain loops over Float32Arrays that write into a caller-given
  * `out`; they know nothing of Tensor or autograd. Shapes and padding arrive already resolved in a geometry
  * object (the op computes TensorFlow's 'same'/'valid' padding), so a WebAssembly backend only has to
- * implement these seven functions.
+ * implement these functions. `conv2dBiasActivation` and its backprop are the Conv2D layer's path: bias and
+ * relu applied per chunk, so neither the pre-activation nor its gradient exists as a full-size array; the
+ * plain conv2d kernels are the same code without bias and activation.
  *
  * conv2d is im2col + GEMM. The batch is processed in chunks of output pixels so the im2col buffer stays
  * around 256 KB (it fits in L2 next to the filter), whatever the batch size. With M output pixels,
@@ -70,6 +72,10 @@ const NC = 64;
 export type MatmulKernel = typeof matmul;
 
 let colsScratch = new Float32Array(0);
+// The fused backward holds three chunk buffers at once (im2col rows, their gradient, the masked dy rows).
+let dcolsScratch = new Float32Array(0);
+let dzScratch = new Float32Array(0);
+let biasAcc = new Float64Array(0);
 
 function scratch(size: number): Float32Array {
   if (colsScratch.length < size) colsScratch = new Float32Array(size);
@@ -89,17 +95,45 @@ function isPointwise(g: Conv2dGeometry): boolean {
 
 /** y = conv2d(x, filter): x [batch, inH, inW, inC], filter [fh, fw, inC, outC], y [batch, outH, outW, outC]. */
 export function conv2d(x: Float32Array, filter: Float32Array, y: Float32Array, g: Conv2dGeometry, mm?: MatmulKernel): void {
+  conv2dBiasActivation(x, filter, null, 'linear', y, g, mm);
+}
+
+const NONE = new Float32Array(0);
+
+/** dx = dL/dx of conv2d given dy = dL/dy (overwrites dx). */
+export function conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, g: Conv2dGeometry, mm?: MatmulKernel): void {
+  conv2dBiasActivationBackprop(NONE, filter, NONE, 'linear', dy, dx, null, null, g, mm);
+}
+
+/** dFilter = dL/dfilter of conv2d given dy = dL/dy (overwrites dFilter). */
+export function conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dFilter: Float32Array, g: Conv2dGeometry, mm?: MatmulKernel): void {
+  conv2dBiasActivationBackprop(x, NONE, NONE, 'linear', dy, null, dFilter, null, g, mm);
+}
+
+/** The activations `conv2dBiasActivation` applies itself; any other runs as its own op after a 'linear' one. */
+export type ConvActivation = 'linear' | 'relu';
+
+/**
+ * y = activation(conv2d(x, filter) + bias), bias [outC] or null. The bias and activation are applied to each
+ * chunk's output rows right after its product, while they are still in cache, and no separate pre-activation
+ * array exists: for W2's first layer that is two fewer 11 MB arrays per step, and their gradients.
+ * Same values as conv2d, then `addBiasRows`, then `unary('relu')`.
+ */
+export function conv2dBiasActivation(
+  x: Float32Array, filter: Float32Array, bias: Float32Array | null, activation: ConvActivation,
+  y: Float32Array, g: Conv2dGeometry, mm?: MatmulKernel,
+): void {
   const k = g.filterHeight * g.filterWidth * g.inChannels;
   const n = g.outChannels;
   const rows = g.batch * g.outHeight * g.outWidth;
   if (rows === 0 || n === 0) return;
-  // Y[rows, n] = cols[rows, k] · W[k, n]
   const product = (a: Float32Array, m: number, yOff: number) => {
     if (mm) mm(a, filter, y, m, k, n, false, false, 0, 0, yOff, false);
     else gemm(m, n, k, a, 0, k, 1, filter, 0, n, 1, y, yOff, n, false);
   };
   if (isPointwise(g)) {
     product(x, rows, 0);
+    biasActivationRows(y, 0, rows * n, bias, n, activation);
     return;
   }
   const chunk = chunkRows(k, rows);
@@ -108,57 +142,88 @@ export function conv2d(x: Float32Array, filter: Float32Array, y: Float32Array, g
     const r1 = Math.min(r0 + chunk, rows);
     im2col(x, g, r0, r1, cols);
     product(cols, r1 - r0, r0 * n);
+    biasActivationRows(y, r0 * n, r1 * n, bias, n, activation);
   }
 }
 
-/** dx = dL/dx of conv2d given dy = dL/dy (overwrites dx). */
-export function conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, g: Conv2dGeometry, mm?: MatmulKernel): void {
-  const k = g.filterHeight * g.filterWidth * g.inChannels;
-  const n = g.outChannels;
-  const rows = g.batch * g.outHeight * g.outWidth;
-  // dcols[m, k] = dY[rows r0.., n] · Wᵀ (W is [k, n], read transposed through its strides)
-  const product = (m: number, dyOff: number, c: Float32Array) => {
-    if (mm) mm(dy, filter, c, m, n, k, false, true, dyOff, 0, 0, false);
-    else gemm(m, k, n, dy, dyOff, n, 1, filter, 0, 1, n, c, 0, k, false);
-  };
-  if (isPointwise(g)) {
-    product(rows, 0, dx); // the columns are dx itself
-    return;
-  }
-  dx.fill(0);
-  if (rows === 0) return;
-  const chunk = chunkRows(k, rows);
-  const dcols = scratch(chunk * k);
-  for (let r0 = 0; r0 < rows; r0 += chunk) {
-    const r1 = Math.min(r0 + chunk, rows);
-    product(r1 - r0, r0 * n, dcols);
-    col2im(dcols, g, r0, r1, dx);
+/** y[from, to) += bias (cycling over n channels), then the activation in place. */
+function biasActivationRows(y: Float32Array, from: number, to: number, bias: Float32Array | null, n: number, activation: ConvActivation): void {
+  if (bias) for (let o = from; o < to; o += n) for (let j = 0; j < n; j++) y[o + j]! += bias[j]!;
+  if (activation === 'relu') {
+    // The bit trick of `unary('relu')`: keep y unless y <= 0, so NaN stays NaN and -0 and negatives become +0.
+    const yi = new Int32Array(y.buffer, y.byteOffset, y.length);
+    for (let i = from; i < to; i++) yi[i] = yi[i]! & -+!(y[i]! <= 0);
   }
 }
 
-/** dFilter = dL/dfilter of conv2d given dy = dL/dy (overwrites dFilter). */
-export function conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dFilter: Float32Array, g: Conv2dGeometry, mm?: MatmulKernel): void {
+/**
+ * The backward pass of `conv2dBiasActivation`, given its output y and dy = dL/dy: writes dx, dFilter and dBias
+ * (each skipped when null). It works through the batch in the same row chunks as the forward pass: the
+ * activation's gradient (relu: dy where y > 0) is applied to one chunk of dy at a time in a small scratch
+ * buffer and fed to both products, so no full-size gradient of the pre-activation ever exists. The same
+ * values as the unfused relu gradient, bias reduction, `conv2dBackpropFilter` and `conv2dBackpropInput`.
+ */
+export function conv2dBiasActivationBackprop(
+  x: Float32Array, filter: Float32Array, y: Float32Array, activation: ConvActivation, dy: Float32Array,
+  dx: Float32Array | null, dFilter: Float32Array | null, dBias: Float32Array | null, g: Conv2dGeometry, mm?: MatmulKernel,
+): void {
   const k = g.filterHeight * g.filterWidth * g.inChannels;
   const n = g.outChannels;
   const rows = g.batch * g.outHeight * g.outWidth;
-  dFilter.fill(0);
-  if (rows === 0) return;
-  // dW[k, n] += colsᵀ · dY[rows r0.., n] (cols is [m, k], read column-wise through its strides)
-  const product = (a: Float32Array, m: number, dyOff: number) => {
-    if (mm) mm(a, dy, dFilter, k, m, n, true, false, 0, dyOff, 0, true);
-    else gemm(k, n, m, a, 0, 1, k, dy, dyOff, n, 1, dFilter, 0, n, true);
-  };
-  if (isPointwise(g)) {
-    product(x, rows, 0);
-    return;
+  const pointwise = isPointwise(g);
+  if (dFilter) dFilter.fill(0);
+  if (dx) dx.fill(0);
+  if (dBias) {
+    if (biasAcc.length < n) biasAcc = new Float64Array(n);
+    biasAcc.fill(0, 0, n);
   }
-  const chunk = chunkRows(k, rows);
-  const cols = scratch(chunk * k);
-  for (let r0 = 0; r0 < rows; r0 += chunk) {
-    const r1 = Math.min(r0 + chunk, rows);
-    im2col(x, g, r0, r1, cols);
-    product(cols, r1 - r0, r0 * n);
+  if (rows > 0 && n > 0) {
+    const chunk = chunkRows(k, rows);
+    const relu = activation === 'relu';
+    const dz = relu ? grow('dz', chunk * n) : dy;
+    const cols = pointwise || !dFilter ? x : scratch(chunk * k);
+    const dcols = pointwise || !dx ? null : grow('dcols', chunk * k);
+    for (let r0 = 0; r0 < rows; r0 += chunk) {
+      const r1 = Math.min(r0 + chunk, rows), m = r1 - r0;
+      const dzOff = relu ? 0 : r0 * n;
+      if (relu) reluGradRows(dy, y, r0 * n, m * n, dz);
+      if (dBias) {
+        const acc = biasAcc;
+        for (let o = dzOff, end = dzOff + m * n; o < end; o += n) for (let j = 0; j < n; j++) acc[j]! += dz[o + j]!;
+      }
+      if (dFilter) {
+        // dW[k, n] += colsᵀ · dz
+        let aOff = 0;
+        if (pointwise) aOff = r0 * k;
+        else im2col(x, g, r0, r1, cols);
+        if (mm) mm(cols, dz, dFilter, k, m, n, true, false, aOff, dzOff, 0, true);
+        else gemm(k, n, m, cols, aOff, 1, k, dz, dzOff, n, 1, dFilter, 0, n, true);
+      }
+      if (dx) {
+        // dcols[m, k] = dz · Wᵀ; for a pointwise filter the columns are dx's own rows.
+        const c = dcols ?? dx, cOff = dcols ? 0 : r0 * k;
+        if (mm) mm(dz, filter, c, m, n, k, false, true, dzOff, 0, cOff, false);
+        else gemm(m, k, n, dz, dzOff, n, 1, filter, 0, 1, n, c, cOff, k, false);
+        if (dcols) col2im(dcols, g, r0, r1, dx);
+      }
+    }
   }
+  if (dBias) for (let j = 0; j < n; j++) dBias[j] = biasAcc[j]!;
+}
+
+/** out[0, len) = dy[from + i] where y[from + i] > 0, else +0: the select of `unaryGrad('relu')`, on the bits. */
+function reluGradRows(dy: Float32Array, y: Float32Array, from: number, len: number, out: Float32Array): void {
+  const di = new Int32Array(dy.buffer, dy.byteOffset + from * 4, len), oi = new Int32Array(out.buffer, out.byteOffset, len);
+  for (let i = 0; i < len; i++) oi[i] = di[i]! & -+(y[from + i]! > 0);
+}
+
+function grow(which: 'dz' | 'dcols', size: number): Float32Array {
+  if (which === 'dz') {
+    if (dzScratch.length < size) dzScratch = new Float32Array(size);
+    return dzScratch;
+  }
+  if (dcolsScratch.length < size) dcolsScratch = new Float32Array(size);
+  return dcolsScratch;
 }
 
 /**

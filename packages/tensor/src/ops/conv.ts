@@ -1,18 +1,20 @@
 /**
- * conv2d, maxPool, avgPool (NHWC), with tfjs-core signatures. Each op resolves shapes and TensorFlow's
- * padding into a geometry object, runs a kernel from `kernels/conv.ts`, and records its backward pass (the
- * two conv2d backprop kernels, or the pooling gradient kernels) right here.
+ * conv2d, fusedConv2d, maxPool, avgPool (NHWC), with tfjs-core signatures. Each op resolves shapes and
+ * TensorFlow's padding into a geometry object, runs a kernel from `kernels/conv.ts`, and records its backward
+ * pass (the conv2d backprop kernels, or the pooling gradient kernels) right here.
  */
 import { Tensor, opResult } from '../tensor';
 import type { TensorLike } from '../tensor';
 import { formatShape } from '../shape';
 import { kernels } from '../kernels';
-import type { Conv2dGeometry, Pool2dGeometry } from '../kernels/conv';
+import type { Conv2dGeometry, ConvActivation, Pool2dGeometry } from '../kernels/conv';
 import { isRecording, record } from '../autograd';
 import { toTensor } from './creation';
 import { cast } from './elementwise';
 import { reshape } from './shape';
 import { allocFloat32 } from '../alloc';
+
+export type { ConvActivation };
 
 /**
  * 'valid' (no padding), 'same' (output = ceil(input / stride), padded as TensorFlow: the odd extra row or
@@ -39,13 +41,84 @@ export function conv2d(
   x: TensorLike, filter: TensorLike, strides: number | readonly [number, number], pad: PaddingType,
   formatOrDilations?: 'NHWC' | number | readonly [number, number], dilations?: number | readonly [number, number],
 ): Tensor {
-  const op = 'conv2d';
   let dil = dilations ?? 1;
   if (typeof formatOrDilations === 'string') {
-    if (formatOrDilations !== 'NHWC') throw new Error(`${op}: only dataFormat 'NHWC' is supported, got '${String(formatOrDilations)}'`);
+    if (formatOrDilations !== 'NHWC') throw new Error(`conv2d: only dataFormat 'NHWC' is supported, got '${String(formatOrDilations)}'`);
   } else if (formatOrDilations !== undefined) {
     dil = formatOrDilations;
   }
+  const { input, x4, w, g } = prepareConv('conv2d', x, filter, strides, pad, dil);
+  const out = allocFloat32(g.batch * g.outHeight * g.outWidth * g.outChannels);
+  kernels().conv2d(x4.values as Float32Array, w.values as Float32Array, out, g);
+  const y = record(new Tensor(out, [g.batch, g.outHeight, g.outWidth, g.outChannels]), 'conv2d', [x4, w], (dy) => {
+    const dyv = floatValues(dy);
+    let dx: Tensor | null = null, dw: Tensor | null = null;
+    if (x4.requiresGrad) {
+      const v = allocFloat32(x4.size);
+      kernels().conv2dBackpropInput(dyv, w.values as Float32Array, v, g);
+      dx = opResult(v, x4.shape);
+    }
+    if (w.requiresGrad) {
+      const v = allocFloat32(w.size);
+      kernels().conv2dBackpropFilter(x4.values as Float32Array, dyv, v, g);
+      dw = opResult(v, w.shape);
+    }
+    return [dx, dw];
+  });
+  return input.rank === 3 ? reshape(y, y.shape.slice(1)) : y;
+}
+
+export interface FusedConv2dArgs {
+  x: TensorLike;
+  filter: TensorLike;
+  strides: number | readonly [number, number];
+  pad: PaddingType;
+  dataFormat?: 'NHWC';
+  dilations?: number | readonly [number, number];
+  /** [outChannels], added to every output pixel. */
+  bias?: TensorLike | null;
+  /** Applied last; default 'linear' (none). */
+  activation?: ConvActivation;
+}
+
+/**
+ * `activation(conv2d(x, filter) + bias)` as one op, after tfjs's `tf.fused.conv2d`: the same values as the
+ * three ops, but one output array instead of three, and a backward pass that never materializes the gradient
+ * of the pre-activation (the activation's gradient is applied a chunk of rows at a time inside the kernel).
+ * Conv2D layers use it; for a big first layer that is most of a training step's memory.
+ */
+export function fusedConv2d(args: FusedConv2dArgs): Tensor {
+  const op = 'fusedConv2d';
+  const { strides, pad, dataFormat, dilations = 1, activation = 'linear' } = args;
+  if (dataFormat !== undefined && dataFormat !== 'NHWC') throw new Error(`${op}: only dataFormat 'NHWC' is supported, got '${String(dataFormat)}'`);
+  if (activation !== 'linear' && activation !== 'relu') {
+    throw new Error(`${op}: activation must be 'linear' or 'relu', got ${JSON.stringify(activation)}; apply other activations as their own op`);
+  }
+  const { input, x4, w, g } = prepareConv(op, args.x, args.filter, strides, pad, dilations);
+  const bias = args.bias == null ? null : asFloat(toTensor(args.bias));
+  if (bias && (bias.rank !== 1 || bias.shape[0] !== g.outChannels)) {
+    throw new Error(`${op}: bias must have shape [${g.outChannels}] (one value per output channel), got ${formatShape(bias.shape)}`);
+  }
+  const out = allocFloat32(g.batch * g.outHeight * g.outWidth * g.outChannels);
+  kernels().conv2dBiasActivation(x4.values as Float32Array, w.values as Float32Array, bias ? bias.values as Float32Array : null, activation, out, g);
+  const inputs = bias ? [x4, w, bias] : [x4, w];
+  const y = record(new Tensor(out, [g.batch, g.outHeight, g.outWidth, g.outChannels]), op, inputs, (dy) => {
+    const dx = x4.requiresGrad ? allocFloat32(x4.size) : null;
+    const dw = w.requiresGrad ? allocFloat32(w.size) : null;
+    const db = bias && bias.requiresGrad ? allocFloat32(bias.size) : null;
+    kernels().conv2dBiasActivationBackprop(x4.values as Float32Array, w.values as Float32Array, out, activation, floatValues(dy), dx, dw, db, g);
+    const grads = [dx && opResult(dx, x4.shape), dw && opResult(dw, w.shape)];
+    if (bias) grads.push(db && opResult(db, bias.shape));
+    return grads;
+  });
+  return input.rank === 3 ? reshape(y, y.shape.slice(1)) : y;
+}
+
+/** Validates a conv2d's operands and resolves its geometry (shared by conv2d and fusedConv2d). */
+function prepareConv(
+  op: string, x: TensorLike, filter: TensorLike, strides: number | readonly [number, number], pad: PaddingType,
+  dil: number | readonly [number, number],
+): { input: Tensor; x4: Tensor; w: Tensor; g: Conv2dGeometry } {
   const input = asFloat(toTensor(x));
   const w = asFloat(toTensor(filter));
   if (input.rank !== 3 && input.rank !== 4) {
@@ -72,24 +145,7 @@ export function conv2d(
     batch, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels,
     filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth, padTop, padLeft,
   };
-  const out = allocFloat32(batch * outHeight * outWidth * outChannels);
-  kernels().conv2d(x4.values as Float32Array, w.values as Float32Array, out, g);
-  const y = record(new Tensor(out, [batch, outHeight, outWidth, outChannels]), op, [x4, w], (dy) => {
-    const dyv = floatValues(dy);
-    let dx: Tensor | null = null, dw: Tensor | null = null;
-    if (x4.requiresGrad) {
-      const v = allocFloat32(x4.size);
-      kernels().conv2dBackpropInput(dyv, w.values as Float32Array, v, g);
-      dx = opResult(v, x4.shape);
-    }
-    if (w.requiresGrad) {
-      const v = allocFloat32(w.size);
-      kernels().conv2dBackpropFilter(x4.values as Float32Array, dyv, v, g);
-      dw = opResult(v, w.shape);
-    }
-    return [dx, dw];
-  });
-  return input.rank === 3 ? reshape(y, y.shape.slice(1)) : y;
+  return { input, x4, w, g };
 }
 
 /**

@@ -4,7 +4,7 @@
  * exactly sum |x||w| per output element.
  */
 import { describe, expect, it } from 'vitest';
-import { conv2d, conv2dBackpropFilter, conv2dBackpropInput } from '../conv';
+import { conv2d, conv2dBackpropFilter, conv2dBackpropInput, conv2dBiasActivation, conv2dBiasActivationBackprop } from '../conv';
 import type { Conv2dGeometry } from '../conv';
 import { createWasmBackend } from './index';
 
@@ -75,6 +75,30 @@ describe('conv2d kernels: TS GEMM vs WASM GEMM', () => {
       wasm.conv2dBackpropFilter(x, dy, dfW, g);
       conv2dBackpropFilter(abs(x), abs(dy), dfS, g);
       expectWithin(`${name} conv2dBackpropFilter`, dfW, df, dfS);
+    });
+
+    it(`${name}: bias + relu fused`, () => {
+      const xLen = g.batch * g.inHeight * g.inWidth * g.inChannels;
+      const fLen = g.filterHeight * g.filterWidth * g.inChannels * g.outChannels;
+      const yLen = g.batch * g.outHeight * g.outWidth * g.outChannels;
+      const x = filled(xLen, 4), f = filled(fLen, 5), dy = filled(yLen, 6), bias = filled(g.outChannels, 7);
+      const y = new Float32Array(yLen), yW = new Float32Array(yLen).fill(7), yS = new Float32Array(yLen);
+      conv2dBiasActivation(x, f, bias, 'relu', y, g);
+      wasm.conv2dBiasActivation(x, f, bias, 'relu', yW, g);
+      conv2dBiasActivation(abs(x), abs(f), abs(bias), 'linear', yS, g);
+      expectWithin(`${name} conv2dBiasActivation`, yW, y, yS);
+      // Backward from the same forward output, so both sides apply the same relu mask.
+      const dx = new Float32Array(xLen), dxW = new Float32Array(xLen).fill(7), dxS = new Float32Array(xLen);
+      const df = new Float32Array(fLen), dfW = new Float32Array(fLen).fill(7), dfS = new Float32Array(fLen);
+      const db = new Float32Array(g.outChannels), dbW = new Float32Array(g.outChannels).fill(7);
+      conv2dBiasActivationBackprop(x, f, y, 'relu', dy, dx, df, db, g);
+      wasm.conv2dBiasActivationBackprop(x, f, y, 'relu', dy, dxW, dfW, dbW, g);
+      conv2dBiasActivationBackprop(abs(x), abs(f), y, 'linear', abs(dy), dxS, dfS, null, g);
+      expectWithin(`${name} fused dx`, dxW, dx, dxS);
+      expectWithin(`${name} fused dFilter`, dfW, df, dfS);
+      // The bias gradient is the same TS loop on both backends.
+      expect(Array.from(dbW)).toEqual(Array.from(db));
+      expect(y.some((v) => v === 0) && y.some((v) => v > 0)).toBe(true);
     });
   }
 });

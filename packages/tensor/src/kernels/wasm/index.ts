@@ -14,7 +14,10 @@
  */
 import { matmul as matmulJs } from '../matmul';
 import { adamUpdate as adamUpdateJs } from '../optim';
-import { conv2d as conv2dJs, conv2dBackpropFilter as conv2dBackpropFilterJs, conv2dBackpropInput as conv2dBackpropInputJs } from '../conv';
+import {
+  conv2d as conv2dJs, conv2dBackpropFilter as conv2dBackpropFilterJs, conv2dBackpropInput as conv2dBackpropInputJs,
+  conv2dBiasActivation as conv2dBiasActivationJs, conv2dBiasActivationBackprop as conv2dBiasActivationBackpropJs,
+} from '../conv';
 import type { Backend } from '../index';
 import type { NumArray } from '../elementwise';
 import { WasmGemm } from './gemm';
@@ -50,7 +53,7 @@ export interface WasmBackendOptions {
 }
 
 /** The kernels the WASM backend replaces; `setBackend` takes the rest from the TS reference. */
-export type WasmBackend = Partial<Backend> & Pick<Backend, 'matmul' | 'conv2d' | 'conv2dBackpropInput' | 'conv2dBackpropFilter' | 'adamUpdate'> & {
+export type WasmBackend = Partial<Backend> & Pick<Backend, 'matmul' | 'conv2d' | 'conv2dBackpropInput' | 'conv2dBackpropFilter' | 'conv2dBiasActivation' | 'conv2dBiasActivationBackprop' | 'adamUpdate'> & {
   name: string;
   /** The kernel build in use (for benchmarks and bug reports). */
   variant: KernelVariant;
@@ -115,6 +118,9 @@ function makeBackend(exports: KernelExports, variant: KernelVariant, options: Wa
     conv2d: (x, filter, y, g) => conv2dJs(x, filter, y, g, matmul),
     conv2dBackpropInput: (dy, filter, dx, g) => conv2dBackpropInputJs(dy, filter, dx, g, matmul),
     conv2dBackpropFilter: (x, dy, dFilter, g) => conv2dBackpropFilterJs(x, dy, dFilter, g, matmul),
+    conv2dBiasActivation: (x, filter, bias, activation, y, g) => conv2dBiasActivationJs(x, filter, bias, activation, y, g, matmul),
+    conv2dBiasActivationBackprop: (x, filter, y, activation, dy, dx, dFilter, dBias, g) =>
+      conv2dBiasActivationBackpropJs(x, filter, y, activation, dy, dx, dFilter, dBias, g, matmul),
     adamUpdate,
   };
 }
