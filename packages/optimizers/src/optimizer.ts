@@ -63,6 +63,8 @@ export abstract class Optimizer {
   private excludedPattern: RegExp | null = null;
   private decayMask: (boolean | undefined)[] = [];
   private readonly clipBuffers: (Float32Array | undefined)[] = [];
+  private scaleBuffer = new Float64Array(0);
+  private stepInfo: StepInfo | null = null;
 
   protected constructor(className: string, config: BaseOptimizerConfig) {
     const c = new Check(className);
@@ -229,7 +231,7 @@ export abstract class Optimizer {
       if (!this.index.has(v)) this.build([v]);
       if (g === null || g === undefined) { missing.push(v.name); continue; }
       if (!(g instanceof Tensor)) throw new TypeError(`${this.className}.applyGradients: the gradient of '${v.name}' is not a Tensor`);
-      if (g.size !== v.size || !sameShape(g.shape, v.shape)) {
+      if (g.shape !== v.shape && (g.size !== v.size || !sameShape(g.shape, v.shape))) {
         throw new Error(`${this.className}.applyGradients: gradient of shape [${g.shape.join(', ')}] does not match variable '${v.name}' of shape [${v.shape.join(', ')}]`);
       }
       idx.push(this.index.get(v)!);
@@ -267,7 +269,8 @@ export abstract class Optimizer {
     const k = kernels();
     const lr = this.learningRate;
     const iteration = this.iterations;
-    const scales = new Array<number>(grads.length).fill(gscale);
+    const scales = this.scaleBuffer.length >= grads.length ? this.scaleBuffer : (this.scaleBuffer = new Float64Array(grads.length));
+    scales.fill(gscale, 0, grads.length);
     if (this.clipnorm !== null && this.clipnorm > 0) {
       const c = this.clipnorm;
       for (let j = 0; j < grads.length; j++) {
@@ -293,11 +296,17 @@ export abstract class Optimizer {
     }
     this.beginStep(lr, iteration);
     const wd = this.weightDecay;
+    // One StepInfo per optimizer, refilled per variable: updateStep reads it synchronously and keeps nothing.
+    const info = (this.stepInfo ??= { lr, iteration, keep: 1, gscale, variable: this.vars[idx[0]!]! });
+    info.lr = lr;
+    info.iteration = iteration;
     for (let j = 0; j < grads.length; j++) {
       const i = idx[j]!;
       const v = this.vars[i]!;
-      const keep = wd !== null && this.usesWeightDecay(i) ? 1 - wd * lr : 1;
-      this.updateStep(v.values as Float32Array, grads[j]!, this.slotArrays[i]!, { lr, iteration, keep, gscale: scales[j]!, variable: v });
+      info.keep = wd !== null && this.usesWeightDecay(i) ? 1 - wd * lr : 1;
+      info.gscale = scales[j]!;
+      info.variable = v;
+      this.updateStep(v.values as Float32Array, grads[j]!, this.slotArrays[i]!, info);
     }
   }
 

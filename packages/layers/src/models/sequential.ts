@@ -117,7 +117,9 @@ export class Sequential<K extends string = string> {
       this.build([null, ...x.shape.slice(1)]);
       return;
     }
-    const ok = expected.length === x.rank && expected.every((d, i) => d === null || d === x.shape[i]);
+    let ok = expected.length === x.rank;
+    // A plain loop: this runs on every batch, and a tiny model's whole step is a few microseconds.
+    for (let i = 0; ok && i < expected.length; i++) ok = expected[i] === null || expected[i] === x.shape[i];
     if (!ok) {
       throw new Error(`${this.label}: expected input of shape ${formatSymbolicShape(expected)}, got ${formatShape(x.shape)}${this.layers[0] ? ` (first layer: ${this.layers[0].className} '${this.layers[0].name}')` : ''}`);
     }

@@ -57,6 +57,7 @@ export interface PlanFailure {
 
 export class CompiledDenseStep {
   private readonly buffers = new Map<number, RowBuffers>();
+  private lastBuffers: RowBuffers | null = null;
   /** Gradients of the trainable weights, in `trainableWeights` order, allocated once. */
   private readonly grads: Tensor[] = [];
   private readonly pairs: [Tensor, Variable][] = [];
@@ -188,8 +189,10 @@ export class CompiledDenseStep {
   }
 
   private rowBuffers(rows: number): RowBuffers {
-    let b = this.buffers.get(rows);
-    if (b) return b;
+    let b = this.lastBuffers;
+    if (b !== null && b.rows === rows) return b;
+    b = this.buffers.get(rows);
+    if (b) return (this.lastBuffers = b);
     // A fit has at most two batch sizes (full batches and the last one); anything else is a new call pattern.
     if (this.buffers.size >= 4) this.buffers.clear();
     const z: Float32Array[] = [], a: Float32Array[] = [], dz: Float32Array[] = [], da: Float32Array[] = [];
@@ -207,7 +210,7 @@ export class CompiledDenseStep {
     const dRow = new Float32Array(rows).fill(this.divideByRows ? Math.fround(1 / rows) : 1);
     b = { rows, z, a, dz, da, perRow: new Float32Array(rows), dRow, yPred: new Tensor(a[last]!, [rows, n]) };
     this.buffers.set(rows, b);
-    return b;
+    return (this.lastBuffers = b);
   }
 }
 

@@ -25,9 +25,10 @@ function totalLoss(model: SteppableModel, compiled: CompiledState, x: Tensor, y:
 }
 
 function updateMetrics(compiled: CompiledState, loss: number, batchSize: number, y: Tensor, yPred: Tensor, sampleWeight: Tensor | undefined): void {
+  // Keras weights the running loss by batch size, so an epoch's loss is the per-sample mean.
+  compiled.lossTracker.updateState(loss, batchSize);
+  if (compiled.metrics.length === 0) return;
   noGrad(() => {
-    // Keras weights the running loss by batch size, so an epoch's loss is the per-sample mean.
-    compiled.lossTracker.updateState(loss, batchSize);
     for (const m of compiled.metrics) m.updateState(y, yPred, sampleWeight);
   });
 }
