@@ -1,8 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { add, conv2d, grads, mul, relu, tanh, tensor, variableGrads } from '@minikeras/tensor';
+import { add, conv2d, grads, maxPool, mul, relu, tanh, tensor, variableGrads } from '@minikeras/tensor';
 import type { Tensor } from '@minikeras/tensor';
 import { expectClose, randomTensor } from '@minikeras/test-utils';
 import { Conv2D } from './conv2d';
+import { MaxPooling2D } from './pooling';
 import { clearSession } from '../layer';
 import { checkLayerGradients, runLayerTest } from '../testing/run-layer-test';
 
@@ -95,6 +96,20 @@ describe('Conv2D', () => {
     expectClose(gx!, ex!, { rtol: 1e-6, atol: 1e-7 });
     expectClose(gv.get(k)!, ek!, { rtol: 1e-6, atol: 1e-7 });
     expectClose(gv.get(b)!, eb!, { rtol: 1e-6, atol: 1e-7 });
+  });
+
+  it('a MaxPooling2D after it differentiates through both in one node, with the same gradients', () => {
+    const conv = new Conv2D(3, 3, { activation: 'relu', biasInitializer: 'random_normal' });
+    const pool = new MaxPooling2D(2);
+    const x = randomTensor([2, 9, 8, 2], 7);
+    const y = pool.apply(conv.apply(x));
+    expect(y.node!.op).toBe('fusedConv2dMaxPool');
+    const k = conv.kernel!, b = conv.bias!;
+    const dy = randomTensor(y.shape as number[], 8);
+    const { grads: got } = variableGrads(() => mul(pool.apply(conv.apply(x)), dy).sum(), [k, b]);
+    const [ek, eb] = grads((kk: Tensor, bb: Tensor) => mul(maxPool(relu(add(conv2d(x, kk, 1, 'valid'), bb)), 2, 2, 'valid'), dy).sum())(k, b);
+    expectClose(got.get(k)!, ek!, { rtol: 1e-6, atol: 1e-7 });
+    expectClose(got.get(b)!, eb!, { rtol: 1e-6, atol: 1e-7 });
   });
 
   it('applies other activations after the fused conv + bias', () => {

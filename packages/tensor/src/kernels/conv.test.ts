@@ -6,7 +6,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Random } from '../random';
-import { conv2d, conv2dBackpropFilter, conv2dBackpropInput, conv2dBiasActivation, conv2dBiasActivationBackprop, avgPool2d, avgPool2dGrad, maxPool2d, maxPool2dGrad } from './conv';
+import {
+  conv2d, conv2dBackpropFilter, conv2dBackpropInput, conv2dBiasActivation, conv2dBiasActivationBackprop, conv2dBiasActivationMaxPoolBackprop,
+  avgPool2d, avgPool2dGrad, maxPool2d, maxPool2dArgmax, maxPool2dGrad, maxPool2dGradArgmax,
+} from './conv';
 import type { Conv2dGeometry, MatmulKernel, Pool2dGeometry } from './conv';
 import { matmul } from './matmul';
 
@@ -274,4 +277,53 @@ describe('pooling kernels vs window-by-window reference', () => {
     maxPool2dGrad(x, Float32Array.of(1), dx, g);
     expect(Array.from(dx)).toEqual([0, 1, 0, 0]);
   });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+
+describe.each([
+  ['built-in GEMM', undefined],
+  ['products through an injected matmul', matmul],
+] as [string, MatmulKernel | undefined][])('conv + maxPool backward in one pass equals the two backward passes (%s)', (_, mm) => {
+  // Conv geometries with several row chunks, whose boundaries cut through pooling windows, and a 1x1 filter.
+  const CONVS: { name: string; g: Conv2dGeometry }[] = [
+    { name: 'MNIST conv1-like, 3 chunks', g: geometry([3, 40, 40, 1], [3, 3, 4], [1, 1], [1, 1], 'valid') },
+    { name: 'several im2col chunks, 8 channels', g: geometry([3, 24, 24, 8], [3, 3, 5], [1, 1], [1, 1], 'same') },
+    { name: '1x1, odd size', g: geometry([2, 7, 5, 3], [1, 1, 4], [1, 1], [1, 1], 'valid') },
+  ];
+  const POOLS: { name: string; window: number[]; strides: number[]; pad: 'same' | 'valid' }[] = [
+    { name: '2x2 stride 2 valid', window: [2, 2], strides: [2, 2], pad: 'valid' },
+    { name: '3x3 stride 1 same (overlapping windows)', window: [3, 3], strides: [1, 1], pad: 'same' },
+    { name: '3x2 stride [2,1] same', window: [3, 2], strides: [2, 1], pad: 'same' },
+  ];
+  for (const { name, g } of CONVS) {
+    for (const p of POOLS) {
+      for (const activation of ['relu', 'linear'] as const) {
+        it(`${name}; pool ${p.name}; ${activation}`, () => {
+          const n = sizes(g);
+          const x = rand(n.x, 1), w = rand(n.w, 2), bias = rand(g.outChannels, 3);
+          const y = new Float32Array(n.y);
+          conv2dBiasActivation(x, w, bias, activation, y, g, mm);
+          const pg = poolGeometry([g.batch, g.outHeight, g.outWidth, g.outChannels], p.window, p.strides, p.pad);
+          const np = pg.batch * pg.outHeight * pg.outWidth * pg.channels;
+          const py = new Float32Array(np), arg = new Int32Array(np), pdy = rand(np, 4);
+          maxPool2dArgmax(y, py, arg, pg);
+          // Two passes: the pool's gradient into a full-size dy, then the conv's backward from it.
+          const dyConv = new Float32Array(n.y);
+          maxPool2dGradArgmax(arg, pdy, dyConv);
+          const dx = new Float32Array(n.x), dw = new Float32Array(n.w), db = new Float32Array(g.outChannels);
+          conv2dBiasActivationBackprop(x, w, y, activation, dyConv, dx, dw, db, g, mm);
+          // One pass, without y or dyConv.
+          const dx1 = new Float32Array(n.x).fill(NaN), dw1 = new Float32Array(n.w).fill(NaN), db1 = new Float32Array(g.outChannels).fill(NaN);
+          conv2dBiasActivationMaxPoolBackprop(x, w, activation, arg, py, pdy, pg, dx1, dw1, db1, g, mm);
+          // The same sums in the same order: identical bits.
+          expect(Array.from(dx1)).toEqual(Array.from(dx));
+          expect(Array.from(dw1)).toEqual(Array.from(dw));
+          expect(Array.from(db1)).toEqual(Array.from(db));
+          expect(dw.some((v) => v !== 0)).toBe(true);
+          if (activation === 'relu') expect(py.some((v) => v === 0) && py.some((v) => v > 0)).toBe(true);
+        });
+      }
+    }
+  }
 });

@@ -167,6 +167,64 @@ export function conv2dBiasActivationBackprop(
   x: Float32Array, filter: Float32Array, y: Float32Array, activation: ConvActivation, dy: Float32Array,
   dx: Float32Array | null, dFilter: Float32Array | null, dBias: Float32Array | null, g: Conv2dGeometry, mm?: MatmulKernel,
 ): void {
+  if (activation === 'linear') {
+    // dz is dy itself: the products read it in place.
+    convBackprop(x, filter, dx, dFilter, dBias, g, mm, null, (r0) => ({ dz: dy, offset: r0 * g.outChannels }));
+    return;
+  }
+  convBackprop(x, filter, dx, dFilter, dBias, g, mm, 'dz', (r0, r1, dz) => {
+    const n = g.outChannels, from = r0 * n, len = (r1 - r0) * n;
+    // The select of `unaryGrad('relu')` on the bits: dy where y > 0, else +0 (y > 0 exactly where its input is).
+    const di = new Int32Array(dy.buffer, dy.byteOffset + from * 4, len), oi = new Int32Array(dz!.buffer, dz!.byteOffset, len);
+    for (let i = 0; i < len; i++) oi[i] = di[i]! & -+(y[from + i]! > 0);
+    return { dz: dz!, offset: 0 };
+  });
+}
+
+/**
+ * The backward pass of maxPool(conv2dBiasActivation(x)) in one: `poolArg` holds each pool output's winner (a
+ * flat index into the conv output, from `maxPool2dArgmax`), `poolY` the pool's output and `poolDy` its
+ * gradient. Each chunk of conv output rows gets its gradient by scattering the pool gradients whose winner
+ * lies in the chunk (through the relu: only where the pooled value, which is y at the winner, is > 0), so
+ * neither the conv output's gradient nor the conv output itself is needed. Same values as
+ * `maxPool2dGradArgmax`, then `conv2dBiasActivationBackprop`.
+ */
+export function conv2dBiasActivationMaxPoolBackprop(
+  x: Float32Array, filter: Float32Array, activation: ConvActivation,
+  poolArg: Int32Array, poolY: Float32Array, poolDy: Float32Array, pg: Pool2dGeometry,
+  dx: Float32Array | null, dFilter: Float32Array | null, dBias: Float32Array | null, g: Conv2dGeometry, mm?: MatmulKernel,
+): void {
+  const n = g.outChannels, relu = activation === 'relu';
+  const imageRows = g.outHeight * g.outWidth, poolRowLen = pg.outWidth * n;
+  // Pool rows (batch * outHeight + oy) whose windows can reach image row iy of batch b, first and last.
+  const firstPoolRow = (b: number, iy: number) => b * pg.outHeight + Math.max(0, Math.ceil((iy + pg.padTop - pg.filterHeight + 1) / pg.strideHeight));
+  const lastPoolRow = (b: number, iy: number) => b * pg.outHeight + Math.min(pg.outHeight - 1, Math.floor((iy + pg.padTop) / pg.strideHeight));
+  convBackprop(x, filter, dx, dFilter, dBias, g, mm, 'dz', (r0, r1, dz) => {
+    const base = r0 * n, len = (r1 - r0) * n;
+    dz!.fill(0, 0, len);
+    const b0 = Math.floor(r0 / imageRows), b1 = Math.floor((r1 - 1) / imageRows);
+    const iy0 = Math.floor((r0 - b0 * imageRows) / g.outWidth), iy1 = Math.floor((r1 - 1 - b1 * imageRows) / g.outWidth);
+    const end = (lastPoolRow(b1, iy1) + 1) * poolRowLen;
+    // In output order, as maxPool2dGradArgmax adds them, so overlapping windows sum the same way.
+    for (let o = firstPoolRow(b0, iy0) * poolRowLen; o < end; o++) {
+      const a = poolArg[o]! - base;
+      if (a >= 0 && a < len && (!relu || poolY[o]! > 0)) dz![a]! += poolDy[o]!;
+    }
+    return { dz: dz!, offset: 0 };
+  });
+}
+
+/**
+ * The shared body of the conv backward passes: for each chunk of output rows, `chunkDz` supplies dL/dz for
+ * those rows (z = the pre-activation), read at `offset` (in `scratch`, a chunk-sized buffer, when one was
+ * asked for), and this adds it into dBias (float64, rows in order, as `reduce` sums), dFilter (colsᵀ · dz)
+ * and dx (col2im of dz · Wᵀ).
+ */
+function convBackprop(
+  x: Float32Array, filter: Float32Array, dx: Float32Array | null, dFilter: Float32Array | null, dBias: Float32Array | null,
+  g: Conv2dGeometry, mm: MatmulKernel | undefined, scratchFor: 'dz' | null,
+  chunkDz: (r0: number, r1: number, scratch: Float32Array | null) => { dz: Float32Array; offset: number },
+): void {
   const k = g.filterHeight * g.filterWidth * g.inChannels;
   const n = g.outChannels;
   const rows = g.batch * g.outHeight * g.outWidth;
@@ -179,14 +237,12 @@ export function conv2dBiasActivationBackprop(
   }
   if (rows > 0 && n > 0) {
     const chunk = chunkRows(k, rows);
-    const relu = activation === 'relu';
-    const dz = relu ? grow('dz', chunk * n) : dy;
+    const dzScratch = scratchFor ? grow('dz', chunk * n) : null;
     const cols = pointwise || !dFilter ? x : scratch(chunk * k);
     const dcols = pointwise || !dx ? null : grow('dcols', chunk * k);
     for (let r0 = 0; r0 < rows; r0 += chunk) {
       const r1 = Math.min(r0 + chunk, rows), m = r1 - r0;
-      const dzOff = relu ? 0 : r0 * n;
-      if (relu) reluGradRows(dy, y, r0 * n, m * n, dz);
+      const { dz, offset: dzOff } = chunkDz(r0, r1, dzScratch);
       if (dBias) {
         const acc = biasAcc;
         for (let o = dzOff, end = dzOff + m * n; o < end; o += n) for (let j = 0; j < n; j++) acc[j]! += dz[o + j]!;
@@ -209,12 +265,6 @@ export function conv2dBiasActivationBackprop(
     }
   }
   if (dBias) for (let j = 0; j < n; j++) dBias[j] = biasAcc[j]!;
-}
-
-/** out[0, len) = dy[from + i] where y[from + i] > 0, else +0: the select of `unaryGrad('relu')`, on the bits. */
-function reluGradRows(dy: Float32Array, y: Float32Array, from: number, len: number, out: Float32Array): void {
-  const di = new Int32Array(dy.buffer, dy.byteOffset + from * 4, len), oi = new Int32Array(out.buffer, out.byteOffset, len);
-  for (let i = 0; i < len; i++) oi[i] = di[i]! & -+(y[from + i]! > 0);
 }
 
 function grow(which: 'dz' | 'dcols', size: number): Float32Array {

@@ -136,3 +136,60 @@ describe('fusedConv2d errors', () => {
     expect(() => mk.fusedConv2d({ x, filter: w, strides: 0, pad: 'valid' })).toThrow(/fusedConv2d: strides must be a positive integer/);
   });
 });
+
+describe('maxPool of a fusedConv2d output differentiates through both in one node', () => {
+  const POOLS: { name: string; size: number | [number, number]; strides: number | [number, number]; pad: mk.PaddingType }[] = [
+    { name: '2x2 stride 2 valid', size: 2, strides: 2, pad: 'valid' },
+    { name: '3x3 stride 1 same (overlapping windows)', size: 3, strides: 1, pad: 'same' },
+    { name: '3x2 stride [2,1] same', size: [3, 2], strides: [2, 1], pad: 'same' },
+  ];
+  for (const c of [CASES[0]!, CASES[1]!, CASES[3]!, CASES[4]!]) {
+    for (const p of POOLS) {
+      it(`${c.name}; pool ${p.name}`, () => {
+        const x = randomTensor(c.x, 1), w = randomTensor(c.w, 2), b = randomTensor([c.w[3]!], 3, -0.5, 0.5);
+        const dy = randomTensor(mk.maxPool(composed(x, w, b, 'relu', c), p.size, p.strides, p.pad).shape as number[], 4);
+        const viaFused = (xx: Tensor, ww: Tensor, bb: Tensor) => mk.maxPool(fused(xx, ww, bb, 'relu', c), p.size, p.strides, p.pad);
+        const viaOps = (xx: Tensor, ww: Tensor, bb: Tensor) => mk.maxPool(composed(xx, ww, bb, 'relu', c), p.size, p.strides, p.pad);
+        const gF = mk.grads((...t: Tensor[]) => viaFused(t[0]!, t[1]!, t[2]!).mul(dy).sum())(x, w, b);
+        const gC = mk.grads((...t: Tensor[]) => viaOps(t[0]!, t[1]!, t[2]!).mul(dy).sum())(x, w, b);
+        gF.forEach((g, i) => expectClose(g, gC[i]!, { rtol: 1e-6, atol: 1e-7, label: `gradient ${i}` }));
+        // The pool's node takes the conv's inputs: nothing in the graph keeps the conv output alive.
+        const tracked = [x, w, b].map((t) => { const v = t.clone(); v.requiresGrad = true; return v; });
+        const y = viaFused(tracked[0]!, tracked[1]!, tracked[2]!);
+        expect(y.node!.op).toBe('fusedConv2dMaxPool');
+        expect(y.node!.inputs).toEqual(tracked);
+        expect(Array.from(y.values)).toEqual(Array.from(viaOps(x, w, b).values));
+      });
+    }
+  }
+
+  it('without a bias, linear activation, and with the input as the only tracked tensor', () => {
+    const c = CASES[1]!;
+    const x = randomTensor(c.x, 5), w = randomTensor(c.w, 6);
+    const dy = randomTensor(mk.maxPool(mk.conv2d(x, w, c.strides, c.pad), 2, 2, 'valid').shape as number[], 7);
+    const [gx] = mk.grads((xx: Tensor) => mk.maxPool(fused(xx, w, null, 'linear', c), 2, 2, 'valid').mul(dy).sum())(x);
+    const [ex] = mk.grads((xx: Tensor) => mk.maxPool(mk.conv2d(xx, w, c.strides, c.pad), 2, 2, 'valid').mul(dy).sum())(x);
+    expectClose(gx!, ex!, { rtol: 1e-6, atol: 1e-7 });
+  });
+
+  it('passes gradcheck', () => {
+    const c = CASES[0]!;
+    const x = randomTensor(c.x, 31), w = randomTensor(c.w, 32), b = randomTensor([c.w[3]!], 33, -0.3, 0.3);
+    gradcheck((xx, ww, bb) => mk.maxPool(fused(xx, ww, bb, 'linear', c), 2, 2, 'valid'), [x, w, b], { eps: 1e-3, rtol: 2e-2, atol: 2e-3 });
+  });
+
+  it('leaves a conv output that was reshaped (rank-3 input) or also used elsewhere correct', () => {
+    const x = randomTensor([6, 6, 2], 8), w = randomTensor([3, 3, 2, 3], 9), b = randomTensor([3], 10);
+    const f = (xx: Tensor) => {
+      const y = mk.fusedConv2d({ x: xx, filter: w, strides: 1, pad: 'same', bias: b, activation: 'relu' });
+      return mk.maxPool(y, 2, 2, 'valid').sum().add(y.square().sum());
+    };
+    const g = (xx: Tensor) => {
+      const y = mk.relu(mk.add(mk.conv2d(xx, w, 1, 'same'), b));
+      return mk.maxPool(y, 2, 2, 'valid').sum().add(y.square().sum());
+    };
+    expectClose(mk.grad(f)(x), mk.grad(g)(x), { rtol: 1e-5, atol: 1e-6 });
+    const x4 = mk.reshape(x, [1, 6, 6, 2]);
+    expectClose(mk.grad(f)(x4), mk.grad(g)(x4), { rtol: 1e-5, atol: 1e-6 });
+  });
+});

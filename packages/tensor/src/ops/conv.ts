@@ -1,7 +1,8 @@
 /**
  * conv2d, fusedConv2d, maxPool, avgPool (NHWC), with tfjs-core signatures. Each op resolves shapes and
  * TensorFlow's padding into a geometry object, runs a kernel from `kernels/conv.ts`, and records its backward
- * pass (the conv2d backprop kernels, or the pooling gradient kernels) right here.
+ * pass (the conv2d backprop kernels, or the pooling gradient kernels) right here. A maxPool of a fusedConv2d
+ * output records one node for both (`recordConvMaxPool`): Conv2D + MaxPooling2D, a convnet's memory hog.
  */
 import { Tensor, opResult } from '../tensor';
 import type { TensorLike } from '../tensor';
@@ -101,17 +102,46 @@ export function fusedConv2d(args: FusedConv2dArgs): Tensor {
   }
   const out = allocFloat32(g.batch * g.outHeight * g.outWidth * g.outChannels);
   kernels().conv2dBiasActivation(x4.values as Float32Array, w.values as Float32Array, bias ? bias.values as Float32Array : null, activation, out, g);
-  const inputs = bias ? [x4, w, bias] : [x4, w];
-  const y = record(new Tensor(out, [g.batch, g.outHeight, g.outWidth, g.outChannels]), op, inputs, (dy) => {
-    const dx = x4.requiresGrad ? allocFloat32(x4.size) : null;
-    const dw = w.requiresGrad ? allocFloat32(w.size) : null;
-    const db = bias && bias.requiresGrad ? allocFloat32(bias.size) : null;
-    kernels().conv2dBiasActivationBackprop(x4.values as Float32Array, w.values as Float32Array, out, activation, floatValues(dy), dx, dw, db, g);
-    const grads = [dx && opResult(dx, x4.shape), dw && opResult(dw, w.shape)];
-    if (bias) grads.push(db && opResult(db, bias.shape));
-    return grads;
+  const conv: FusedConv = { x4, w, bias, activation, g };
+  const y = record(new Tensor(out, [g.batch, g.outHeight, g.outWidth, g.outChannels]), op, convInputs(conv), (dy) => {
+    const grads = convGrads(conv);
+    kernels().conv2dBiasActivationBackprop(x4.values as Float32Array, w.values as Float32Array, out, activation, floatValues(dy), grads.dx, grads.dw, grads.db, g);
+    return grads.tensors();
   });
-  return input.rank === 3 ? reshape(y, y.shape.slice(1)) : y;
+  if (input.rank === 3) return reshape(y, y.shape.slice(1));
+  if (y.node) fusedConvOutputs.set(y, conv);
+  return y;
+}
+
+/** What a maxPool of a fusedConv2d output needs to differentiate through both (see `pool`). */
+interface FusedConv {
+  x4: Tensor;
+  w: Tensor;
+  bias: Tensor | null;
+  activation: ConvActivation;
+  g: Conv2dGeometry;
+}
+
+/** Recorded fusedConv2d outputs; weak, so the entry goes when the output does. */
+const fusedConvOutputs = new WeakMap<Tensor, FusedConv>();
+
+function convInputs(c: FusedConv): Tensor[] {
+  return c.bias ? [c.x4, c.w, c.bias] : [c.x4, c.w];
+}
+
+/** Gradient buffers for the conv inputs that need one, and the list autograd expects (null for the others). */
+function convGrads(c: FusedConv) {
+  const dx = c.x4.requiresGrad ? allocFloat32(c.x4.size) : null;
+  const dw = c.w.requiresGrad ? allocFloat32(c.w.size) : null;
+  const db = c.bias && c.bias.requiresGrad ? allocFloat32(c.bias.size) : null;
+  return {
+    dx, dw, db,
+    tensors(): (Tensor | null)[] {
+      const out = [dx && opResult(dx, c.x4.shape), dw && opResult(dw, c.w.shape)];
+      if (c.bias) out.push(db && opResult(db, c.bias.shape));
+      return out;
+    },
+  };
 }
 
 /** Validates a conv2d's operands and resolves its geometry (shared by conv2d and fusedConv2d). */
@@ -189,6 +219,8 @@ function pool(op: 'maxPool' | 'avgPool', x: TensorLike, filterSize: number | rea
   if (arg) kernels().maxPool2dArgmax(xv, out, arg, g);
   else if (op === 'maxPool') kernels().maxPool2d(xv, out, g);
   else kernels().avgPool2d(xv, out, g);
+  const conv = arg ? fusedConvOutputs.get(x4) : undefined;
+  if (arg && conv) return recordConvMaxPool(conv, new Tensor(out, [batch, g.outHeight, g.outWidth, channels]), arg, g);
   const y = record(new Tensor(out, [batch, g.outHeight, g.outWidth, channels]), op, [x4], (dy) => {
     const dx = allocFloat32(x4.size);
     if (arg) kernels().maxPool2dGradArgmax(arg, floatValues(dy), dx);
@@ -197,6 +229,22 @@ function pool(op: 'maxPool' | 'avgPool', x: TensorLike, filterSize: number | rea
     return [opResult(dx, x4.shape)];
   });
   return input.rank === 3 ? reshape(y, y.shape.slice(1)) : y;
+}
+
+/**
+ * maxPool straight after a fusedConv2d: the pool's node takes the conv's inputs and differentiates through
+ * both, so the conv output is garbage as soon as it is pooled and its full-size gradient is never made.
+ * A function of its own: a closure built inside `pool` would share its scope, which holds the conv output.
+ */
+function recordConvMaxPool(conv: FusedConv, y: Tensor, arg: Int32Array, pg: Pool2dGeometry): Tensor {
+  return record(y, 'fusedConv2dMaxPool', convInputs(conv), (dy) => {
+    const grads = convGrads(conv);
+    kernels().conv2dBiasActivationMaxPoolBackprop(
+      conv.x4.values as Float32Array, conv.w.values as Float32Array, conv.activation,
+      arg, y.values as Float32Array, floatValues(dy), pg, grads.dx, grads.dw, grads.db, conv.g,
+    );
+    return grads.tensors();
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -4,8 +4,11 @@
  * exactly sum |x||w| per output element.
  */
 import { describe, expect, it } from 'vitest';
-import { conv2d, conv2dBackpropFilter, conv2dBackpropInput, conv2dBiasActivation, conv2dBiasActivationBackprop } from '../conv';
-import type { Conv2dGeometry } from '../conv';
+import {
+  conv2d, conv2dBackpropFilter, conv2dBackpropInput, conv2dBiasActivation, conv2dBiasActivationBackprop, conv2dBiasActivationMaxPoolBackprop,
+  maxPool2dArgmax, maxPool2dGradArgmax,
+} from '../conv';
+import type { Conv2dGeometry, Pool2dGeometry } from '../conv';
 import { createWasmBackend } from './index';
 
 function filled(length: number, seed: number): Float32Array {
@@ -99,6 +102,27 @@ describe('conv2d kernels: TS GEMM vs WASM GEMM', () => {
       // The bias gradient is the same TS loop on both backends.
       expect(Array.from(dbW)).toEqual(Array.from(db));
       expect(y.some((v) => v === 0) && y.some((v) => v > 0)).toBe(true);
+
+      // Through a 2x2 stride-2 max pool, differentiated in the same pass.
+      const ph = Math.floor(g.outHeight / 2), pw = Math.floor(g.outWidth / 2);
+      const pg: Pool2dGeometry = {
+        batch: g.batch, inHeight: g.outHeight, inWidth: g.outWidth, channels: g.outChannels, outHeight: ph, outWidth: pw,
+        filterHeight: 2, filterWidth: 2, strideHeight: 2, strideWidth: 2, padTop: 0, padLeft: 0,
+      };
+      const np = g.batch * ph * pw * g.outChannels;
+      const py = new Float32Array(np), arg = new Int32Array(np), pdy = filled(np, 8);
+      maxPool2dArgmax(y, py, arg, pg);
+      const pdx = new Float32Array(xLen), pdxW = new Float32Array(xLen).fill(7);
+      const pdf = new Float32Array(fLen), pdfW = new Float32Array(fLen).fill(7);
+      conv2dBiasActivationMaxPoolBackprop(x, f, 'relu', arg, py, pdy, pg, pdx, pdf, null, g);
+      wasm.conv2dBiasActivationMaxPoolBackprop(x, f, 'relu', arg, py, pdy, pg, pdxW, pdfW, null, g);
+      // Scale: the same products on |x|, |w| and the pool gradient's magnitudes scattered to the winners.
+      const dzAbs = new Float32Array(yLen), pdxS = new Float32Array(xLen), pdfS = new Float32Array(fLen);
+      maxPool2dGradArgmax(arg, abs(pdy), dzAbs);
+      conv2dBiasActivationBackprop(abs(x), abs(f), y, 'linear', dzAbs, pdxS, pdfS, null, g);
+      expectWithin(`${name} conv+pool dx`, pdxW, pdx, pdxS);
+      expectWithin(`${name} conv+pool dFilter`, pdfW, pdf, pdfS);
+      expect(pdf.some((v) => v !== 0)).toBe(true);
     });
   }
 });

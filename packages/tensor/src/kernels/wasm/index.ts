@@ -17,6 +17,7 @@ import { adamUpdate as adamUpdateJs } from '../optim';
 import {
   conv2d as conv2dJs, conv2dBackpropFilter as conv2dBackpropFilterJs, conv2dBackpropInput as conv2dBackpropInputJs,
   conv2dBiasActivation as conv2dBiasActivationJs, conv2dBiasActivationBackprop as conv2dBiasActivationBackpropJs,
+  conv2dBiasActivationMaxPoolBackprop as conv2dBiasActivationMaxPoolBackpropJs,
 } from '../conv';
 import type { Backend } from '../index';
 import type { NumArray } from '../elementwise';
@@ -53,7 +54,7 @@ export interface WasmBackendOptions {
 }
 
 /** The kernels the WASM backend replaces; `setBackend` takes the rest from the TS reference. */
-export type WasmBackend = Partial<Backend> & Pick<Backend, 'matmul' | 'conv2d' | 'conv2dBackpropInput' | 'conv2dBackpropFilter' | 'conv2dBiasActivation' | 'conv2dBiasActivationBackprop' | 'adamUpdate'> & {
+export type WasmBackend = Partial<Backend> & Pick<Backend, 'matmul' | 'conv2d' | 'conv2dBackpropInput' | 'conv2dBackpropFilter' | 'conv2dBiasActivation' | 'conv2dBiasActivationBackprop' | 'conv2dBiasActivationMaxPoolBackprop' | 'adamUpdate'> & {
   name: string;
   /** The kernel build in use (for benchmarks and bug reports). */
   variant: KernelVariant;
@@ -121,6 +122,8 @@ function makeBackend(exports: KernelExports, variant: KernelVariant, options: Wa
     conv2dBiasActivation: (x, filter, bias, activation, y, g) => conv2dBiasActivationJs(x, filter, bias, activation, y, g, matmul),
     conv2dBiasActivationBackprop: (x, filter, y, activation, dy, dx, dFilter, dBias, g) =>
       conv2dBiasActivationBackpropJs(x, filter, y, activation, dy, dx, dFilter, dBias, g, matmul),
+    conv2dBiasActivationMaxPoolBackprop: (x, filter, activation, poolArg, poolY, poolDy, pg, dx, dFilter, dBias, g) =>
+      conv2dBiasActivationMaxPoolBackpropJs(x, filter, activation, poolArg, poolY, poolDy, pg, dx, dFilter, dBias, g, matmul),
     adamUpdate,
   };
 }
