@@ -4,7 +4,7 @@
  * and the offset / accumulate parameters used by batched matmul and backward passes.
  */
 import { describe, expect, it } from 'vitest';
-import { Random, kernels } from '../index';
+import { Random, cpuBackend, kernels } from '../index';
 
 function randomArray(n: number, seed: number): Float32Array {
   const rng = new Random(seed);
@@ -91,6 +91,32 @@ describe('matmul kernel', () => {
     for (let i = 0; i < batches; i++) {
       const expected = naive(a.subarray(i * m * k, (i + 1) * m * k), b.subarray(i * k * n, (i + 1) * k * n), m, k, n, false, true);
       expectMatches(c.subarray(i * m * n, (i + 1) * m * n), expected, k, `batch ${i}`);
+    }
+  });
+
+  // The TypeScript kernel has two loops: a register-chained one for tiny products (m·k·n <= 256, a small model's
+  // layers) and the packed, blocked one. Both must round exactly like a float32 running sum in k order, so
+  // a model gives the same numbers whichever loop its shapes fall into (and the compiled Dense step matches
+  // the autograd step bit for bit).
+  it('the TypeScript kernel rounds as a float32 running sum in k order, for tiny and blocked shapes alike', () => {
+    const shapes: [number, number, number][] = [[4, 2, 8], [4, 8, 1], [8, 4, 1], [2, 4, 8], [1, 1, 1], [3, 5, 7], [5, 3, 2], [6, 6, 7], [7, 7, 6], [9, 9, 9], [4, 150, 3]];
+    for (const [m, k, n] of shapes) {
+      for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+        for (const accumulate of [false, true]) {
+          const a = randomArray(2 + m * k, m + 7 * k), b = randomArray(3 + k * n, n + 11 * k);
+          const expected = new Float32Array(1 + m * n).fill(0.25);
+          for (let i = 0; i < m; i++) {
+            for (let j = 0; j < n; j++) {
+              const o = 1 + i * n + j;
+              if (!accumulate) expected[o] = 0;
+              for (let p = 0; p < k; p++) expected[o]! += a[2 + (ta ? p * m + i : i * k + p)]! * b[3 + (tb ? j * k + p : p * n + j)]!;
+            }
+          }
+          const c = new Float32Array(1 + m * n).fill(0.25);
+          cpuBackend.matmul(a, b, c, m, k, n, ta, tb, 2, 3, 1, accumulate);
+          expect(c, `${m}x${k}x${n} ta=${ta} tb=${tb} accumulate=${accumulate}`).toEqual(expected);
+        }
+      }
     }
   });
 });

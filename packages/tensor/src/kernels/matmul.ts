@@ -10,6 +10,8 @@ import type { NumArray } from './elementwise';
 
 const BLOCK_K = 128;
 const BLOCK_N = 256;
+/** m·k·n at or below which `matmulSmall` runs. */
+const SMALL_WORK = 256;
 
 let scratchA = new Float32Array(0);
 let scratchB = new Float32Array(0);
@@ -32,6 +34,10 @@ export function matmul(
   transposeA = false, transposeB = false,
   aOffset = 0, bOffset = 0, cOffset = 0, accumulate = false,
 ): void {
+  if (m * k * n <= SMALL_WORK && c instanceof Float32Array) {
+    matmulSmall(a, b, c, m, k, n, transposeA, transposeB, aOffset, bOffset, cOffset, accumulate);
+    return;
+  }
   let A: NumArray = a, B: NumArray = b, aOff = aOffset, bOff = bOffset;
   if (transposeA) {
     // stored as [k, m]
@@ -47,6 +53,61 @@ export function matmul(
   }
   if (!accumulate) c.fill(0, cOffset, cOffset + m * n);
   matmulNN(A, B, c, m, k, n, aOff, bOff, cOffset);
+}
+
+/**
+ * Products this small (a tiny model's layers) are dominated by per-element loads and stores of C and by the
+ * blocked path's set-up (packing transposed operands). Here each C entry is summed in a local, four entries
+ * at a time (independent chains), reading the operands in place through strides. Every entry adds the same
+ * products in the same order with the same rounding (float32 after each addition, as `c[j] += a * b` on a
+ * Float32Array does), so the results are bit-identical to the blocked path.
+ */
+function matmulSmall(
+  a: NumArray, b: NumArray, c: Float32Array, m: number, k: number, n: number,
+  transposeA: boolean, transposeB: boolean, aOff: number, bOff: number, cOff: number, accumulate: boolean,
+): void {
+  const fround = Math.fround;
+  // a(i, p) = a[aOff + i * aRow + p * aStep]; b(p, j) = b[bOff + p * bStep + j * bCol].
+  const aRow = transposeA ? 1 : k, aStep = transposeA ? m : 1;
+  const bCol = transposeB ? k : 1, bStep = transposeB ? 1 : n;
+  let i = 0;
+  // Four rows at a time: one load of b feeds four chains.
+  for (; i + 4 <= m; i += 4) {
+    const a0 = aOff + i * aRow, a1 = a0 + aRow, a2 = a1 + aRow, a3 = a2 + aRow;
+    const c0 = cOff + i * n, c1 = c0 + n, c2 = c1 + n, c3 = c2 + n;
+    for (let j = 0; j < n; j++) {
+      let s0 = accumulate ? c[c0 + j]! : 0, s1 = accumulate ? c[c1 + j]! : 0, s2 = accumulate ? c[c2 + j]! : 0, s3 = accumulate ? c[c3 + j]! : 0;
+      for (let p = 0, ap = 0, bp = bOff + j * bCol; p < k; p++, ap += aStep, bp += bStep) {
+        const bv = b[bp]!;
+        s0 = fround(s0 + a[a0 + ap]! * bv);
+        s1 = fround(s1 + a[a1 + ap]! * bv);
+        s2 = fround(s2 + a[a2 + ap]! * bv);
+        s3 = fround(s3 + a[a3 + ap]! * bv);
+      }
+      c[c0 + j] = s0; c[c1 + j] = s1; c[c2 + j] = s2; c[c3 + j] = s3;
+    }
+  }
+  // The remaining rows, four columns at a time: one load of a feeds four chains.
+  for (; i < m; i++) {
+    const ai = aOff + i * aRow, ci = cOff + i * n;
+    let j = 0;
+    for (; j + 4 <= n; j += 4) {
+      let s0 = accumulate ? c[ci + j]! : 0, s1 = accumulate ? c[ci + j + 1]! : 0, s2 = accumulate ? c[ci + j + 2]! : 0, s3 = accumulate ? c[ci + j + 3]! : 0;
+      for (let p = 0, ap = ai, bp = bOff + j * bCol; p < k; p++, ap += aStep, bp += bStep) {
+        const x = a[ap]!;
+        s0 = fround(s0 + x * b[bp]!);
+        s1 = fround(s1 + x * b[bp + bCol]!);
+        s2 = fround(s2 + x * b[bp + 2 * bCol]!);
+        s3 = fround(s3 + x * b[bp + 3 * bCol]!);
+      }
+      c[ci + j] = s0; c[ci + j + 1] = s1; c[ci + j + 2] = s2; c[ci + j + 3] = s3;
+    }
+    for (; j < n; j++) {
+      let s = accumulate ? c[ci + j]! : 0;
+      for (let p = 0, ap = ai, bp = bOff + j * bCol; p < k; p++, ap += aStep, bp += bStep) s = fround(s + a[ap]! * b[bp]!);
+      c[ci + j] = s;
+    }
+  }
 }
 
 function matmulNN(a: NumArray, b: NumArray, c: NumArray, m: number, k: number, n: number, aOff: number, bOff: number, cOff: number): void {
