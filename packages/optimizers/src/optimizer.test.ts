@@ -297,3 +297,37 @@ describe('applyGradients and minimize', () => {
     expect(v.values).toBe(buffer);
   });
 });
+
+describe('applyGradients with a reused pair list (the compiled train step passes the same one every step)', () => {
+  it('applies fresh gradient values each step and re-checks a pair that changed', () => {
+    const v = new Variable(tensor([1, 2]), { name: 'v' });
+    const w = new Variable(tensor([5]), { name: 'w' });
+    const g = new Tensor(new Float32Array([1, 1]), v.shape);
+    const pairs: [Tensor, Variable][] = [[g, v]];
+    const opt = new SGD({ learningRate: 0.5 });
+    opt.applyGradients(pairs);
+    expect(Array.from(v.values)).toEqual([0.5, 1.5]);
+    g.values[0] = 2; // the step overwrites its gradient buffers in place
+    opt.applyGradients(pairs);
+    expect(Array.from(v.values)).toEqual([-0.5, 1]);
+    pairs[0] = [tensor([1, 2, 3]), v];
+    expect(() => opt.applyGradients(pairs)).toThrow("SGD.applyGradients: gradient of shape [3] does not match variable 'v' of shape [2]");
+    pairs[0] = [tensor([2]), w];
+    opt.applyGradients(pairs);
+    expect(Array.from(w.values)).toEqual([4]);
+    expect(Array.from(v.values)).toEqual([-0.5, 1]);
+  });
+
+  it('clips the new gradient values of a reused list (clipvalue swaps in its own buffers only for one step)', () => {
+    const v = new Variable(tensor([0, 0]), { name: 'v' });
+    const g = new Tensor(new Float32Array([3, -0.5]), v.shape);
+    const pairs: [Tensor, Variable][] = [[g, v]];
+    const opt = new SGD({ learningRate: 1, clipvalue: 1 });
+    opt.applyGradients(pairs);
+    expect(Array.from(v.values)).toEqual([-1, 0.5]);
+    g.values.set([0.25, -4]);
+    opt.applyGradients(pairs);
+    expect(Array.from(v.values)).toEqual([-1.25, 1.5]);
+    expect(Array.from(g.values)).toEqual([0.25, -4]);
+  });
+});

@@ -37,6 +37,16 @@ export interface StepInfo {
   variable: Variable;
 }
 
+type GradPair = readonly [Tensor | null | undefined, Variable];
+
+interface ValidatedPairs {
+  list: readonly GradPair[];
+  tensors: Tensor[];
+  vars: Variable[];
+  idx: number[];
+  grads: Float32Array[];
+}
+
 export abstract class Optimizer {
   /** Keras' class name ('Adam'), used in serialized JSON. */
   abstract readonly className: string;
@@ -64,6 +74,7 @@ export abstract class Optimizer {
   private decayMask: (boolean | undefined)[] = [];
   private readonly clipBuffers: (Float32Array | undefined)[] = [];
   private scaleBuffer = new Float64Array(0);
+  private validated: ValidatedPairs | null = null;
   private stepInfo: StepInfo | null = null;
 
   protected constructor(className: string, config: BaseOptimizerConfig) {
@@ -218,11 +229,34 @@ export abstract class Optimizer {
    * (Keras); if every gradient is missing this throws.
    */
   applyGradients(gradsAndVars: Iterable<readonly [Tensor | null | undefined, Variable]>): void {
-    const list = Array.isArray(gradsAndVars) ? (gradsAndVars as readonly (readonly [Tensor | null | undefined, Variable])[]) : [...gradsAndVars];
+    const list = Array.isArray(gradsAndVars) ? (gradsAndVars as readonly GradPair[]) : [...gradsAndVars];
     if (list.length === 0) return;
-    const grads: Float32Array[] = [];
-    const idx: number[] = [];
+    const known = this.revalidate(list);
+    const grads: Float32Array[] = known ? known.grads : [];
+    const idx: number[] = known ? known.idx : [];
     const missing: string[] = [];
+    if (!known) this.validate(list, grads, idx, missing);
+    this.applyValidated(grads, idx);
+  }
+
+  /**
+   * The compiled train step passes the same pair list, holding the same tensors and variables, every step: when
+   * nothing in it changed since it was validated, its checks and index lookups are skipped. Only the gradient
+   * arrays are re-read (`update` may swap them for clip buffers in its own list).
+   */
+  private revalidate(list: readonly GradPair[]): ValidatedPairs | null {
+    const known = this.validated;
+    if (known === null || known.list !== list || list.length !== known.vars.length) return null;
+    for (let j = 0; j < list.length; j++) {
+      const pair = list[j]!;
+      const g = pair[0];
+      if (pair[1] !== known.vars[j] || g !== known.tensors[j] || !(g!.values instanceof Float32Array) || g!.values.length !== pair[1].values.length) return null;
+      known.grads[j] = g!.values;
+    }
+    return known;
+  }
+
+  private validate(list: readonly GradPair[], grads: Float32Array[], idx: number[], missing: string[]): void {
     for (const pair of list) {
       const [g, v] = pair;
       if (!(v instanceof Variable)) throw new TypeError(`${this.className}.applyGradients: expected [gradient, Variable] pairs, got ${String(v)} as a variable`);
@@ -238,8 +272,18 @@ export abstract class Optimizer {
       grads.push(g.values instanceof Float32Array ? g.values : Float32Array.from(g.values));
     }
     if (grads.length === 0) throw new Error(`${this.className}.applyGradients: no gradients provided for any variable (${missing.join(', ')})`);
-    if (missing.length > 0) console.warn(`${this.className}: gradients do not exist for variables [${missing.join(', ')}] when minimizing the loss`);
+    if (missing.length > 0) {
+      console.warn(`${this.className}: gradients do not exist for variables [${missing.join(', ')}] when minimizing the loss`);
+      this.validated = null;
+      return;
+    }
+    // A list with non-float32 gradients is not remembered: those are converted to float32 copies every step.
+    const tensors = list.map((pair) => pair[0]!);
+    const allFloat32 = tensors.every((t) => t.values instanceof Float32Array);
+    this.validated = allFloat32 ? { list, tensors, vars: list.map((pair) => pair[1]), idx: idx.slice(), grads: grads.slice() } : null;
+  }
 
+  private applyValidated(grads: Float32Array[], idx: number[]): void {
     const k = kernels();
     const unscale = this.lossScaleFactor === null ? 1 : 1 / this.lossScaleFactor;
     const steps = this.gradientAccumulationSteps;

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { broadcastShapes, kernels } from '../index';
+import { unary } from './elementwise';
 
 function naiveBroadcastAdd(a: Float32Array, aShape: number[], b: Float32Array, bShape: number[], outShape: number[]): Float32Array {
   const out = new Float32Array(outShape.reduce((p, d) => p * d, 1));
@@ -77,5 +78,41 @@ describe('binary kernel broadcasting', () => {
     expect(broadcastShapes('add', [1, 0], [3, 1])).toEqual([3, 0]);
     expect(() => broadcastShapes('add', [3], [4])).toThrow(/^add: shapes \[3\] and \[4\] cannot be broadcast$/);
     expect(() => broadcastShapes('mul', [2, 1], [8, 4, 3])).toThrow(/^mul: shapes \[2,1\] and \[8,4,3\] cannot be broadcast$/);
+  });
+});
+
+describe('tanh (Eigen float32 rational approximation)', () => {
+  function ulps(a: number, b: number): number {
+    const f = new Float32Array([a, b]);
+    const i = new Int32Array(f.buffer);
+    return Math.abs(i[0]! - i[1]!);
+  }
+
+  it('is within 3 float32 ulp of the correctly rounded tanh, and exact for most inputs', () => {
+    const xs = new Float32Array(180_001);
+    for (let i = 0; i < xs.length; i++) xs[i] = -9 + i * 1e-4;
+    const out = new Float32Array(xs.length);
+    unary('tanh', xs, out);
+    let worst = 0, exact = 0;
+    for (let i = 0; i < xs.length; i++) {
+      const u = ulps(out[i]!, Math.tanh(xs[i]!));
+      worst = Math.max(worst, u);
+      if (u === 0) exact++;
+    }
+    expect(worst).toBeLessThanOrEqual(3);
+    expect(exact / xs.length).toBeGreaterThan(0.7);
+  });
+
+  it('keeps the special values: signed zero, tiny inputs, saturation, infinities, NaN', () => {
+    const xs = new Float32Array([0, -0, 1e-30, -3e-4, 7.9, 8, 30, -30, Infinity, -Infinity, NaN]);
+    const out = new Float32Array(xs.length);
+    unary('tanh', xs, out);
+    expect(Object.is(out[0], 0)).toBe(true);
+    expect(Object.is(out[1], -0)).toBe(true);
+    expect(out[2]).toBe(Math.fround(1e-30));
+    expect(out[3]).toBe(Math.fround(-3e-4));
+    expect(ulps(out[4]!, Math.tanh(Math.fround(7.9)))).toBeLessThanOrEqual(3);
+    expect(Array.from(out.subarray(5, 10))).toEqual([Math.fround(Math.tanh(8)), 1, -1, 1, -1]);
+    expect(out[10]).toBeNaN();
   });
 });
