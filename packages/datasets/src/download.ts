@@ -7,7 +7,8 @@
 // file. rename() within one directory is atomic, so a crash leaves at worst a stray .part file,
 // never a partial file under the real name. Cached files are hashed again on every use.
 import { DownloadError } from './errors';
-import { describe, type NamedBytes } from './load-idx';
+import { describe } from './errors';
+import type { NamedBytes } from './load-idx';
 import * as io from './node-io';
 
 export interface CachedFile {

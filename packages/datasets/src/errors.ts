@@ -26,3 +26,10 @@ export class DownloadError extends DatasetError {
     super(`${url}: ${problem}`);
   }
 }
+
+/** @internal An error's message plus its cause's, as undici puts the useful part in `cause`. */
+export function describe(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  const cause = e.cause instanceof Error ? `: ${e.cause.message}` : '';
+  return `${e.message}${cause}`;
+}

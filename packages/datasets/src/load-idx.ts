@@ -1,5 +1,5 @@
 import { Tensor } from '@minikeras/tensor';
-import { DatasetError, IdxError } from './errors';
+import { DatasetError, IdxError, describe } from './errors';
 import { parseIdx, type IdxArray } from './idx';
 import { isNode, loadNodeIo } from './runtime';
 
@@ -103,13 +103,6 @@ export async function fetchBytes(url: string | URL): Promise<Uint8Array> {
   } catch (e) {
     throw new DatasetError(`${String(url)}: download interrupted (${describe(e)})`);
   }
-}
-
-/** @internal An error's message plus its cause's, as undici puts the useful part in `cause`. */
-export function describe(e: unknown): string {
-  if (!(e instanceof Error)) return String(e);
-  const cause = e.cause instanceof Error ? `: ${e.cause.message}` : '';
-  return `${e.message}${cause}`;
 }
 
 /** @internal Parses an image file and a label file and checks that they match. */

@@ -31,4 +31,14 @@ describe('packages/minikeras/dist/index.js', () => {
     expect(result.train).toEqual([8000, 28, 28]);
     expect(result.accuracy).toBe(1);
   });
+
+  it('initializes only the lazily loaded file back-ends lazily, not the kernels', () => {
+    // esbuild wraps a module reached by import() in an init function together with everything it imports,
+    // and its module-level constants become mutable bindings: that once slowed every kernel loop. The
+    // Node/browser back-ends (import()-ed) must reach only small modules of their own.
+    const source = readFileSync(dist, 'utf8');
+    const wrapped = [...source.matchAll(/__esm\(\{\s*"([^"]+)"/g)].map((m) => m[1]!);
+    expect(wrapped.length).toBeGreaterThan(0); // the back-ends are still loaded lazily
+    expect(wrapped.filter((f) => !/\/(saving\/(errors|model-json|io-node|io-browser)|src\/(errors|node-io|download))\.ts$/.test(f))).toEqual([]);
+  });
 });

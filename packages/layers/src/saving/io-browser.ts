@@ -6,7 +6,7 @@
  * - `downloads://name`: the browser downloads `name.json` and `name.weights.bin` (one weights file, as tfjs).
  * - `http(s)://.../model.json`: loading with fetch, weight paths resolved against the model.json URL.
  */
-import { ModelFormatError } from './keras-config';
+import { ModelFormatError } from './errors';
 import type { ArtifactSource, ModelArtifacts } from './artifacts';
 import { artifactsFromModelJSON, parseModelJSON, saveResultFor, toModelFiles } from './model-json';
 import type { SaveResult } from './model-json';

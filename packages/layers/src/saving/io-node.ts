@@ -10,7 +10,7 @@
  * NOTE: builtins come from process.getBuiltinModule, not `import 'node:fs'`, so that a browser bundle of the
  * package, which includes this module lazily, never evaluates a node: import (see the datasets package).
  */
-import { ModelFormatError } from './keras-config';
+import { ModelFormatError } from './errors';
 import type { ArtifactSource, ModelArtifacts } from './artifacts';
 import { artifactsFromModelJSON, parseModelJSON, saveResultFor, toModelFiles } from './model-json';
 import type { SaveResult } from './model-json';

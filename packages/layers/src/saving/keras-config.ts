@@ -5,6 +5,7 @@
  * (`{ module, class_name, config, registered_name, build_config }`, `InputLayer` with `batch_shape`,
  * `DTypePolicy` dtypes).
  */
+import { ModelFormatError } from './errors';
 import { Layer } from '../layer';
 import type { SymbolicShape } from '../layer';
 import { Sequential } from '../models/sequential';
@@ -43,13 +44,7 @@ export interface SequentialTopology {
   backend: string;
 }
 
-/** An error while reading a saved model: names the file (or 'model JSON') and the problem. */
-export class ModelFormatError extends Error {
-  constructor(readonly file: string, problem: string) {
-    super(`${file}: ${problem}`);
-    this.name = 'ModelFormatError';
-  }
-}
+export { ModelFormatError };
 
 export const toSnakeKey = (key: string): string => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 export const toCamelKey = (key: string): string => key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());

@@ -3,7 +3,7 @@
  * back with every file checked. Storage-neutral: the directory, URL and download backends pass in how to
  * read or write one file.
  */
-import { ModelFormatError } from './keras-config';
+import { ModelFormatError } from './errors';
 import type { ArtifactSource, ModelArtifacts, TrainingConfig, WeightSpec } from './artifacts';
 
 /** tfjs' converter shards weights at 4 MB (4 * 1024 * 1024 bytes); so do we. */

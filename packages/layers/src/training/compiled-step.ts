@@ -189,9 +189,9 @@ export class CompiledDenseStep {
   }
 
   private rowBuffers(rows: number): RowBuffers {
-    let b = this.lastBuffers;
-    if (b !== null && b.rows === rows) return b;
-    b = this.buffers.get(rows);
+    const recent = this.lastBuffers;
+    if (recent !== null && recent.rows === rows) return recent;
+    let b = this.buffers.get(rows);
     if (b) return (this.lastBuffers = b);
     // A fit has at most two batch sizes (full batches and the last one); anything else is a new call pattern.
     if (this.buffers.size >= 4) this.buffers.clear();
