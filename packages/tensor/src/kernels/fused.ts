@@ -34,7 +34,8 @@ export function sigmoidBceLoss(p: NumArray, t: NumArray, rows: number, n: number
     for (let j = 0; j < n; j++) {
       const v = p[o + j]!, y = t[o + j]!;
       const c = v < eps ? eps : v > hi ? hi : v;
-      s += -(y * Math.log(c) + (1 - y) * Math.log(1 - c));
+      // Hard 0/1 labels need one log, not two: the skipped term is 0 · (a finite log), exactly 0.
+      s += y === 0 ? -Math.log(1 - c) : y === 1 ? -Math.log(c) : -(y * Math.log(c) + (1 - y) * Math.log(1 - c));
     }
     out[r] = s / n;
   }
