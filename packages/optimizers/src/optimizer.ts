@@ -232,10 +232,12 @@ export abstract class Optimizer {
     const list = Array.isArray(gradsAndVars) ? (gradsAndVars as readonly GradPair[]) : [...gradsAndVars];
     if (list.length === 0) return;
     const known = this.revalidate(list);
-    const grads: Float32Array[] = known ? known.grads : [];
-    const idx: number[] = known ? known.idx : [];
-    const missing: string[] = [];
-    if (!known) this.validate(list, grads, idx, missing);
+    if (known) {
+      this.applyValidated(known.grads, known.idx);
+      return;
+    }
+    const grads: Float32Array[] = [], idx: number[] = [];
+    this.validate(list, grads, idx, []);
     this.applyValidated(grads, idx);
   }
 
