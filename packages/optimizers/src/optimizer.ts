@@ -237,7 +237,7 @@ export abstract class Optimizer {
       return;
     }
     const grads: Float32Array[] = [], idx: number[] = [];
-    this.validate(list, grads, idx, []);
+    this.validate(list, grads, idx);
     this.applyValidated(grads, idx);
   }
 
@@ -258,7 +258,8 @@ export abstract class Optimizer {
     return known;
   }
 
-  private validate(list: readonly GradPair[], grads: Float32Array[], idx: number[], missing: string[]): void {
+  private validate(list: readonly GradPair[], grads: Float32Array[], idx: number[]): void {
+    const missing: string[] = [];
     for (const pair of list) {
       const [g, v] = pair;
       if (!(v instanceof Variable)) throw new TypeError(`${this.className}.applyGradients: expected [gradient, Variable] pairs, got ${String(v)} as a variable`);

@@ -58,9 +58,8 @@ export interface PlanFailure {
 export class CompiledDenseStep {
   private readonly buffers = new Map<number, RowBuffers>();
   private lastBuffers: RowBuffers | null = null;
-  /** Gradients of the trainable weights, in `trainableWeights` order, allocated once. */
-  private readonly grads: Tensor[] = [];
-  private readonly pairs: [Tensor, Variable][] = [];
+  /** [gradient, weight] in `trainableWeights` order, for the optimizer; the gradients are allocated once. */
+  readonly pairs: [Tensor, Variable][] = [];
 
   private constructor(
     private readonly layers: readonly Layer[],
@@ -71,9 +70,7 @@ export class CompiledDenseStep {
     for (const s of stages) {
       for (const v of [s.layer.kernel, s.layer.bias]) {
         if (!v) continue;
-        const g = new Tensor(new Float32Array(v.size), v.shape);
-        this.grads.push(g);
-        this.pairs.push([g, v]);
+        this.pairs.push([new Tensor(new Float32Array(v.size), v.shape), v]);
       }
     }
   }
@@ -126,11 +123,16 @@ export class CompiledDenseStep {
     return ok ? null : `the batch must be float32 inputs of shape [rows, ${inputDim}] and float32 labels of shape [rows, ${out}], got ${x.dtype} ${formatShape(x.shape)} and ${y.dtype} ${formatShape(y.shape)}`;
   }
 
+  /** The model output of the last `run`, for the metrics (a view of the step's buffer). */
+  get prediction(): Tensor {
+    return this.lastBuffers!.yPred;
+  }
+
   /**
-   * Forward, loss and backward for one batch; fills the gradients and returns the loss with the gradient
-   * pairs for the optimizer and the predictions for the metrics. The caller applies the gradients.
+   * Forward, loss and backward for one batch: fills the gradients in `pairs` and returns the loss. The caller
+   * applies the gradients.
    */
-  run(x: Tensor, y: Tensor): { loss: number; pairs: readonly [Tensor, Variable][]; yPred: Tensor } {
+  run(x: Tensor, y: Tensor): number {
     const k = kernels();
     const rows = x.shape[0]!;
     const b = this.rowBuffers(rows);
@@ -166,12 +168,12 @@ export class CompiledDenseStep {
       else if (act.kind === 'softmax') k.softmaxGrad(p, dOut, rows, n, dzLast);
     }
 
-    let g = this.grads.length;
+    let g = this.pairs.length;
     for (let i = last; i >= 0; i--) {
       const s = stages[i]!, dz = b.dz[i]!;
       const prev = i === 0 ? (x.values as Float32Array) : b.a[i - 1]!;
-      if (s.layer.bias) k.sumRows(dz, rows, s.units, this.grads[--g]!.values as Float32Array);
-      k.matmul(prev, dz, this.grads[--g]!.values, s.inputDim, rows, s.units, true, false, 0, 0, 0);
+      if (s.layer.bias) k.sumRows(dz, rows, s.units, this.pairs[--g]![0].values as Float32Array);
+      k.matmul(prev, dz, this.pairs[--g]![0].values, s.inputDim, rows, s.units, true, false, 0, 0, 0);
       if (i === 0) break;
       const p0 = stages[i - 1]!, da = b.da[i - 1]!, dzPrev = b.dz[i - 1]!;
       k.matmul(dz, s.layer.kernel!.values, da, rows, s.units, s.inputDim, false, true, 0, 0, 0);
@@ -184,8 +186,7 @@ export class CompiledDenseStep {
     let total = 0;
     for (let r = 0; r < rows; r++) total += b.perRow[r]!;
     total = Math.fround(total);
-    const loss = this.divideByRows ? Math.fround(total / rows) : total;
-    return { loss, pairs: this.pairs, yPred: b.yPred };
+    return this.divideByRows ? Math.fround(total / rows) : total;
   }
 
   private rowBuffers(rows: number): RowBuffers {

@@ -39,29 +39,35 @@ function updateMetrics(compiled: CompiledState, loss: number, batchSize: number,
  * the first unsupported layer). With `jitCompile: true` anything unsupported is an error.
  */
 function compiledStepFor(model: SteppableModel, compiled: CompiledState, x: Tensor, y: Tensor, sampleWeight: Tensor | undefined): CompiledDenseStep | null {
-  const mode = compiled.jitCompile;
-  if (mode === false || !model.layers) return null;
-  const fail = (why: string): null => {
-    if (mode === true) throw new Error(`Sequential '${model.name ?? ''}': jitCompile: true cannot compile the train step: ${why}; compile with jitCompile: 'auto' to fall back to the autograd step`);
-    return null;
-  };
-  if (sampleWeight !== undefined) return fail('sample and class weights are not supported');
+  if (compiled.jitCompile === false || !model.layers) return null;
+  if (sampleWeight !== undefined) return notCompiled(model, compiled, 'sample and class weights are not supported');
   let step = compiled.compiledStep;
   if (!step || !step.matches(model.layers)) {
     const plan = CompiledDenseStep.plan(model.layers, compiled.loss);
-    compiled.compiledStep = step = plan instanceof CompiledDenseStep ? plan : null;
-    if (!step) return fail((plan as { reason: string }).reason);
+    if (!(plan instanceof CompiledDenseStep)) {
+      compiled.compiledStep = null;
+      return notCompiled(model, compiled, plan.reason);
+    }
+    compiled.compiledStep = step = plan;
   }
   const rejected = step.rejects(x, y);
-  return rejected ? fail(rejected) : step;
+  return rejected ? notCompiled(model, compiled, rejected) : step;
+}
+
+/** The autograd path under `jitCompile: 'auto'`; an error naming `why` under `jitCompile: true`. */
+function notCompiled(model: SteppableModel, compiled: CompiledState, why: string): null {
+  if (compiled.jitCompile === true) {
+    throw new Error(`Sequential '${model.name ?? ''}': jitCompile: true cannot compile the train step: ${why}; compile with jitCompile: 'auto' to fall back to the autograd step`);
+  }
+  return null;
 }
 
 export function trainStep(model: SteppableModel, compiled: CompiledState, x: Tensor, y: Tensor, sampleWeight?: Tensor): number {
   const step = compiledStepFor(model, compiled, x, y, sampleWeight);
   if (step) {
-    const { loss, pairs, yPred } = step.run(x, y);
-    compiled.optimizer.applyGradients(pairs);
-    updateMetrics(compiled, loss, x.shape[0]!, y, yPred, undefined);
+    const loss = step.run(x, y);
+    compiled.optimizer.applyGradients(step.pairs);
+    updateMetrics(compiled, loss, x.shape[0]!, y, step.prediction, undefined);
     return loss;
   }
   const vars = model.trainableWeights;
