@@ -18,7 +18,7 @@ describe('examples/mnist', () => {
     const r = await runMnist(parseArgs(['--save', join(out, 'mlp')]), quiet, 0);
     expect(r.testAccuracy).toBeGreaterThanOrEqual(0.93);
     const reloaded = await loadModel(r.saveDir);
-    expect(reloaded.layers.map((l) => l.className)).toEqual(['InputLayer', 'Flatten', 'Dense', 'Dropout', 'Dense']);
+    expect(reloaded.layers.map((l) => l.className)).toEqual(['Flatten', 'Dense', 'Dropout', 'Dense']);
   });
 
   it('Fashion-MNIST from Debian trains to >= 85% test accuracy', async () => {

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { tensor } from '@minikeras/tensor';
 import { expectClose, randomTensor } from '@minikeras/test-utils';
 import { BatchNormalization } from './batch-normalization';
-import { clearSession } from '../layer';
+import { clearSession } from '../engine/layer';
 import { checkLayerGradients, runLayerTest } from '../testing/run-layer-test';
 
 beforeEach(() => clearSession());

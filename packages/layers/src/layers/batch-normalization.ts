@@ -1,8 +1,9 @@
 /** BatchNormalization (Keras 3): batch statistics while training, moving statistics at inference. */
 import { Tensor, add, mean, mul, noGrad, reciprocal, reshape, sqrt, square, sub, formatShape } from '@minikeras/tensor';
 import type { Variable } from '@minikeras/tensor';
-import { Layer, checkOptions } from '../layer';
-import type { CallContext, LayerArgs, SymbolicShape } from '../layer';
+import { Layer, checkOptions } from '../engine/layer';
+import type { CallContext, LayerArgs, SymbolicShape } from '../engine/layer';
+import { registerClass } from '../engine/registry';
 import type { InitializerIdentifier } from '../initializers';
 import type { RegularizerIdentifier } from '../regularizers';
 import { formatSymbolic } from './conv2d';
@@ -139,3 +140,4 @@ export class BatchNormalization extends Layer {
     };
   }
 }
+registerClass(BatchNormalization);

@@ -4,7 +4,7 @@ import type { Tensor } from '@minikeras/tensor';
 import { expectClose, randomTensor } from '@minikeras/test-utils';
 import { Conv2D } from './conv2d';
 import { MaxPooling2D } from './pooling';
-import { clearSession } from '../layer';
+import { clearSession } from '../engine/layer';
 import { checkLayerGradients, runLayerTest } from '../testing/run-layer-test';
 
 beforeEach(() => clearSession());

@@ -1,8 +1,9 @@
 /** 2-D convolution over NHWC images (Keras 3 `Conv2D`, channels-last only). */
 import { formatShape, fusedConv2d } from '@minikeras/tensor';
 import type { Tensor, Variable } from '@minikeras/tensor';
-import { Layer, checkOptions, positiveInt } from '../layer';
-import type { CallContext, LayerArgs, SymbolicShape } from '../layer';
+import { Layer, checkOptions, positiveInt } from '../engine/layer';
+import type { CallContext, LayerArgs, SymbolicShape } from '../engine/layer';
+import { registerClass } from '../engine/registry';
 import { ACTIVATIONS, activationName, getActivation } from '../activations';
 import type { ActivationIdentifier } from '../activations';
 import type { InitializerIdentifier } from '../initializers';
@@ -89,6 +90,7 @@ export function formatSymbolic(shape: SymbolicShape): string {
  */
 export class Conv2D extends Layer {
   static override readonly className = 'Conv2D';
+  static override readonly positionalArgs = ['filters', 'kernelSize'];
   readonly filters: number;
   readonly kernelSize: [number, number];
   readonly strides: [number, number];
@@ -168,3 +170,4 @@ export class Conv2D extends Layer {
     };
   }
 }
+registerClass(Conv2D);

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { setSeed, tensor } from '@minikeras/tensor';
 import { expectClose, gradcheck, randomTensor } from '@minikeras/test-utils';
 import { Activation, Dropout, Flatten, Input, InputLayer, Reshape } from './core';
-import { clearSession } from '../layer';
+import { clearSession } from '../engine/layer';
 import type { ActivationName } from '../activations';
 import { checkLayerGradients, runLayerTest } from '../testing/run-layer-test';
 
@@ -17,8 +17,8 @@ describe('InputLayer / Input', () => {
   });
 
   it('records the declared shape with a null batch axis', () => {
-    expect(Input({ shape: [28, 28, 1] }).batchInputShape).toEqual([null, 28, 28, 1]);
-    expect(Input({ shape: [4], batchSize: 8 }).batchInputShape).toEqual([8, 4]);
+    expect(Input({ shape: [28, 28, 1] }).shape).toEqual([null, 28, 28, 1]);
+    expect(Input({ shape: [4], batchSize: 8 }).shape).toEqual([8, 4]);
     expect(() => new InputLayer()).toThrow(/InputLayer 'input_layer.*': an input shape is required/);
   });
 });

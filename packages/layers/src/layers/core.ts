@@ -1,36 +1,75 @@
 /** Small shape and activation layers: InputLayer, Activation, Dropout, Flatten, Reshape. */
 import { dropout, reshape, formatShape } from '@minikeras/tensor';
 import type { Tensor } from '@minikeras/tensor';
-import { Layer, checkOptions } from '../layer';
-import type { CallContext, LayerArgs, SymbolicShape } from '../layer';
+import { Layer, checkOptions } from '../engine/layer';
+import type { CallContext, LayerArgs, SymbolicShape } from '../engine/layer';
+import { Node, SymbolicTensor } from '../engine/symbolic-tensor';
+import type { SymbolicDtype } from '../engine/symbolic-tensor';
+import { registerClass } from '../engine/registry';
 import { activationName, getActivation } from '../activations';
 import type { ActivationIdentifier } from '../activations';
 
-export interface InputLayerArgs extends LayerArgs {
+export interface InputLayerArgs extends Omit<LayerArgs, 'dtype'> {
   shape?: readonly (number | null)[];
+  /** 'int32' for token ids (an Embedding's input); everything else computes in float32. */
+  dtype?: SymbolicDtype;
 }
 
-/** Declares a model's input shape; passes values through unchanged. */
+/**
+ * A model's input: holds the symbolic tensor `Input(...)` returns, and passes values through unchanged.
+ * Functional models list it among their layers; `Sequential.layers` leaves it out (Keras 3).
+ */
 export class InputLayer extends Layer {
   static override readonly className = 'InputLayer';
+  readonly dtype: SymbolicDtype;
   constructor(args: InputLayerArgs = {}) {
-    const { shape, ...rest } = args;
+    const { shape, dtype, ...rest } = args;
     super(shape ? { ...rest, inputShape: shape } : rest);
     checkOptions(this.label, args, ['shape']);
     if (!this.batchInputShape) throw new Error(`${this.label}: an input shape is required ({ shape: [784] })`);
+    if (dtype !== undefined && dtype !== 'float32' && dtype !== 'int32') throw new Error(`${this.label}: dtype must be 'float32' or 'int32', got ${JSON.stringify(dtype)}`);
+    this.dtype = dtype ?? 'float32';
+    this.built = true;
+    new Node(this, [], new SymbolicTensor(this.batchInputShape, this.dtype, this.name));
   }
   call(x: Tensor): Tensor { return x; }
+  override computeOutputShape(inputShape: SymbolicShape): SymbolicShape { return inputShape; }
+  override getConfig() {
+    const { trainable: _t, ...config } = super.getConfig();
+    return this.dtype === 'int32' ? { ...config, dtype: this.dtype } : config;
+  }
+}
+registerClass(InputLayer);
+
+/** Options of `Input(...)` (Keras 3's `keras.Input`). */
+export interface InputOptions {
+  /** The shape of one sample, without the batch axis: `[784]`, `[28, 28, 1]`, `[null]` for any length. */
+  shape: readonly (number | null)[];
+  batchSize?: number;
+  name?: string;
+  dtype?: SymbolicDtype;
 }
 
-/** Keras 3's `keras.Input(shape)`: use it as the first entry of a Sequential model. */
-export function Input(options: { shape: readonly (number | null)[]; batchSize?: number; name?: string }): InputLayer {
-  return new InputLayer(options);
+/**
+ * Keras 3's `keras.Input(shape)`: a symbolic tensor to call layers on (the functional API), or the first
+ * entry of a Sequential model.
+ */
+export function Input(options: InputOptions): SymbolicTensor {
+  if (options === null || typeof options !== 'object' || !Array.isArray(options.shape)) {
+    throw new Error(`Input: expected { shape: [...] } (the shape of one sample, without the batch axis), got ${JSON.stringify(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!['shape', 'batchSize', 'name', 'dtype'].includes(key)) throw new Error(`Input: unknown option '${key}'; valid options are shape, batchSize, name, dtype`);
+  }
+  const layer = new InputLayer(options);
+  return layer.output as SymbolicTensor;
 }
 
 export interface ActivationArgs extends LayerArgs {}
 
 export class Activation extends Layer {
   static override readonly className = 'Activation';
+  static override readonly positionalArgs = ['activation'];
   readonly activation: ActivationIdentifier;
   private readonly fn: (x: Tensor) => Tensor;
   constructor(activation: ActivationIdentifier, args: ActivationArgs = {}) {
@@ -40,8 +79,10 @@ export class Activation extends Layer {
     this.fn = getActivation(activation, this.label);
   }
   call(x: Tensor): Tensor { return this.fn(x); }
+  override computeOutputShape(inputShape: SymbolicShape): SymbolicShape { return inputShape; }
   override getConfig() { return { ...super.getConfig(), activation: activationName(this.activation) }; }
 }
+registerClass(Activation);
 
 export interface DropoutArgs extends LayerArgs {
   noiseShape?: readonly (number | null)[];
@@ -51,6 +92,7 @@ export interface DropoutArgs extends LayerArgs {
 /** Inverted dropout during training; the identity at inference. */
 export class Dropout extends Layer {
   static override readonly className = 'Dropout';
+  static override readonly positionalArgs = ['rate'];
   readonly rate: number;
   readonly noiseShape: readonly (number | null)[] | undefined;
   readonly seed: number | undefined;
@@ -74,7 +116,9 @@ export class Dropout extends Layer {
   override getConfig() {
     return { ...super.getConfig(), rate: this.rate, noiseShape: this.noiseShape ?? null, seed: this.seed ?? null };
   }
+  override computeOutputShape(inputShape: SymbolicShape): SymbolicShape { return inputShape; }
 }
+registerClass(Dropout);
 
 /** Flattens every axis but the batch axis. */
 export class Flatten extends Layer {
@@ -92,9 +136,12 @@ export class Flatten extends Layer {
   }
 }
 
+registerClass(Flatten);
+
 /** Reshapes every axis but the batch axis to `targetShape` (one entry may be -1). */
 export class Reshape extends Layer {
   static override readonly className = 'Reshape';
+  static override readonly positionalArgs = ['targetShape'];
   readonly targetShape: readonly number[];
   constructor(targetShape: readonly number[], args: LayerArgs = {}) {
     super(args);
@@ -122,3 +169,4 @@ export class Reshape extends Layer {
   }
   override getConfig() { return { ...super.getConfig(), targetShape: [...this.targetShape] }; }
 }
+registerClass(Reshape);

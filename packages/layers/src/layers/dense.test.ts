@@ -2,7 +2,7 @@ import { describe, expect, it, beforeEach } from 'vitest';
 import { Tensor, tensor } from '@minikeras/tensor';
 import { expectClose, randomTensor } from '@minikeras/test-utils';
 import { Dense } from './dense';
-import { clearSession } from '../layer';
+import { clearSession } from '../engine/layer';
 import { l2 } from '../regularizers';
 import { checkLayerGradients, runLayerTest } from '../testing/run-layer-test';
 

@@ -1,7 +1,8 @@
 import { linear, reshape, formatShape } from '@minikeras/tensor';
 import type { Tensor, Variable } from '@minikeras/tensor';
-import { Layer, checkOptions, positiveInt } from '../layer';
-import type { CallContext, LayerArgs, SymbolicShape } from '../layer';
+import { Layer, checkOptions, positiveInt } from '../engine/layer';
+import type { CallContext, LayerArgs, SymbolicShape } from '../engine/layer';
+import { registerClass } from '../engine/registry';
 import { activationName, getActivation } from '../activations';
 import type { ActivationIdentifier } from '../activations';
 import type { InitializerIdentifier } from '../initializers';
@@ -21,6 +22,7 @@ const DENSE_KEYS = ['units', 'activation', 'useBias', 'kernelInitializer', 'bias
 /** `activation(x · kernel + bias)` over the last axis. */
 export class Dense extends Layer {
   static override readonly className = 'Dense';
+  static override readonly positionalArgs = ['units'];
   readonly units: number;
   readonly activation: ActivationIdentifier | null;
   readonly useBias: boolean;
@@ -77,3 +79,4 @@ export class Dense extends Layer {
     };
   }
 }
+registerClass(Dense);

@@ -2,7 +2,7 @@
 import { describeDocs } from '@minikeras/test-utils';
 import * as tensorPackage from '@minikeras/tensor';
 import * as layersPackage from '../index';
-import { clearSession } from '../layer';
+import { clearSession } from '../engine/layer';
 
 describeDocs([new URL('../../../../docs/layers.md', import.meta.url)], {
   modules: { minikeras: { ...tensorPackage, ...layersPackage } },

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { mul, sum, tensor, variableGrads } from '@minikeras/tensor';
 import { expectClose } from '@minikeras/test-utils';
 import { Embedding } from './embedding';
-import { clearSession } from '../layer';
+import { clearSession } from '../engine/layer';
 import { checkLayerGradients, runLayerTest } from '../testing/run-layer-test';
 
 beforeEach(() => clearSession());

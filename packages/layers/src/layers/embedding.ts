@@ -1,8 +1,9 @@
 /** Embedding (Keras 3): maps integer ids to dense vectors by row lookup. */
-import { gather } from '@minikeras/tensor';
+import { gather, notEqual } from '@minikeras/tensor';
 import type { Tensor, Variable } from '@minikeras/tensor';
-import { Layer, checkOptions, positiveInt } from '../layer';
-import type { CallContext, LayerArgs, SymbolicShape } from '../layer';
+import { Layer, checkOptions, positiveInt } from '../engine/layer';
+import type { CallContext, LayerArgs, SymbolicShape } from '../engine/layer';
+import { registerClass } from '../engine/registry';
 import type { InitializerIdentifier } from '../initializers';
 import type { RegularizerIdentifier } from '../regularizers';
 
@@ -33,6 +34,7 @@ const EMBEDDING_KEYS = ['inputDim', 'outputDim', 'embeddingsInitializer', 'embed
  */
 export class Embedding extends Layer {
   static override readonly className = 'Embedding';
+  static override readonly positionalArgs = ['inputDim', 'outputDim'];
   readonly inputDim: number;
   readonly outputDim: number;
   readonly maskZero: boolean;
@@ -72,6 +74,15 @@ export class Embedding extends Layer {
     return [...inputShape, this.outputDim];
   }
 
+  protected override get producesMask(): boolean {
+    return this.maskZero;
+  }
+
+  /** With `maskZero`, id 0 is padding: the mask is `ids != 0` (Keras). */
+  override computeMask(x: Tensor): Tensor | null {
+    return this.maskZero ? notEqual(x, 0) : null;
+  }
+
   override getConfig(): Record<string, unknown> {
     const config: Record<string, unknown> = {
       ...super.getConfig(),
@@ -90,3 +101,4 @@ function withoutInputDim(args: EmbeddingArgs): LayerArgs {
   const { inputDim: _ignored, ...rest } = args;
   return rest;
 }
+registerClass(Embedding);

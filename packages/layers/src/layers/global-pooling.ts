@@ -1,8 +1,9 @@
 /** GlobalAveragePooling2D and GlobalMaxPooling2D: one value per channel over the whole image (Keras 3). */
 import { max, mean, formatShape } from '@minikeras/tensor';
 import type { Tensor } from '@minikeras/tensor';
-import { Layer, checkOptions } from '../layer';
-import type { LayerArgs, SymbolicShape } from '../layer';
+import { Layer, checkOptions } from '../engine/layer';
+import type { LayerArgs, SymbolicShape } from '../engine/layer';
+import { registerClass } from '../engine/registry';
 import { checkChannelsLast, formatSymbolic } from './conv2d';
 
 export interface GlobalPooling2DArgs extends LayerArgs {
@@ -56,3 +57,5 @@ export class GlobalMaxPooling2D extends GlobalPooling2D {
     return max(x, [1, 2], this.keepdims);
   }
 }
+registerClass(GlobalAveragePooling2D);
+registerClass(GlobalMaxPooling2D);

@@ -1,6 +1,7 @@
 export { Dense } from './dense';
 export type { DenseArgs } from './dense';
 export { Input, InputLayer, Activation, Dropout, Flatten, Reshape } from './core';
+export type { InputOptions } from './core';
 export type { InputLayerArgs, DropoutArgs } from './core';
 export { Conv2D } from './conv2d';
 export type { Conv2DArgs, Padding, IntOrPair } from './conv2d';
@@ -14,3 +15,5 @@ export { LayerNormalization } from './layer-normalization';
 export type { LayerNormalizationArgs } from './layer-normalization';
 export { Embedding } from './embedding';
 export type { EmbeddingArgs } from './embedding';
+export { Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Dot, Merge } from './merging';
+export type { ConcatenateArgs, DotArgs } from './merging';

@@ -1,8 +1,9 @@
 /** LayerNormalization (Keras 3): normalizes each sample over its feature axes. */
 import { add, mean, mul, reciprocal, reshape, sqrt, square, sub, formatShape } from '@minikeras/tensor';
 import type { Tensor, Variable } from '@minikeras/tensor';
-import { Layer, checkOptions } from '../layer';
-import type { CallContext, LayerArgs, SymbolicShape } from '../layer';
+import { Layer, checkOptions } from '../engine/layer';
+import type { CallContext, LayerArgs, SymbolicShape } from '../engine/layer';
+import { registerClass } from '../engine/registry';
 import type { InitializerIdentifier } from '../initializers';
 import type { RegularizerIdentifier } from '../regularizers';
 import { formatSymbolic } from './conv2d';
@@ -117,3 +118,4 @@ export class LayerNormalization extends Layer {
     };
   }
 }
+registerClass(LayerNormalization);

@@ -4,7 +4,7 @@ import type { Tensor } from '@minikeras/tensor';
 import { expectClose, randomTensor } from '@minikeras/test-utils';
 import { AveragePooling2D, MaxPooling2D } from './pooling';
 import { GlobalAveragePooling2D, GlobalMaxPooling2D } from './global-pooling';
-import { clearSession } from '../layer';
+import { clearSession } from '../engine/layer';
 import { checkLayerGradients, runLayerTest } from '../testing/run-layer-test';
 
 beforeEach(() => clearSession());

@@ -1,8 +1,9 @@
 /** Windowed 2-D pooling over NHWC images: MaxPooling2D and AveragePooling2D (Keras 3). */
 import { avgPool, maxPool, formatShape } from '@minikeras/tensor';
 import type { Tensor } from '@minikeras/tensor';
-import { Layer, checkOptions } from '../layer';
-import type { LayerArgs, SymbolicShape } from '../layer';
+import { Layer, checkOptions } from '../engine/layer';
+import type { LayerArgs, SymbolicShape } from '../engine/layer';
+import { registerClass } from '../engine/registry';
 import { checkChannelsLast, normalizePadding, normalizePair, spatialOutputShape } from './conv2d';
 import type { IntOrPair, Padding } from './conv2d';
 
@@ -76,3 +77,5 @@ export class AveragePooling2D extends Pooling2D {
     return avgPool(x, this.poolSize, this.strides, this.padding);
   }
 }
+registerClass(MaxPooling2D);
+registerClass(AveragePooling2D);

@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { add, mul, setSeed, stopGradient } from '@minikeras/tensor';
 import type { Tensor, Variable } from '@minikeras/tensor';
-import { Layer, checkOptions } from '../layer';
-import type { LayerArgs, SymbolicShape } from '../layer';
+import { Layer, checkOptions } from '../engine/layer';
+import type { LayerArgs, SymbolicShape } from '../engine/layer';
 import { randomTensor } from '@minikeras/test-utils';
 import { checkLayerGradients, runLayerTest } from '../testing/run-layer-test';
 

@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { setSeed } from '@minikeras/tensor';
 import { randomTensor } from '@minikeras/test-utils';
 import { Sequential } from '../models/sequential';
-import { clearSession } from '../layer';
+import { clearSession } from '../engine/layer';
 import { Dense } from './dense';
 import { Dropout, Flatten, Input } from './core';
 import { Conv2D } from './conv2d';
@@ -30,9 +30,9 @@ describe('convolutional layers in a Sequential model', () => {
     ]);
     expect(model.outputShape).toEqual([null, 10]);
     expect(model.layers.map((l) => l.name)).toEqual([
-      'input_layer', 'conv2d', 'max_pooling2d', 'batch_normalization', 'conv2d_1', 'average_pooling2d', 'flatten', 'dropout', 'dense',
+      'conv2d', 'max_pooling2d', 'batch_normalization', 'conv2d_1', 'average_pooling2d', 'flatten', 'dropout', 'dense',
     ]);
-    expect(model.layers.map((l) => l.countParams())).toEqual([0, 320, 0, 128, 4624, 0, 0, 0, 2570]);
+    expect(model.layers.map((l) => l.countParams())).toEqual([320, 0, 128, 4624, 0, 0, 0, 2570]);
     expect(model.nonTrainableWeights.map((w) => w.name)).toEqual(['batch_normalization/moving_mean', 'batch_normalization/moving_variance']);
   });
 

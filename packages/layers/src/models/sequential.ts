@@ -1,91 +1,101 @@
 /**
- * Sequential: a stack of layers with Keras' model API. Training logic lives in ../training
- * (compile resolution, the train/test step, the fit loop); this class holds the layers and the state.
+ * Sequential (Keras 3's keras/src/models/sequential.py): the chain case of the functional engine. Once the
+ * input shape is known (an `Input(...)` first, `inputShape` on the first layer, `build`, or the first batch)
+ * the layers are called on a symbolic input, so the model has `inputs`/`outputs`, each layer its `output`, and
+ * it nests in functional models like any layer. Its forward pass runs the layers in a plain loop.
  */
-import { Tensor, concat, noGrad, formatShape } from '@minikeras/tensor';
-import type { TensorLike, Variable } from '@minikeras/tensor';
-import { Layer, clearSession, formatSymbolicShape, uniqueLayerName } from '../layer';
-import type { CallContext, SymbolicShape } from '../layer';
+import { formatShape } from '@minikeras/tensor';
+import type { Tensor } from '@minikeras/tensor';
+import { Layer, clearSession, formatSymbolicShape, uniqueLayerName } from '../engine/layer';
+import type { CallContext, ShapeStructure, SymbolicShape } from '../engine/layer';
+import { SymbolicTensor } from '../engine/symbolic-tensor';
+import type { Nested } from '../engine/structure';
+import { isShape } from '../engine/shape';
+import { registerClass } from '../engine/registry';
 import { InputLayer } from '../layers/core';
-import { formatSummary, summaryRows } from './summary';
-import { resolveCompileArgs } from '../training/compile';
-import type { CompileArgs, CompiledState, LogKey, MetricIdentifier } from '../training/compile';
-import { collectLogs, resetMetrics, testStep, trainStep } from '../training/train-step';
-import { asTensor, checkSameCount, sliceRows } from '../training/data';
-import type { BatchSource } from '../training/data';
-import { runFit } from '../training/fit';
-import type { FitArgs } from '../training/fit';
-import type { History } from '../callbacks/callback';
-import type { Optimizer } from '@minikeras/optimizers';
-import { modelToJSON, toArtifacts } from '../saving/artifacts';
-import type { ModelArtifacts, SaveOptions } from '../saving/artifacts';
-import { saveModel } from '../saving/load-model';
-import type { IOHandler } from '../saving/load-model';
-import type { SaveResult } from '../saving/model-json';
-import type { SequentialTopology } from '../saving/keras-config';
+import { Model } from './model';
+import { FunctionalGraph } from './functional-graph';
+import type { CompileArgs, CompiledLogKey, FlatCompileArgs, LogKey, MetricIdentifier } from '../training/compile';
+import type { ModelData } from '../training/data';
+import type { PredictArgs } from './model';
+import { deserializeLayer, serializeLayer } from '../saving/keras-config';
+import type { KerasObjectJson } from '../saving/keras-config';
 
 export interface SequentialArgs {
   name?: string;
-  layers?: Layer[];
+  /** The layers, in order; an `Input(...)` (or an InputLayer) may come first to declare the input shape. */
+  layers?: (Layer | SymbolicTensor)[];
+  trainable?: boolean;
 }
 
-export interface EvaluateArgs {
-  batchSize?: number;
-  sampleWeight?: TensorLike;
-  verbose?: 0 | 1;
-}
-
-export interface PredictArgs {
-  batchSize?: number;
-}
+export type { EvaluateArgs, PredictArgs } from './model';
 
 /**
  * `K` is the set of log keys this model reports (see `compile`), which types `fit`'s callbacks and the
  * returned History. A model you have not compiled through the typed handle accepts any key.
  */
-export class Sequential<K extends string = string> {
-  static readonly className = 'Sequential';
-  readonly name: string;
-  readonly layers: Layer[] = [];
-  /** Callbacks set this to end `fit` after the current batch. */
-  stopTraining = false;
-  private compiled: CompiledState | null = null;
+export class Sequential<K extends string = string> extends Model<K> {
+  static override readonly className: string = 'Sequential';
+  private readonly stack: Layer[] = [];
+  private inputLayer: InputLayer | null = null;
+  /** Whether the InputLayer came from the user (then it is saved, as Keras 3 does) or was made by `build`. */
+  private userInput = false;
   private builtShape: SymbolicShape | null = null;
 
-  constructor(layersOrArgs: Layer[] | SequentialArgs = {}) {
+  constructor(layersOrArgs: (Layer | SymbolicTensor)[] | SequentialArgs = {}) {
     const args: SequentialArgs = Array.isArray(layersOrArgs) ? { layers: layersOrArgs } : layersOrArgs;
-    this.name = args.name ?? uniqueLayerName('sequential');
+    super({ name: args.name ?? uniqueLayerName('sequential'), ...(args.trainable === undefined ? {} : { trainable: args.trainable }) });
     for (const layer of args.layers ?? []) this.add(layer);
   }
 
-  private get label(): string {
-    return `Sequential '${this.name}'`;
+  /** The layers, without the InputLayer (Keras 3). */
+  override get layers(): Layer[] {
+    return this.stack;
   }
 
-  add(layer: Layer): void {
+  override get sublayers(): Layer[] {
+    return this.stack;
+  }
+
+  /** Appends a layer (or, first, an `Input(...)`); the model is rebuilt when its input shape is known. */
+  add(layer: Layer | SymbolicTensor): void {
+    if (layer instanceof SymbolicTensor) {
+      if (!(layer.node.layer instanceof InputLayer)) throw new Error(`${this.label}.add: a symbolic tensor can be added only when it comes from Input(...); '${layer.name}' is an output of ${layer.node.layer.className} '${layer.node.layer.name}'`);
+      layer = layer.node.layer;
+    }
     if (!(layer instanceof Layer)) throw new Error(`${this.label}.add: expected a Layer, got ${typeof layer === 'object' ? (layer as object)?.constructor?.name : typeof layer}`);
-    if (this.layers.some((l) => l.name === layer.name)) {
+    if (layer instanceof InputLayer) {
+      if (this.stack.length > 0 || this.inputLayer) throw new Error(`${this.label}.add: an InputLayer can only be the first layer`);
+      this.inputLayer = layer;
+      this.userInput = true;
+      this.build(layer.batchInputShape!);
+      return;
+    }
+    if (this.stack.some((l) => l.name === layer.name) || this.inputLayer?.name === layer.name) {
       throw new Error(`${this.label}.add: a layer named '${layer.name}' is already in the model; layer names must be unique`);
     }
-    if (layer instanceof InputLayer && this.layers.length > 0) {
-      throw new Error(`${this.label}.add: an InputLayer can only be the first layer`);
+    this.stack.push(layer);
+    try {
+      const declared = this.declaredInputShape;
+      if (this.builtShape) this.build(this.builtShape);
+      else if (declared) this.build(declared);
+    } catch (e) {
+      this.stack.pop();
+      throw e;
     }
-    this.layers.push(layer);
-    const declared = this.declaredInputShape;
-    if (declared && this.layers.length === 1) this.build(declared);
-    else if (this.builtShape) this.build(this.builtShape);
   }
 
   /** Removes the last layer. */
   pop(): Layer {
-    const layer = this.layers.pop();
+    const layer = this.stack.pop();
     if (!layer) throw new Error(`${this.label}.pop: the model has no layers`);
+    if (this.builtShape) this.build(this.builtShape);
     return layer;
   }
 
-  /** The input shape declared by the first layer (`inputShape` or `Input`), with batch axis. */
+  /** The input shape declared by an `Input(...)` or the first layer's `inputShape`, with batch axis. */
   get declaredInputShape(): SymbolicShape | null {
-    return this.layers[0]?.batchInputShape ?? null;
+    return this.inputLayer?.batchInputShape ?? this.stack[0]?.batchInputShape ?? null;
   }
 
   get inputShape(): SymbolicShape | null {
@@ -94,21 +104,39 @@ export class Sequential<K extends string = string> {
 
   get outputShape(): SymbolicShape | null {
     if (!this.builtShape) return null;
-    return this.layers.reduce<SymbolicShape>((s, l) => l.computeOutputShape(s), this.builtShape);
+    return this.graph ? this.graph.flatOutputs[0]!.shape : this.builtShape;
   }
 
-  get built(): boolean {
-    return this.builtShape !== null;
+  override get inputNames(): string[] {
+    return [this.inputLayer?.name ?? 'input'];
   }
 
-  /** Builds every layer for `inputShape` (with batch axis, e.g. `[null, 784]`). */
-  build(inputShape: SymbolicShape): void {
-    let shape: SymbolicShape = inputShape;
-    for (const layer of this.layers) {
-      layer.ensureBuilt(shape);
-      shape = layer.computeOutputShape(shape);
+  override get outputNames(): string[] {
+    return [this.stack[this.stack.length - 1]?.name ?? 'output'];
+  }
+
+  /** Builds every layer for `inputShape` (with batch axis, e.g. `[null, 784]`) by calling them on a symbolic input. */
+  override build(inputShape: ShapeStructure): void {
+    if (!isShape(inputShape)) throw new Error(`${this.label}.build: a Sequential model takes one input; expected a shape such as [null, 784], got ${JSON.stringify(inputShape)}`);
+    const shape = [...inputShape];
+    if (!this.inputLayer || !sameShape(this.inputLayer.batchInputShape!, shape)) {
+      if (this.userInput && this.inputLayer) {
+        throw new Error(`${this.label}.build: the model's Input has shape ${formatSymbolicShape(this.inputLayer.batchInputShape!)}, cannot build it for ${formatSymbolicShape(shape)}`);
+      }
+      this.inputLayer = new InputLayer({ batchInputShape: shape, name: uniqueLayerName('input_layer') });
     }
-    this.builtShape = [...inputShape];
+    this.graph?.detach();
+    this.graph = null;
+    let y: SymbolicTensor = this.inputLayer.output as SymbolicTensor;
+    const input = y;
+    for (const layer of this.stack) {
+      const out = layer.apply(y);
+      if (!(out instanceof SymbolicTensor)) throw new Error(`${layer.label}: a layer in a Sequential model must return one tensor`);
+      y = out;
+    }
+    if (this.stack.length > 0) this.graph = new FunctionalGraph(input, y, this.label);
+    this.builtShape = shape;
+    this.built = true;
   }
 
   private checkInput(x: Tensor): void {
@@ -121,201 +149,97 @@ export class Sequential<K extends string = string> {
     // A plain loop: this runs on every batch, and a tiny model's whole step is a few microseconds.
     for (let i = 0; ok && i < expected.length; i++) ok = expected[i] === null || expected[i] === x.shape[i];
     if (!ok) {
-      throw new Error(`${this.label}: expected input of shape ${formatSymbolicShape(expected)}, got ${formatShape(x.shape)}${this.layers[0] ? ` (first layer: ${this.layers[0].className} '${this.layers[0].name}')` : ''}`);
+      throw new Error(`${this.label}: expected input of shape ${formatSymbolicShape(expected)}, got ${formatShape(x.shape)}${this.stack[0] ? ` (first layer: ${this.stack[0].className} '${this.stack[0].name}')` : ''}`);
     }
   }
 
-  /** The forward pass. */
-  call(x: Tensor, ctx: CallContext = { training: false }): Tensor {
-    this.checkInput(x);
-    let y = x;
-    for (const layer of this.layers) y = layer.apply(y, ctx);
+  /** The forward pass: the layers in order. */
+  override call(inputs: Nested<Tensor>, ctx: CallContext = { training: false }): Tensor {
+    if (Array.isArray(inputs) && inputs.length === 1) inputs = inputs[0]!;
+    if (!isTensorValue(inputs)) throw new Error(`${this.label}: a Sequential model takes one input tensor`);
+    this.checkInput(inputs);
+    let y: Tensor = inputs;
+    for (const layer of this.stack) y = layer.apply(y, ctx);
     return y;
   }
 
-  /** Calls the model on a batch without gradient tracking (tfjs' `model.apply` / Keras' `model(x)`). */
-  apply(x: TensorLike, ctx: CallContext = { training: false }): Tensor {
-    const t = asTensor(x, `${this.label}.apply`);
-    return ctx.training ? this.call(t, ctx) : noGrad(() => this.call(t, ctx));
+  override computeOutputShape(inputShape: ShapeStructure): ShapeStructure {
+    if (!isShape(inputShape)) throw new Error(`a Sequential model takes one input, got shapes ${JSON.stringify(inputShape)}`);
+    let shape: ShapeStructure = inputShape;
+    for (const layer of this.stack) shape = layer.computeOutputShape(shape);
+    return shape;
   }
-
-  get weights(): Variable[] { return this.layers.flatMap((l) => l.weights); }
-  // A plain loop: flatMap was a visible share of a tiny model's training step, which reads this every step.
-  get trainableWeights(): Variable[] {
-    const out: Variable[] = [];
-    for (const l of this.layers) for (const w of l.trainableWeights) out.push(w);
-    return out;
-  }
-  get nonTrainableWeights(): Variable[] { return this.layers.flatMap((l) => l.nonTrainableWeights); }
-
-  getWeights(): Tensor[] { return this.layers.flatMap((l) => l.getWeights()); }
-
-  setWeights(weights: readonly Tensor[]): void {
-    const total = this.weights.length;
-    if (weights.length !== total) throw new Error(`${this.label}.setWeights: expected ${total} arrays, got ${weights.length}`);
-    let offset = 0;
-    for (const layer of this.layers) {
-      const n = layer.weights.length;
-      layer.setWeights(weights.slice(offset, offset + n));
-      offset += n;
-    }
-  }
-
-  regularizationLosses(): Tensor[] {
-    const out: Tensor[] = [];
-    for (const l of this.layers) for (const r of l.regularizationLosses()) out.push(r);
-    return out;
-  }
-
-  countParams(): number { return this.layers.reduce((p, l) => p + l.countParams(), 0); }
-
-  /** Prints (or passes to `printFn`) Keras' summary table. */
-  summary(lineLength?: number, printFn: (line: string) => void = console.log): void {
-    const rows = summaryRows(this.layers, this.builtShape);
-    const trainable = this.trainableWeights.reduce((p, w) => p + w.size, 0);
-    const nonTrainable = this.nonTrainableWeights.reduce((p, w) => p + w.size, 0);
-    printFn(formatSummary(this.name, rows, { trainable, nonTrainable }, lineLength));
-  }
-
-  // ---- training -------------------------------------------------------------------------------------
-
-  /**
-   * Configures training. Returns this model typed with its log keys, so that
-   * `const m = model.compile({ ..., metrics: ['accuracy'] })` gives `m.fit` callbacks and History typed
-   * with 'loss' | 'accuracy' | 'val_loss' | 'val_accuracy'.
-   */
-  compile<const M extends MetricIdentifier = never>(args: CompileArgs<M>): Sequential<LogKey<M>> {
-    this.compiled = resolveCompileArgs(args, this.label);
-    return this as unknown as Sequential<LogKey<M>>;
-  }
-
-  get isCompiled(): boolean { return this.compiled !== null; }
 
   /** @internal */
-  requireCompiled(what: string): CompiledState {
-    if (!this.compiled) throw new Error(`${this.label}: you must call compile() before ${what}(), e.g. model.compile({ optimizer: 'adam', loss: 'mse' })`);
-    return this.compiled;
+  override ensureBuiltFor(xs: readonly Tensor[]): void {
+    if (!this.built) this.build([null, ...xs[0]!.shape.slice(1)]);
   }
 
-  get optimizer(): Optimizer {
-    return this.requireCompiled('using the optimizer of').optimizer;
+  /** @internal The compiled Dense step runs exactly this class (a subclass may change `call`). */
+  override compiledStepLayers(): readonly Layer[] | null {
+    return this.constructor === Sequential ? this.stack : null;
   }
 
-  /** Names of the values `evaluate` and `trainOnBatch` return, in order ('loss' first). */
-  get metricsNames(): string[] {
-    return this.compiled ? ['loss', ...this.compiled.metrics.map((m) => m.name)] : [];
+  protected override isSequentialLike(): boolean {
+    return true;
   }
 
-  fit(x: TensorLike, y: TensorLike, args?: FitArgs<K>): Promise<History<K>>;
-  fit(dataset: BatchSource, args?: FitArgs<K>): Promise<History<K>>;
-  async fit(xOrData: TensorLike | BatchSource, yOrArgs?: TensorLike | FitArgs<K>, maybeArgs?: FitArgs<K>): Promise<History<K>> {
-    return (await runFit(this, this.requireCompiled('fit'), xOrData, yOrArgs, maybeArgs)) as History<K>;
-  }
-
-  /** Loss (and metrics) on the given data, batched. Returns a number when there are no metrics, else a list. */
-  evaluate(x: TensorLike, y: TensorLike, args: EvaluateArgs = {}): number | number[] {
-    const compiled = this.requireCompiled('evaluate');
-    const logs = this.evaluateToLogs(asTensor(x, `${this.label}.evaluate: x`), asTensor(y, `${this.label}.evaluate: y`), args);
-    const values = this.metricsNames.map((n) => logs[n]!);
-    return compiled.metrics.length === 0 ? values[0]! : values;
-  }
-
-  /** @internal evaluate, returning logs keyed by metric name. */
-  evaluateToLogs(x: Tensor, y: Tensor, args: EvaluateArgs = {}, prefix = ''): Record<string, number> {
-    const compiled = this.requireCompiled('evaluate');
-    const sw = args.sampleWeight === undefined ? undefined : asTensor(args.sampleWeight, `${this.label}.evaluate: sampleWeight`);
-    const n = checkSameCount(x, y, `${this.label}.evaluate`, sw);
-    const batchSize = positiveBatchSize(args.batchSize ?? 32, `${this.label}.evaluate`);
-    resetMetrics(compiled);
-    this.checkInput(x);
-    for (let start = 0; start < n; start += batchSize) {
-      const end = Math.min(n, start + batchSize);
-      testStep(this, compiled, sliceRows(x, start, end), sliceRows(y, start, end), sw && sliceRows(sw, start, end));
-    }
-    return collectLogs(compiled, prefix);
+  override compile<const M extends MetricIdentifier = never>(args: FlatCompileArgs<M>): Sequential<LogKey<M>>;
+  override compile<const M extends MetricIdentifier = never, const O extends string = never>(args: CompileArgs<M, O>): Sequential<CompiledLogKey<M, O>>;
+  override compile<const M extends MetricIdentifier = never, const O extends string = never>(args: CompileArgs<M, O>): Sequential<CompiledLogKey<M, O>> {
+    super.compile(args);
+    return this as unknown as Sequential<CompiledLogKey<M, O>>;
   }
 
   /** Outputs for `x`, computed in batches of `batchSize` without gradient tracking. */
-  predict(x: TensorLike, args: PredictArgs = {}): Tensor {
-    const t = asTensor(x, `${this.label}.predict: x`);
-    const batchSize = positiveBatchSize(args.batchSize ?? 32, `${this.label}.predict`);
-    const n = t.shape[0] ?? 0;
-    return noGrad(() => {
-      this.checkInput(t);
-      if (n <= batchSize) return this.call(t, { training: false });
-      const parts: Tensor[] = [];
-      for (let start = 0; start < n; start += batchSize) parts.push(this.call(sliceRows(t, start, Math.min(n, start + batchSize)), { training: false }));
-      return concat(parts, 0);
-    });
+  override predict(x: ModelData, args: PredictArgs = {}): Tensor {
+    return super.predict(x, args) as Tensor;
   }
 
-  predictOnBatch(x: TensorLike): Tensor {
-    const t = asTensor(x, `${this.label}.predictOnBatch: x`);
-    return noGrad(() => this.call(t, { training: false }));
+  override predictOnBatch(x: ModelData): Tensor {
+    return super.predictOnBatch(x) as Tensor;
   }
-
-  /** One gradient step on one batch; returns the loss (and metrics of that batch). */
-  trainOnBatch(x: TensorLike, y: TensorLike, args: { sampleWeight?: TensorLike } = {}): number | number[] {
-    const compiled = this.requireCompiled('trainOnBatch');
-    const xt = asTensor(x, `${this.label}.trainOnBatch: x`), yt = asTensor(y, `${this.label}.trainOnBatch: y`);
-    const sw = args.sampleWeight === undefined ? undefined : asTensor(args.sampleWeight, `${this.label}.trainOnBatch: sampleWeight`);
-    checkSameCount(xt, yt, `${this.label}.trainOnBatch`, sw);
-    this.checkInput(xt);
-    resetMetrics(compiled);
-    trainStep(this, compiled, xt, yt, sw);
-    return this.batchResult(compiled);
-  }
-
-  testOnBatch(x: TensorLike, y: TensorLike, args: { sampleWeight?: TensorLike } = {}): number | number[] {
-    const compiled = this.requireCompiled('testOnBatch');
-    const xt = asTensor(x, `${this.label}.testOnBatch: x`), yt = asTensor(y, `${this.label}.testOnBatch: y`);
-    const sw = args.sampleWeight === undefined ? undefined : asTensor(args.sampleWeight, `${this.label}.testOnBatch: sampleWeight`);
-    checkSameCount(xt, yt, `${this.label}.testOnBatch`, sw);
-    this.checkInput(xt);
-    resetMetrics(compiled);
-    testStep(this, compiled, xt, yt, sw);
-    return this.batchResult(compiled);
-  }
-
-  private batchResult(compiled: CompiledState): number | number[] {
-    // The values in metricsNames order ('loss', then the metrics), read directly rather than through the
-    // sorted logs object: this runs after every trainOnBatch.
-    if (compiled.metrics.length === 0) return compiled.lossTracker.result();
-    const values = [compiled.lossTracker.result()];
-    for (const m of compiled.metrics) values.push(m.result());
-    return values;
-  }
-
-  // ---- saving ----------------------------------------------------------------------------------------
 
   /**
-   * Saves in TensorFlow.js' Layers format (model.json + weight shards): a directory path or `file://` URL in
-   * Node, `indexeddb://name` or `downloads://name` in a browser, or a tfjs-style IOHandler. With
-   * `includeOptimizer` (default true) the optimizer's config and state are saved too, so `loadModel`
-   * returns a compiled model that resumes training exactly. Writes are atomic.
+   * Keras' Sequential config: the layers as Keras JSON (an InputLayer first when the model was given one, as
+   * Keras 3 writes; otherwise the first layer carries `batch_input_shape`, as tfjs and Keras 2 write), and the
+   * built input shape.
    */
-  save(url: string | IOHandler, options: SaveOptions = {}): Promise<SaveResult> {
-    return saveModel(this, url, options);
+  override getConfig(): Record<string, unknown> {
+    const layers: KerasObjectJson[] = this.stack.map(serializeLayer);
+    if (this.userInput && this.inputLayer) layers.unshift(serializeLayer(this.inputLayer));
+    else if (layers[0] && !this.stack[0]!.batchInputShape && this.builtShape) layers[0].config.batch_input_shape = [...this.builtShape];
+    const config: Record<string, unknown> = { name: this.name, trainable: this.trainable, layers };
+    if (this.builtShape) config.buildInputShape = [...this.builtShape];
+    return config;
   }
 
-  /** The Keras model config (snake_case, as Keras' `model.to_json()`); `JSON.stringify(model)` uses it. */
-  toJSON(): SequentialTopology {
-    return modelToJSON(this);
-  }
-
-  /** The in-memory save artifacts (tfjs' ModelArtifacts shape). */
-  toArtifacts(options: SaveOptions = {}): ModelArtifacts {
-    return toArtifacts(this, options);
-  }
-
-  getConfig(): { name: string; layers: { className: string; config: Record<string, unknown> }[] } {
-    return { name: this.name, layers: this.layers.map((l) => ({ className: l.className, config: l.getConfig() })) };
+  /** A new (untrained) Sequential from `getConfig()` output or a Keras/tfjs Sequential config. */
+  static override fromConfig<T>(this: unknown, config: Record<string, unknown>): T {
+    if (config === null || typeof config !== 'object' || !Array.isArray(config.layers)) {
+      throw new Error(`Sequential.fromConfig: the config has no layers list, got ${JSON.stringify(config)?.slice(0, 200)}`);
+    }
+    const layerJsons = config.layers as unknown[];
+    const layers = layerJsons.map((l, i) => deserializeLayer(l, `layer ${i}`));
+    const model = new Sequential(typeof config.name === 'string' ? { name: config.name } : {});
+    for (const layer of layers) model.add(layer);
+    if (!model.built) {
+      const firstBuild = (layerJsons[0] as { build_config?: { input_shape?: unknown } } | undefined)?.build_config?.input_shape;
+      const shape = (Array.isArray(config.buildInputShape) ? config.buildInputShape : firstBuild) as SymbolicShape | undefined;
+      if (shape) model.build(shape);
+    }
+    if (config.trainable === false) model.trainable = false;
+    return model as unknown as T;
   }
 }
+registerClass(Sequential);
 
-export function positiveBatchSize(value: unknown, owner: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new Error(`${owner}: batchSize must be a positive integer, got ${JSON.stringify(value)}`);
-  return value;
+function isTensorValue(v: unknown): v is Tensor {
+  return typeof v === 'object' && v !== null && 'values' in v && 'shape' in v && !(v instanceof SymbolicTensor);
+}
+
+function sameShape(a: SymbolicShape, b: SymbolicShape): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
 export { clearSession };

@@ -65,7 +65,7 @@ describe('toArtifacts / fromArtifacts', () => {
     const model = await trained();
     const a = toArtifacts(model);
     // Everything but the weight buffer must survive JSON, as it does in model.json.
-    const back = fromArtifacts({ ...(JSON.parse(JSON.stringify({ ...a, weightData: undefined })) as ModelArtifacts), weightData: a.weightData });
+    const back = fromArtifacts({ ...(JSON.parse(JSON.stringify({ ...a, weightData: undefined })) as ModelArtifacts), weightData: a.weightData }) as Sequential;
     expect(back.getWeights().map(bits)).toEqual(model.getWeights().map(bits));
     const x = data(4, 3, 9);
     expect(bits(back.predict(x))).toEqual(bits(model.predict(x)));
@@ -82,8 +82,8 @@ describe('toArtifacts / fromArtifacts', () => {
     const a = toArtifacts(model, { includeOptimizer: false });
     expect(a.trainingConfig).toBeUndefined();
     expect(a.weightSpecs!.some((s) => s.group === 'optimizer')).toBe(false);
-    expect(fromArtifacts(a).isCompiled).toBe(false);
-    expect(fromArtifacts(toArtifacts(model), { compile: false }).isCompiled).toBe(false);
+    expect((fromArtifacts(a) as Sequential).isCompiled).toBe(false);
+    expect((fromArtifacts(toArtifacts(model), { compile: false }) as Sequential).isCompiled).toBe(false);
   });
 
   it('a configured loss is saved as Keras JSON; a plain-function loss saves the model uncompiled with a warning', async () => {
@@ -91,7 +91,7 @@ describe('toArtifacts / fromArtifacts', () => {
     model.compile({ optimizer: new SGD({ learningRate: 0.1, momentum: 0.5 }), loss: new Huber({ delta: 2 }) });
     const a = toArtifacts(model);
     expect(a.trainingConfig!.loss).toMatchObject({ class_name: 'Huber', config: expect.objectContaining({ delta: 2 }) });
-    const back = fromArtifacts(a);
+    const back = (fromArtifacts(a) as Sequential);
     expect((back.requireCompiled('test').loss as Huber).getConfig()).toMatchObject({ delta: 2 });
     // Never trained: only the iteration count (0) is saved, and it is restored.
     expect(back.optimizer.iterations).toBe(0);
@@ -107,19 +107,19 @@ describe('toArtifacts / fromArtifacts', () => {
     const model = await trained();
     const good = toArtifacts(model);
     const data8 = new Uint8Array(good.weightData as ArrayBuffer);
-    expect(() => fromArtifacts({ ...good, weightData: data8.slice(0, 100).buffer })).toThrow(/truncated: weight 'bn\/beta' .* only 100 bytes/); // h/kernel, h/bias, bn/gamma fill bytes 0..100
-    expect(() => fromArtifacts({ ...good, weightData: new Uint8Array([...data8, 0, 0, 0, 0]).buffer })).toThrow(/weight data has 552 bytes but the weights manifest describes 548/);
+    expect(() => (fromArtifacts({ ...good, weightData: data8.slice(0, 100).buffer }) as Sequential)).toThrow(/truncated: weight 'bn\/beta' .* only 100 bytes/); // h/kernel, h/bias, bn/gamma fill bytes 0..100
+    expect(() => (fromArtifacts({ ...good, weightData: new Uint8Array([...data8, 0, 0, 0, 0]).buffer }) as Sequential)).toThrow(/weight data has 552 bytes but the weights manifest describes 548/);
     const reshaped = good.weightSpecs!.map((s) => (s.name === 'h/kernel' ? { ...s, shape: [5, 3] } : s));
-    expect(() => fromArtifacts({ ...good, weightSpecs: reshaped })).toThrow(/weight 'h\/kernel' has shape \[5, 3\] in the weights manifest, but the model config gives the layer a weight of shape \[3, 5\]/);
+    expect(() => (fromArtifacts({ ...good, weightSpecs: reshaped }) as Sequential)).toThrow(/weight 'h\/kernel' has shape \[5, 3\] in the weights manifest, but the model config gives the layer a weight of shape \[3, 5\]/);
     const renamed = good.weightSpecs!.map((s) => (s.name === 'out/bias' ? { ...s, name: 'other/bias' } : s));
-    expect(() => fromArtifacts({ ...good, weightSpecs: renamed })).toThrow(/weight 'out\/bias' of the model is missing from the weights manifest/);
-    expect(() => fromArtifacts({ ...good, format: 'graph-model' })).toThrow(/format is 'graph-model'/);
+    expect(() => (fromArtifacts({ ...good, weightSpecs: renamed }) as Sequential)).toThrow(/weight 'out\/bias' of the model is missing from the weights manifest/);
+    expect(() => (fromArtifacts({ ...good, format: 'graph-model' }) as Sequential)).toThrow(/format is 'graph-model'/);
     expect(() => fromArtifacts({ ...good, weightSpecs: good.weightSpecs!.map((s, i) => (i === 0 ? { ...s, dtype: 'string' as const } : s)) })).toThrow(/dtype 'string'/);
 
     const nan = data8.slice();
     new DataView(nan.buffer).setFloat32(4, NaN, true);
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
-    const loaded = fromArtifacts({ ...good, weightData: nan.buffer });
+    const loaded = (fromArtifacts({ ...good, weightData: nan.buffer }) as Sequential);
     expect(warn).toHaveBeenCalledWith("model artifacts: weight 'h/kernel' holds 1 NaN value of 15");
     expect(Number.isNaN(loaded.getWeights()[0]!.values[1])).toBe(true);
   });
@@ -130,6 +130,6 @@ describe('toArtifacts / fromArtifacts', () => {
     const drop = a.weightSpecs!.length - 1;
     const specs = a.weightSpecs!.slice(0, drop);
     const bytes = (a.weightData as ArrayBuffer).slice(0, (a.weightData as ArrayBuffer).byteLength - 2 * 4);
-    expect(() => fromArtifacts({ ...a, weightSpecs: specs, weightData: bytes })).toThrow(/saved optimizer state does not fit the model: 12 optimizer weights were saved, Adam on this model has 13/);
+    expect(() => (fromArtifacts({ ...a, weightSpecs: specs, weightData: bytes }) as Sequential)).toThrow(/saved optimizer state does not fit the model: 12 optimizer weights were saved, Adam on this model has 13/);
   });
 });

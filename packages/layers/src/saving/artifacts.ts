@@ -10,9 +10,10 @@ import { Optimizer, deserialize as deserializeOptimizer, serialize as serializeO
 import type { SerializedOptimizer } from '@minikeras/optimizers';
 import { LOSS_CLASSES, Loss, Metric, deserializeLoss, getLoss, getMetric, isLossName, isMetricName, metrics as metricsNs, serializeLoss } from '@minikeras/losses';
 import type { KerasObjectJson as LossJson, LossName, MetricName } from '@minikeras/losses';
-import type { Sequential } from '../models/sequential';
-import { MINIKERAS_VERSION, ModelFormatError, sequentialFromTopology, sequentialToTopology } from './keras-config';
-import type { SequentialTopology } from './keras-config';
+import type { Model } from '../models/model';
+import type { OutputTarget } from '../training/compile';
+import { MINIKERAS_VERSION, ModelFormatError, modelFromTopology, modelToTopology } from './keras-config';
+import type { KerasModelJson, SequentialTopology } from './keras-config';
 
 export const LAYERS_MODEL_FORMAT = 'layers-model';
 export const GENERATED_BY = `minikeras v${MINIKERAS_VERSION}`;
@@ -41,7 +42,7 @@ export interface TrainingConfig {
 
 /** What `toArtifacts` returns and `fromArtifacts` takes; structurally a `tf.io.ModelArtifacts`. */
 export interface ModelArtifacts {
-  modelTopology: SequentialTopology | Record<string, unknown>;
+  modelTopology: KerasModelJson | SequentialTopology | Record<string, unknown>;
   format?: string;
   generatedBy?: string;
   convertedBy?: string | null;
@@ -75,20 +76,20 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 // ---- saving -------------------------------------------------------------------------------------------
 
 /** The model as tfjs ModelArtifacts, entirely in memory. */
-export function toArtifacts(model: Sequential, options: SaveOptions = {}): ModelArtifacts {
+export function toArtifacts(model: Model, options: SaveOptions = {}): ModelArtifacts {
   const includeOptimizer = options.includeOptimizer ?? true;
-  const modelTopology = sequentialToTopology(model);
+  const modelTopology = modelToTopology(model);
   const named: { spec: WeightSpec; values: Float32Array | Int32Array }[] = [];
   const seen = new Set<string>();
   for (const w of model.weights) {
-    if (seen.has(w.name)) throw new Error(`Sequential '${model.name}': two weights are named '${w.name}'; give the layers unique names before saving`);
+    if (seen.has(w.name)) throw new Error(`${model.label}: two weights are named '${w.name}'; give the layers unique names before saving`);
     seen.add(w.name);
     named.push({ spec: { name: w.name, shape: [...w.shape], dtype: 'float32' }, values: w.values as Float32Array });
   }
   const artifacts: ModelArtifacts = { modelTopology, format: LAYERS_MODEL_FORMAT, generatedBy: GENERATED_BY, convertedBy: null };
   if (includeOptimizer && model.isCompiled) {
     const compiled = model.requireCompiled('save');
-    const trainingConfig = trainingConfigOf(model.name, compiled.optimizer, compiled.loss, compiled.metrics);
+    const trainingConfig = trainingConfigOf(model.label, compiled.optimizer, compiled.outputs);
     if (trainingConfig) {
       artifacts.trainingConfig = trainingConfig;
       for (const entry of compiled.optimizer.getState()) {
@@ -130,30 +131,40 @@ function encodeWeights(arrays: readonly (Float32Array | Int32Array)[]): ArrayBuf
  * tfjs itself writes and reads), else as Keras JSON; the optimizer as Keras JSON. A loss that wraps a plain
  * function has no config: then, as Keras does, the model is saved uncompiled, with a warning.
  */
-function trainingConfigOf(modelName: string, optimizer: Optimizer, loss: Loss, metricList: readonly Metric[]): TrainingConfig | null {
-  let lossId: string | LossJson;
+function trainingConfigOf(owner: string, optimizer: Optimizer, outputs: readonly OutputTarget[]): TrainingConfig | null {
+  const single = outputs.length === 1;
+  const losses: Record<string, string | LossJson | null> = {};
   try {
-    lossId = lossIdentifier(loss);
+    for (const o of outputs) losses[o.name] = o.loss ? lossIdentifier(o.loss) : null;
   } catch (e) {
-    console.warn(`Sequential '${modelName}': saving without the optimizer and training config: ${(e as Error).message}`);
+    console.warn(`${owner}: saving without the optimizer and training config: ${(e as Error).message}`);
     return null;
   }
   let optimizerConfig: SerializedOptimizer;
   try {
     optimizerConfig = serializeOptimizer(optimizer);
   } catch (e) {
-    console.warn(`Sequential '${modelName}': saving without the optimizer and training config: ${(e as Error).message}`);
+    console.warn(`${owner}: saving without the optimizer and training config: ${(e as Error).message}`);
     return null;
   }
-  const metricIds: (string | LossJson)[] = [];
-  for (const m of metricList) {
-    try {
-      metricIds.push(metricIdentifier(m));
-    } catch (e) {
-      console.warn(`Sequential '${modelName}': metric '${m.name}' is not saved: ${(e as Error).message}`);
+  const metricIds: Record<string, (string | LossJson)[]> = {};
+  for (const o of outputs) {
+    metricIds[o.name] = [];
+    for (const m of o.metrics) {
+      try {
+        metricIds[o.name]!.push(metricIdentifier(m, single ? '' : `${o.name}_`));
+      } catch (e) {
+        console.warn(`${owner}: metric '${m.name}' is not saved: ${(e as Error).message}`);
+      }
     }
   }
-  return { loss: lossId, metrics: metricIds, optimizer_config: { class_name: optimizerConfig.class_name, config: optimizerConfig.config } };
+  const config: TrainingConfig = {
+    loss: single ? losses[outputs[0]!.name] : losses,
+    metrics: single ? metricIds[outputs[0]!.name] : metricIds,
+    optimizer_config: { class_name: optimizerConfig.class_name, config: optimizerConfig.config },
+  };
+  if (!single && outputs.some((o) => o.weight !== 1)) config.loss_weights = Object.fromEntries(outputs.map((o) => [o.name, o.weight]));
+  return config;
 }
 
 function sameJson(a: unknown, b: unknown): boolean {
@@ -169,12 +180,14 @@ function lossIdentifier(loss: Loss): string | LossJson {
   return json;
 }
 
-function metricIdentifier(metric: Metric): string | LossJson {
-  if (metric instanceof metricsNs.AutoAccuracy) return metric.name;
+/** A metric by the name it was compiled with (`prefix` is the '<output>_' a multi-output model added). */
+function metricIdentifier(metric: Metric, prefix = ''): string | LossJson {
+  const name = prefix && metric.name.startsWith(prefix) ? metric.name.slice(prefix.length) : metric.name;
+  if (metric instanceof metricsNs.AutoAccuracy) return name;
   const json = metricsNs.serializeMetric(metric);
-  if (isMetricName(metric.name)) {
-    const byName = getMetric(metric.name as MetricName);
-    if (byName.className === metric.className && sameJson(metricsNs.serializeMetric(byName), json)) return metric.name;
+  if (isMetricName(name)) {
+    const byName = getMetric(name as MetricName);
+    if (byName.className === metric.className && sameJson({ ...metricsNs.serializeMetric(byName), config: { ...(metricsNs.serializeMetric(byName).config as object), name: metric.name } }, json)) return name;
   }
   return json;
 }
@@ -187,7 +200,7 @@ function metricIdentifier(metric: Metric): string | LossJson {
  * weights only warn. With a training config (and `compile` not false) the model comes back compiled with its
  * optimizer state restored.
  */
-export function fromArtifacts(artifacts: ModelArtifacts, options: LoadOptions = {}, source: ArtifactSource = { file: 'model artifacts' }): Sequential {
+export function fromArtifacts(artifacts: ModelArtifacts, options: LoadOptions = {}, source: ArtifactSource = { file: 'model artifacts' }): Model {
   const file = source.file;
   if (typeof artifacts !== 'object' || artifacts === null) throw new ModelFormatError(file, `expected model artifacts { modelTopology, weightSpecs, weightData }, got ${String(artifacts)}`);
   if (artifacts.format !== undefined && artifacts.format !== null && artifacts.format !== LAYERS_MODEL_FORMAT) {
@@ -195,7 +208,7 @@ export function fromArtifacts(artifacts: ModelArtifacts, options: LoadOptions = 
   }
   if (artifacts.modelTopology == null) throw new ModelFormatError(file, 'has no modelTopology (the Keras model config)');
   if (artifacts.modelTopology instanceof ArrayBuffer) throw new ModelFormatError(file, 'modelTopology is binary (a TensorFlow GraphDef), not a Keras model config');
-  const model = sequentialFromTopology(artifacts.modelTopology, file);
+  const model = modelFromTopology(artifacts.modelTopology, file) as Model;
   const specs = artifacts.weightSpecs;
   const optimizerEntries: { name: string; value: Tensor }[] = [];
   if (specs !== undefined) {
@@ -275,7 +288,7 @@ function decodeWeights(specs: readonly WeightSpec[], data: ArrayBuffer | ArrayBu
   return out;
 }
 
-function assignModelWeights(model: Sequential, values: Map<string, { spec: WeightSpec; value: Tensor; from: string }>, file: string): void {
+function assignModelWeights(model: Model, values: Map<string, { spec: WeightSpec; value: Tensor; from: string }>, file: string): void {
   const vars = model.weights;
   if (vars.length > 0 && !model.built) {
     throw new ModelFormatError(file, 'the model config declares no input shape, so its weights cannot be placed');
@@ -323,29 +336,46 @@ function kerasOptimizerJson(json: unknown, file: string): SerializedOptimizer {
   return { class_name: className, config: out };
 }
 
-function compileFromTrainingConfig(model: Sequential, tc: TrainingConfig, optimizerEntries: { name: string; value: Tensor }[], generatedBy: string | undefined, file: string): void {
+function compileFromTrainingConfig(model: Model, tc: TrainingConfig, optimizerEntries: { name: string; value: Tensor }[], generatedBy: string | undefined, file: string): void {
   if (typeof tc !== 'object' || tc === null) throw new ModelFormatError(file, 'trainingConfig must be an object');
-  for (const key of ['weighted_metrics', 'loss_weights', 'sample_weight_mode'] as const) {
+  for (const key of ['weighted_metrics', 'sample_weight_mode'] as const) {
     if (tc[key] != null && !(Array.isArray(tc[key]) && (tc[key] as unknown[]).length === 0)) {
       console.warn(`${file}: trainingConfig.${key} is not supported by minikeras and is ignored`);
     }
   }
   let optimizer: Optimizer;
-  let loss: Loss;
-  let metricList: Metric[];
+  let loss: Loss | (Loss | null)[] | Record<string, Loss | null>;
+  let metricList: Metric[] | Metric[][] | Record<string, Metric[]>;
+  let lossWeights: number[] | Record<string, number> | undefined;
   try {
     optimizer = deserializeOptimizer(kerasOptimizerJson(tc.optimizer_config, file));
-    if (typeof tc.loss === 'string') loss = getLoss(tc.loss as LossName);
-    else if (typeof tc.loss === 'object' && tc.loss !== null && typeof (tc.loss as LossJson).class_name === 'string') loss = deserializeLoss(tc.loss as LossJson);
-    else throw new Error(`trainingConfig.loss must be a loss name or Keras loss JSON (one output), got ${JSON.stringify(tc.loss)?.slice(0, 200)}`);
+    const readLoss = (v: unknown): Loss | null => {
+      if (v === null) return null;
+      if (typeof v === 'string') return getLoss(v as LossName);
+      if (typeof v === 'object' && typeof (v as LossJson).class_name === 'string') return deserializeLoss(v as LossJson);
+      throw new Error(`trainingConfig.loss must be a loss name or Keras loss JSON (or a list or record of them by output), got ${JSON.stringify(v)?.slice(0, 200)}`);
+    };
+    const isLossLeaf = (v: unknown) => typeof v === 'string' || (typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as LossJson).class_name === 'string');
+    loss = isLossLeaf(tc.loss) ? readLoss(tc.loss)! : Array.isArray(tc.loss) ? tc.loss.map(readLoss)
+      : typeof tc.loss === 'object' && tc.loss !== null ? Object.fromEntries(Object.entries(tc.loss).map(([k, v]) => [k, readLoss(v)])) : readLoss(tc.loss)!;
     const ids = tc.metrics == null ? [] : tc.metrics;
-    if (!Array.isArray(ids)) throw new Error(`trainingConfig.metrics must be a list (one output), got ${JSON.stringify(ids).slice(0, 200)}`);
-    metricList = ids.map((m) => getMetric(m as MetricName));
+    const readMetrics = (list: unknown): Metric[] => {
+      if (!Array.isArray(list)) throw new Error(`trainingConfig.metrics must be a list (or lists by output), got ${JSON.stringify(list)?.slice(0, 200)}`);
+      return list.map((m) => getMetric(m as MetricName));
+    };
+    metricList = Array.isArray(ids) ? (ids.every(Array.isArray) && ids.length > 0 ? ids.map(readMetrics) : readMetrics(ids))
+      : typeof ids === 'object' && ids !== null ? Object.fromEntries(Object.entries(ids).map(([k, v]) => [k, readMetrics(v)])) : readMetrics(ids);
+    const lw = tc.loss_weights;
+    if (lw != null && !(Array.isArray(lw) && lw.length === 0)) lossWeights = lw as number[] | Record<string, number>;
   } catch (e) {
     if (e instanceof ModelFormatError) throw e;
     throw new ModelFormatError(file, `trainingConfig: ${(e as Error).message}`);
   }
-  model.compile({ optimizer, loss, metrics: metricList });
+  try {
+    model.compile({ optimizer, loss: loss as never, metrics: metricList as never, ...(lossWeights ? { lossWeights: lossWeights as never } : {}) });
+  } catch (e) {
+    throw new ModelFormatError(file, `trainingConfig: ${(e as Error).message}`);
+  }
   restoreOptimizerState(model, optimizer, optimizerEntries, !(generatedBy ?? '').startsWith('minikeras'), file);
 }
 
@@ -354,7 +384,7 @@ function compileFromTrainingConfig(model: Sequential, tc: TrainingConfig, optimi
  * the config). Our own files must match exactly; another library's optimizer state (tfjs) is restored when its
  * layout matches ours and otherwise dropped with a warning, keeping only its iteration count.
  */
-function restoreOptimizerState(model: Sequential, optimizer: Optimizer, entries: { name: string; value: Tensor }[], foreign: boolean, file: string): void {
+function restoreOptimizerState(model: Model, optimizer: Optimizer, entries: { name: string; value: Tensor }[], foreign: boolean, file: string): void {
   if (entries.length === 0) return;
   const iteration = entries[0]!;
   if (iteration.value.size !== 1) throw new ModelFormatError(file, `optimizer weight '${iteration.name}' should be the iteration count (a scalar), got shape [${iteration.value.shape.join(', ')}]`);
@@ -381,11 +411,11 @@ function restoreOptimizerState(model: Sequential, optimizer: Optimizer, entries:
 }
 
 /** Keras' `model.to_json()` analogue: the config as an object (`JSON.stringify` it for the string form). */
-export function modelToJSON(model: Sequential): SequentialTopology {
-  return sequentialToTopology(model);
+export function modelToJSON(model: Model): KerasModelJson {
+  return modelToTopology(model);
 }
 
 /** Rebuilds an untrained model from `modelToJSON` output, a tfjs model topology or Keras 3 `to_json()` text. */
-export function modelFromJSON(json: string | object): Sequential {
-  return sequentialFromTopology(json, 'model JSON');
+export function modelFromJSON(json: string | object): Model {
+  return modelFromTopology(json, 'model JSON') as Model;
 }

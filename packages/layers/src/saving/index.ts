@@ -5,4 +5,4 @@ export { toArtifacts, fromArtifacts, modelToJSON, modelFromJSON, LAYERS_MODEL_FO
 export type { ModelArtifacts, WeightSpec, TrainingConfig, SaveOptions, LoadOptions } from './artifacts';
 export type { ModelJSON, SaveResult } from './model-json';
 export { ModelFormatError, LAYER_CLASSES } from './keras-config';
-export type { KerasObjectJson, SequentialTopology } from './keras-config';
+export type { KerasObjectJson, SequentialTopology, KerasModelJson } from './keras-config';

@@ -35,12 +35,12 @@ describe('indexeddb://', () => {
     await a.fit(x, new Tensor(new Float32Array(4), [2, 2]), { epochs: 1, verbose: 0 });
     const result = await saveModel(a, 'indexeddb://my-model');
     expect(result.modelArtifactsInfo.weightDataBytes).toBeGreaterThan(0);
-    const back = await loadModel('indexeddb://my-model');
+    const back = (await loadModel('indexeddb://my-model') as Sequential);
     expect(out(back)).toEqual(out(a));
     expect(back.optimizer.iterations).toBe(1);
     const b = model(2);
     await saveModel(b, 'indexeddb://my-model');
-    expect(out(await loadModel('indexeddb://my-model'))).toEqual(out(b));
+    expect(out((await loadModel('indexeddb://my-model') as Sequential))).toEqual(out(b));
     await expect(loadModel('indexeddb://nothing-here')).rejects.toThrow(/indexeddb:\/\/nothing-here: missing: no model is saved under 'nothing-here'/);
   });
 
@@ -58,7 +58,7 @@ describe('indexeddb://', () => {
       expectClose((tfModel.predict(tf.tensor(x.values, [2, 3])) as tf.Tensor).dataSync(), ours.predict(x), { atol: 1e-6, rtol: 0 });
       const theirs = tfl.sequential({ layers: [tfl.layers.dense({ units: 2, inputShape: [3], activation: 'sigmoid' })] });
       await theirs.save('indexeddb://from-tfjs');
-      const loaded = await loadModel('indexeddb://from-tfjs');
+      const loaded = (await loadModel('indexeddb://from-tfjs') as Sequential);
       expectClose(loaded.predict(x), (theirs.predict(tf.tensor(x.values, [2, 3])) as tf.Tensor).dataSync(), { atol: 1e-6, rtol: 0 });
     } finally {
       tf.env().set('IS_BROWSER', previous);
@@ -79,7 +79,7 @@ describe('downloads://', () => {
     const json = JSON.parse(await resolveObjectURL(clicks[0]!.href)!.text());
     expect(json.weightsManifest[0].paths).toEqual(['./my-model.weights.bin']);
     const weights = await resolveObjectURL(clicks[1]!.href)!.arrayBuffer();
-    const back = await loadModel({ load: async () => ({ ...json, weightSpecs: json.weightsManifest[0].weights, weightData: weights }) });
+    const back = await loadModel({ load: async () => ({ ...json, weightSpecs: json.weightsManifest[0].weights, weightData: weights }) }) as Sequential;
     expect(out(back)).toEqual(out(m));
   });
 
@@ -108,7 +108,7 @@ describe('http(s):// loading', () => {
     const { modelJSON, shards } = toModelFiles(toArtifacts(m));
     files.set('/models/web/model.json', new TextEncoder().encode(JSON.stringify(modelJSON)));
     for (const s of shards) files.set(`/models/web/${s.path}`, s.bytes);
-    expect(out(await loadModel(`${base}/models/web/model.json`))).toEqual(out(m));
+    expect(out((await loadModel(`${base}/models/web/model.json`) as Sequential))).toEqual(out(m));
     files.delete('/models/web/group1-shard1of1.bin');
     await expect(loadModel(`${base}/models/web/model.json`)).rejects.toThrow(/\/models\/web\/group1-shard1of1\.bin: missing/);
     await expect(loadModel(`${base}/nope/model.json`)).rejects.toThrow(/nope\/model\.json: request failed with HTTP 404 \(missing\)/);

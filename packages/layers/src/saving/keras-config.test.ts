@@ -1,3 +1,4 @@
+import '../models/functional';
 import { describe, expect, it } from 'vitest';
 import { Tensor, setSeed } from '@minikeras/tensor';
 import { Sequential } from '../models/sequential';
@@ -11,7 +12,7 @@ import { LayerNormalization } from '../layers/layer-normalization';
 import { Embedding } from '../layers/embedding';
 import { RandomNormal } from '../initializers';
 import { l1l2, l2 } from '../regularizers';
-import type { Layer } from '../layer';
+import type { Layer } from '../engine/layer';
 import { LAYER_CLASSES, deserializeInitializer, deserializeLayer, serializeLayer } from './keras-config';
 import { modelFromJSON, modelToJSON } from './artifacts';
 
@@ -90,17 +91,17 @@ describe('Keras JSON of layers and models', () => {
   });
 
   it('loads a hand-written Keras 3 to_json() convnet', () => {
-    const model = modelFromJSON(KERAS3_CONVNET);
+    const model = (modelFromJSON(KERAS3_CONVNET) as Sequential);
     expect(model.name).toBe('convnet');
-    expect(model.layers.map((l) => l.className)).toEqual(['InputLayer', 'Conv2D', 'MaxPooling2D', 'BatchNormalization', 'Flatten', 'Dropout', 'Dense']);
+    expect(model.layers.map((l) => l.className)).toEqual(['Conv2D', 'MaxPooling2D', 'BatchNormalization', 'Flatten', 'Dropout', 'Dense']);
     expect(model.inputShape).toEqual([null, 8, 8, 1]);
     expect(model.outputShape).toEqual([null, 10]);
     // conv 3*3*1*4 + 4 = 40, batch norm 4 * 4 = 16, dense 36*10 + 10 = 370 (8x8 -> 6x6 -> pooled 3x3, 3*3*4 = 36).
     expect(model.countParams()).toBe(40 + 16 + 370);
-    const conv = model.layers[1] as Conv2D;
+    const conv = model.layers[0] as Conv2D;
     expect([conv.filters, conv.kernelSize, conv.padding, conv.activation]).toEqual([4, [3, 3], 'valid', 'relu']);
-    expect((model.layers[5] as Dropout).rate).toBe(0.5);
-    const dense = model.layers[6] as Dense;
+    expect((model.layers[4] as Dropout).rate).toBe(0.5);
+    const dense = model.layers[5] as Dense;
     expect(dense.getConfig().kernelRegularizer).toMatchObject({ className: 'L2', l2: 0.01 });
     // Unseeded GlorotUniform with no other config comes back as its name.
     expect(dense.getConfig().kernelInitializer).toBe('glorot_uniform');
@@ -111,7 +112,7 @@ describe('Keras JSON of layers and models', () => {
   });
 
   it('loads Keras 3 Embedding, LayerNormalization and GlobalAveragePooling2D configs', () => {
-    const model = modelFromJSON({
+    const model = (modelFromJSON({
       module: 'keras', class_name: 'Sequential', config: {
         name: 'text', layers: [
           { module: 'keras.layers', class_name: 'InputLayer', config: { batch_shape: [null, 5], dtype: 'int32', sparse: false, name: 'ids' } },
@@ -127,7 +128,7 @@ describe('Keras JSON of layers and models', () => {
           { module: 'keras.layers', class_name: 'GlobalAveragePooling2D', config: { name: 'gap', trainable: true, dtype: policy, data_format: 'channels_last', keepdims: false } },
         ],
       },
-    });
+    }) as Sequential);
     // InputLayer's int32 dtype is about the ids it receives; the layer itself passes them through.
     expect(model.outputShape).toEqual([null, 1]);
     // 50 * 8 embeddings + 8 gamma + 8 beta
@@ -186,21 +187,21 @@ describe('Keras JSON of layers and models', () => {
 
   it('rejects what it cannot rebuild, naming the layer and the key', () => {
     const base = (layer: object) => ({ class_name: 'Sequential', config: { name: 's', layers: [layer] } });
-    expect(() => modelFromJSON(base({ class_name: 'LSTM', config: { units: 3 } }))).toThrow(/model JSON: layer 0: unknown layer class 'LSTM'.*Dense/);
-    expect(() => modelFromJSON(base({ class_name: 'Dense', config: { units: 3, kernel_constraint: { class_name: 'MaxNorm', config: {} } } })))
+    expect(() => (modelFromJSON(base({ class_name: 'LSTM', config: { units: 3 } })) as Sequential)).toThrow(/model JSON: .*layer 0: layer class 'LSTM' is not available in minikeras.*Dense/);
+    expect(() => (modelFromJSON(base({ class_name: 'Dense', config: { units: 3, kernel_constraint: { class_name: 'MaxNorm', config: {} } } })) as Sequential))
       .toThrow(/layer 0 \(Dense\): 'kernel_constraint' = .* is not supported/);
-    expect(() => modelFromJSON(base({ class_name: 'Dense', config: { units: 3, unitz: 4 } }))).toThrow(/unknown config key 'unitz'/);
-    expect(() => modelFromJSON(base({ class_name: 'Dense', config: { units: 3, dtype: 'float16' } }))).toThrow(/dtype "float16" is not supported/);
-    expect(() => modelFromJSON(base({ class_name: 'Dense', config: { name: 'd' } }))).toThrow(/layer 0 \(Dense 'd'\): the config has no 'units'/);
-    expect(() => modelFromJSON(base({ class_name: 'Dense', config: { units: -1 } }))).toThrow(/units must be a positive integer/);
-    expect(() => modelFromJSON({ class_name: 'Functional', config: { layers: [] } })).toThrow(/'Functional'; minikeras loads Sequential models only/);
-    expect(() => modelFromJSON('{"class_name": "Sequential", ')).toThrow(/model JSON: not valid JSON/);
+    expect(() => (modelFromJSON(base({ class_name: 'Dense', config: { units: 3, unitz: 4 } })) as Sequential)).toThrow(/unknown config key 'unitz'/);
+    expect(() => (modelFromJSON(base({ class_name: 'Dense', config: { units: 3, dtype: 'float16' } })) as Sequential)).toThrow(/dtype "float16" is not supported/);
+    expect(() => (modelFromJSON(base({ class_name: 'Dense', config: { name: 'd' } })) as Sequential)).toThrow(/layer 0 \(Dense 'd'\): the config has no 'units'/);
+    expect(() => (modelFromJSON(base({ class_name: 'Dense', config: { units: -1 } })) as Sequential)).toThrow(/units must be a positive integer/);
+    expect(() => (modelFromJSON({ class_name: 'Functional', config: { layers: [] } }) as Sequential)).toThrow(/functional model '': input_layers must be a list of tensor references|a model needs at least one input/);
+    expect(() => (modelFromJSON('{"class_name": "Sequential", ') as Sequential)).toThrow(/model JSON: not valid JSON/);
   });
 
   it('accepts the model_config wrapper of tfjs converter output and Keras 2 bare layer lists', () => {
     const layer = { class_name: 'Dense', config: { units: 2, batch_input_shape: [null, 3], name: 'only' } };
-    const a = modelFromJSON({ keras_version: '2.15.0', backend: 'tensorflow', model_config: { class_name: 'Sequential', config: { name: 'w', layers: [layer] } } });
-    const b = modelFromJSON({ class_name: 'Sequential', config: [layer] });
+    const a = (modelFromJSON({ keras_version: '2.15.0', backend: 'tensorflow', model_config: { class_name: 'Sequential', config: { name: 'w', layers: [layer] } } }) as Sequential);
+    const b = (modelFromJSON({ class_name: 'Sequential', config: [layer] }) as Sequential);
     expect(a.outputShape).toEqual([null, 2]);
     expect(b.outputShape).toEqual([null, 2]);
   });

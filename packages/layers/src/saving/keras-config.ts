@@ -6,9 +6,9 @@
  * `DTypePolicy` dtypes).
  */
 import { ModelFormatError } from './errors';
-import { Layer } from '../layer';
-import type { SymbolicShape } from '../layer';
-import { Sequential } from '../models/sequential';
+import { Layer } from '../engine/layer';
+import type { SymbolicShape } from '../engine/layer';
+import { getRegisteredClass, registeredClassNames } from '../engine/registry';
 import { Dense } from '../layers/dense';
 import { Activation, Dropout, Flatten, InputLayer, Reshape } from '../layers/core';
 import { Conv2D } from '../layers/conv2d';
@@ -40,6 +40,14 @@ export interface KerasObjectJson {
 export interface SequentialTopology {
   class_name: 'Sequential';
   config: { name: string; layers: KerasObjectJson[]; build_input_shape?: SymbolicShape };
+  keras_version: string;
+  backend: string;
+}
+
+/** Any model's Keras config as stored in `modelTopology` (Sequential, Functional, ...). */
+export interface KerasModelJson {
+  class_name: string;
+  config: { name?: unknown; layers: KerasObjectJson[]; [key: string]: unknown };
   keras_version: string;
   backend: string;
 }
@@ -243,8 +251,9 @@ const isRegularizerKey = (k: string) => k.endsWith('Regularizer');
 /** A layer as `{ class_name, config }` with Keras' snake_case keys. */
 export function serializeLayer(layer: Layer): KerasObjectJson {
   const owner = `${layer.className} '${layer.name}'`;
-  if (!Object.hasOwn(LAYER_CLASSES, layer.className) || !(layer instanceof LAYER_CLASSES[layer.className]!.cls)) {
-    throw new Error(`${owner}: cannot be saved: ${layer.className} is not a layer class minikeras can load back (supported: ${Object.keys(LAYER_CLASSES).join(', ')})`);
+  const builtIn = Object.hasOwn(LAYER_CLASSES, layer.className) && layer instanceof LAYER_CLASSES[layer.className]!.cls;
+  if (!builtIn && (getRegisteredClass(layer.className) as unknown) !== layer.constructor) {
+    throw new Error(`${owner}: cannot be saved: no class is registered as '${layer.className}'; give the class a static className and call registerClass(${layer.constructor.name}) so a loader can rebuild it`);
   }
   const config: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(layer.getConfig())) {
@@ -259,7 +268,7 @@ export function serializeLayer(layer: Layer): KerasObjectJson {
     delete config.trainable;
     config.sparse = false;
   }
-  config.dtype = 'float32';
+  if (config.dtype === undefined) config.dtype = 'float32';
   return { class_name: layer.className, config };
 }
 
@@ -269,10 +278,8 @@ export function serializeLayer(layer: Layer): KerasObjectJson {
  */
 export function deserializeLayer(value: unknown, where: string): Layer {
   const obj = asKerasObject(value, where, 'a layer');
-  const spec = LAYER_CLASSES[obj.class_name];
-  if (!spec) {
-    throw new Error(`${where}: unknown layer class '${obj.class_name}'${didYouMean(obj.class_name, Object.keys(LAYER_CLASSES))}; minikeras can load ${Object.keys(LAYER_CLASSES).join(', ')}`);
-  }
+  const spec = Object.hasOwn(LAYER_CLASSES, obj.class_name) ? LAYER_CLASSES[obj.class_name] : undefined;
+  if (!spec) return deserializeRegistered(obj, where);
   const here = `${where} (${obj.class_name}${typeof obj.config?.name === 'string' ? ` '${obj.config.name}'` : ''})`;
   const args: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(obj.config ?? {})) {
@@ -306,27 +313,57 @@ export function deserializeLayer(value: unknown, where: string): Layer {
   }
 }
 
-// ---- Sequential ---------------------------------------------------------------------------------------
+// ---- classes without a spec: models, merge layers, custom classes ----------------------------------
 
-/** The model's Keras config (`modelTopology` in model.json), in the nesting tfjs writes. */
-export function sequentialToTopology(model: Sequential): SequentialTopology {
-  const layers = model.layers.map(serializeLayer);
-  const first = model.layers[0];
-  const built = model.inputShape;
-  // tfjs' and Keras' Sequential.from_config take the input shape from the first layer's batch_input_shape.
-  if (first && layers[0] && !(first instanceof InputLayer) && !first.batchInputShape && built) {
-    layers[0].config.batch_input_shape = [...built];
+/**
+ * A registered class rebuilt with its `fromConfig` from the camelCased config. Keys ending in Initializer or
+ * Regularizer and `activation` are read as everywhere else; nested Keras objects (a model's layers) stay as
+ * they are, for the class to read.
+ */
+function deserializeRegistered(obj: KerasObjectJson, where: string): Layer {
+  const cls = getRegisteredClass(obj.class_name);
+  const here = `${where} (${obj.class_name}${typeof obj.config?.name === 'string' ? ` '${obj.config.name}'` : ''})`;
+  if (!cls) {
+    const known = registeredClassNames();
+    throw new Error(`${where}: layer class '${obj.class_name}' is not available in minikeras${didYouMean(obj.class_name, known)}; the layer classes it can load are ${known.join(', ')} (a custom class must be registered with registerClass before loading)`);
   }
-  const config: SequentialTopology['config'] = { name: model.name, layers };
-  if (built) config.build_input_shape = [...built];
-  return { class_name: 'Sequential', config, keras_version: `minikeras ${MINIKERAS_VERSION}`, backend: 'minikeras' };
+  const config: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(obj.config ?? {})) {
+    if (key === 'dtype') { checkDtype(value, here, false); continue; }
+    const camel = toCamelKey(key);
+    config[camel] = isInitializerKey(camel) ? deserializeInitializer(value, `${here} ${key}`)
+      : isRegularizerKey(camel) ? deserializeRegularizer(value, `${here} ${key}`)
+        : camel === 'activation' ? (value == null ? null : deserializeActivation(value, `${here} ${key}`))
+          : value;
+  }
+  let layer: unknown;
+  try {
+    layer = cls.fromConfig(config);
+  } catch (e) {
+    throw new Error(`${here}: ${(e as Error).message}`);
+  }
+  if (!(layer instanceof Layer)) throw new Error(`${here}: the class registered as '${obj.class_name}' did not build a Layer`);
+  return layer;
+}
+
+// ---- models -------------------------------------------------------------------------------------------
+
+/** A model's Keras config (`modelTopology` in model.json), in the nesting tfjs writes. */
+export function modelToTopology(model: Layer): KerasModelJson {
+  const { class_name, config } = serializeLayer(model);
+  return { class_name, config: config as KerasModelJson['config'], keras_version: `minikeras ${MINIKERAS_VERSION}`, backend: 'minikeras' };
+}
+
+/** True for a model object (anything with compile/fit), without importing the model classes. */
+export function isModel(value: unknown): value is Layer & { compile: unknown } {
+  return value instanceof Layer && typeof (value as { compile?: unknown }).compile === 'function';
 }
 
 /**
- * Rebuilds an untrained Sequential from its Keras config: model.json's `modelTopology` (also wrapped in
+ * Rebuilds an untrained model from its Keras config: model.json's `modelTopology` (also wrapped in
  * `model_config`, as tfjs' converter writes it), Keras 3's `model.to_json()`, or a JSON string of either.
  */
-export function sequentialFromTopology(json: unknown, file = 'model JSON'): Sequential {
+export function modelFromTopology(json: unknown, file = 'model JSON'): Layer {
   let topology = json;
   if (typeof topology === 'string') {
     try {
@@ -337,35 +374,18 @@ export function sequentialFromTopology(json: unknown, file = 'model JSON'): Sequ
   }
   if (typeof topology === 'object' && topology !== null && 'model_config' in topology) topology = (topology as { model_config: unknown }).model_config;
   if (typeof topology !== 'object' || topology === null || typeof (topology as { class_name?: unknown }).class_name !== 'string') {
-    throw new ModelFormatError(file, `expected a Keras model config { class_name: 'Sequential', config: { layers: [...] } }, got ${JSON.stringify(topology)?.slice(0, 200)}`);
+    throw new ModelFormatError(file, `expected a Keras model config { class_name: 'Sequential' | 'Functional', config: { layers: [...] } }, got ${JSON.stringify(topology)?.slice(0, 200)}`);
   }
-  const { class_name: className, config } = topology as KerasObjectJson & { config: unknown };
-  if (className !== 'Sequential') {
-    throw new ModelFormatError(file, `the model is a '${className}'; minikeras loads Sequential models only`);
-  }
+  const { class_name: className } = topology as KerasObjectJson;
+  let config = (topology as { config?: unknown }).config;
   // Keras 2.0 wrote a Sequential's config as the bare list of layers.
-  const cfg = (Array.isArray(config) ? { layers: config } : config) as { name?: unknown; layers?: unknown; build_input_shape?: unknown };
-  if (typeof cfg !== 'object' || cfg === null || !Array.isArray(cfg.layers)) {
-    throw new ModelFormatError(file, 'the Sequential config has no layers list');
-  }
-  const layerJsons = cfg.layers as unknown[];
-  const layers: Layer[] = [];
+  if (className === 'Sequential' && Array.isArray(config)) config = { layers: config };
+  let model: Layer;
   try {
-    layerJsons.forEach((l, i) => layers.push(deserializeLayer(l, `layer ${i}`)));
+    model = deserializeLayer({ class_name: className, config: config as Record<string, unknown> }, 'the model');
   } catch (e) {
     throw new ModelFormatError(file, (e as Error).message);
   }
-  const name = typeof cfg.name === 'string' ? cfg.name : undefined;
-  const model = new Sequential(name === undefined ? {} : { name });
-  try {
-    for (const layer of layers) model.add(layer);
-    if (!model.built) {
-      const firstBuild = (layerJsons[0] as KerasObjectJson | undefined)?.build_config?.input_shape;
-      const shape = (Array.isArray(cfg.build_input_shape) ? cfg.build_input_shape : firstBuild) as SymbolicShape | undefined;
-      if (shape) model.build(shape);
-    }
-  } catch (e) {
-    throw new ModelFormatError(file, (e as Error).message);
-  }
+  if (!isModel(model)) throw new ModelFormatError(file, `the top-level object is a ${className} layer, not a model (Sequential or Functional)`);
   return model;
 }

@@ -9,7 +9,7 @@
  * | `'https://host/model.json'`          | no   | yes  | anywhere with fetch |
  * | a tfjs IOHandler `{ save }`/`{ load }` | yes  | yes  | anywhere            |
  */
-import type { Sequential } from '../models/sequential';
+import type { Model } from '../models/model';
 import { fromArtifacts, toArtifacts } from './artifacts';
 import type { ArtifactSource, LoadOptions, ModelArtifacts, SaveOptions } from './artifacts';
 import type { SaveResult } from './model-json';
@@ -42,7 +42,7 @@ function checkUrl(url: unknown, owner: string): asserts url is string {
  * TensorFlow.js' Layers format. Resolves once everything is written; a failed save leaves any previous save
  * at the same place intact.
  */
-export async function saveModel(model: Sequential, url: string | IOHandler, options: SaveOptions = {}): Promise<SaveResult> {
+export async function saveModel(model: Model, url: string | IOHandler, options: SaveOptions = {}): Promise<SaveResult> {
   if (typeof url === 'object' && url !== null) {
     if (typeof url.save !== 'function') throw new Error('saveModel: the IOHandler has no save() method');
     return (await url.save(toArtifacts(model, options))) as SaveResult;
@@ -64,7 +64,7 @@ export async function saveModel(model: Sequential, url: string | IOHandler, opti
  * is checked before a model is returned; a saved training config gives a compiled model whose optimizer
  * continues where it stopped (`{ compile: false }` skips that).
  */
-export async function loadModel(url: string | IOHandler, options: LoadOptions = {}): Promise<Sequential> {
+export async function loadModel(url: string | IOHandler, options: LoadOptions = {}): Promise<Model> {
   let loaded: { artifacts: ModelArtifacts; source: ArtifactSource };
   if (typeof url === 'object' && url !== null) {
     if (typeof url.load !== 'function') throw new Error('loadModel: the IOHandler has no load() method');

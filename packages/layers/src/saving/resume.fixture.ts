@@ -41,7 +41,7 @@ if (mode === 'full') {
   losses = (await model.fit(x, y, { epochs: 2, batchSize: 8, verbose: 0 })).history['loss']!;
   await saveModel(model, dir!);
 } else {
-  model = await loadModel(dir!);
+  model = (await loadModel(dir!)) as Sequential;
   losses = (await model.fit(x, y, { epochs: 4, initialEpoch: 2, batchSize: 8, verbose: 0 })).history['loss']!;
 }
 const bits = (t: Tensor) => Array.from(new Uint32Array(Float32Array.from(t.values).buffer));

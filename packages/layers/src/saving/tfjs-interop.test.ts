@@ -135,7 +135,7 @@ describe('TensorFlow.js -> minikeras', () => {
     const artifacts = await tfjsSave(tfModel);
     expect(artifacts.generatedBy).toMatch(/tfjs-layers/);
 
-    const model = fromArtifacts(artifacts);
+    const model = (fromArtifacts(artifacts) as Sequential);
     expect(model.layers.map((l) => l.className)).toEqual(['Conv2D', 'BatchNormalization', 'MaxPooling2D', 'AveragePooling2D', 'Dropout', 'Flatten', 'Dense']);
     const x = values(3 * 128, 7);
     expectClose(model.predict(new Tensor(x, [3, 8, 8, 2])), tfPredict(tfModel, x, [3, 8, 8, 2]), { atol: 1e-6, rtol: 0 });
@@ -162,11 +162,11 @@ describe('TensorFlow.js -> minikeras', () => {
       ],
     });
     const artifacts = await tfjsSave(tfModel);
-    const model = fromArtifacts(artifacts);
+    const model = (fromArtifacts(artifacts) as Sequential);
     const ids = values(6 * 5, 2, 12);
     expectClose(model.predict(new Tensor(ids, [6, 5])), tfPredict(tfModel, ids, [6, 5]), { atol: 1e-6, rtol: 0 });
     const dir = join(root, 'from-tfjs');
     await saveModel(model, dir);
-    expectClose((await loadModel(dir)).predict(new Tensor(ids, [6, 5])), tfPredict(tfModel, ids, [6, 5]), { atol: 1e-6, rtol: 0 });
+    expectClose(((await loadModel(dir) as Sequential)).predict(new Tensor(ids, [6, 5])), tfPredict(tfModel, ids, [6, 5]), { atol: 1e-6, rtol: 0 });
   });
 });

@@ -4,7 +4,7 @@
  * rebuilds an equivalent layer. It throws plain `Error`s (no test-runner dependency) so it can live in `src/`.
  */
 import { Random, Tensor, Variable, mean, mul, noGrad, square, sub, sum, variableGrads, formatShape } from '@minikeras/tensor';
-import type { Layer, SymbolicShape } from '../layer';
+import type { Layer, SymbolicShape } from '../engine/layer';
 
 export interface LayerTestOptions {
   /** Input shape with the batch axis, e.g. `[2, 5]`. */
@@ -72,11 +72,11 @@ export function runLayerTest(makeLayer: () => Layer, options: LayerTestOptions):
   // Shapes: symbolic (unknown batch) and concrete, before and after building.
   const symbolicIn: SymbolicShape = [null, ...inputShape.slice(1)];
   const symbolicExpected: SymbolicShape = [null, ...expectedOutputShape.slice(1)];
-  const symbolicOut = layer.computeOutputShape(symbolicIn);
+  const symbolicOut = layer.computeOutputShape(symbolicIn) as SymbolicShape;
   if (!sameShape(symbolicOut, symbolicExpected)) fail(layer, `computeOutputShape(${showShape(symbolicIn)}) gave ${showShape(symbolicOut)}, expected ${showShape(symbolicExpected)}`);
   const output = layer.apply(x, { training });
   if (!sameShape(output.shape, expectedOutputShape)) fail(layer, `output shape ${formatShape(output.shape)}, expected ${formatShape(expectedOutputShape)}`);
-  const concreteOut = layer.computeOutputShape(inputShape);
+  const concreteOut = layer.computeOutputShape(inputShape) as SymbolicShape;
   if (!sameShape(concreteOut, output.shape)) fail(layer, `computeOutputShape(${showShape(inputShape)}) gave ${showShape(concreteOut)} but the output has shape ${formatShape(output.shape)}`);
   for (let i = 0; i < output.size; i++) if (!Number.isFinite(output.values[i]!)) fail(layer, `output value ${i} is ${output.values[i]}`);
 

@@ -6,7 +6,7 @@ import { BinaryCrossentropy, MeanSquaredError } from '@minikeras/losses';
 import { Sequential } from '../models/sequential';
 import { Dense, Dropout, Input } from '../layers';
 import type { DenseArgs } from '../layers/dense';
-import { clearSession } from '../layer';
+import { clearSession } from '../engine/layer';
 import type { CompileArgs } from './compile';
 
 beforeEach(() => clearSession());

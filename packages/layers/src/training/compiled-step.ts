@@ -12,7 +12,7 @@ import { Tensor, formatShape, kernels } from '@minikeras/tensor';
 import type { UnaryOp, Variable } from '@minikeras/tensor';
 import { BinaryCrossentropy, CategoricalCrossentropy, EPSILON, MeanSquaredError } from '@minikeras/losses';
 import type { Loss } from '@minikeras/losses';
-import type { Layer } from '../layer';
+import type { Layer } from '../engine/layer';
 import { Dense } from '../layers/dense';
 import { InputLayer } from '../layers/core';
 import { ACTIVATIONS, getActivation } from '../activations';

@@ -12,7 +12,10 @@ export interface Batch {
 }
 
 /** What `fit`/`evaluate` accept as a dataset: an iterable or async iterable of `{ x, y }` batches. */
-export type BatchSource = Iterable<{ x: TensorLike; y: TensorLike; sampleWeight?: TensorLike }> | AsyncIterable<{ x: TensorLike; y: TensorLike; sampleWeight?: TensorLike }>;
+export type BatchSource = Iterable<{ x: ModelData; y: ModelData; sampleWeight?: TensorLike }> | AsyncIterable<{ x: ModelData; y: ModelData; sampleWeight?: TensorLike }>;
+
+/** Data for a model's inputs or targets: one array, a list by position, or a record by input/output name. */
+export type ModelData = TensorLike | readonly TensorLike[] | { readonly [name: string]: TensorLike };
 
 export function isBatchSource(value: unknown): value is BatchSource {
   if (value === null || typeof value !== 'object' || value instanceof Tensor || ArrayBuffer.isView(value)) return false;
@@ -77,5 +80,55 @@ export function checkSameCount(x: Tensor, y: Tensor, where: string, sampleWeight
   if (sampleWeight && sampleWeight.shape[0] !== n) {
     throw new Error(`${where}: sampleWeight has ${sampleWeight.shape[0]} entries but x has ${n} samples`);
   }
+  return n;
+}
+
+/** The names a model's data is matched against. */
+export interface ModelIO {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+}
+
+function isTensorLikeLeaf(v: unknown): boolean {
+  return v instanceof Tensor || ArrayBuffer.isView(v);
+}
+
+/**
+ * One tensor per name from what the user passed: for one name, the data itself (or a list of one); for
+ * several, a list by position or a record by name. Errors name `what` ('fit: x') and the missing name.
+ */
+export function toTensorList(value: unknown, names: readonly string[], what: string, kind: 'input' | 'output'): Tensor[] {
+  if (value === undefined || value === null) throw new Error(`${what} is required`);
+  const isRecord = typeof value === 'object' && !Array.isArray(value) && !isTensorLikeLeaf(value);
+  if (names.length === 1 && !isRecord) {
+    const single = Array.isArray(value) && value.length === 1 && isTensorLikeLeaf(value[0]) ? value[0] : value;
+    return [asTensor(single as TensorLike, what)];
+  }
+  if (isRecord) {
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      if (!names.includes(key)) throw new Error(`${what}: the model has no ${kind} named '${key}'; its ${kind}s are ${names.join(', ')}`);
+    }
+    return names.map((n) => {
+      if (!Object.hasOwn(record, n)) throw new Error(`${what}: no data for ${kind} '${n}' (the model's ${kind}s are ${names.join(', ')})`);
+      return asTensor(record[n] as TensorLike, `${what} '${n}'`);
+    });
+  }
+  if (!Array.isArray(value) || value.length !== names.length || !value.every((v) => isTensorLikeLeaf(v) || Array.isArray(v))) {
+    throw new Error(`${what}: the model has ${names.length} ${kind}s (${names.join(', ')}); pass a list of ${names.length} arrays or a record by ${kind} name`);
+  }
+  return value.map((v, i) => asTensor(v as TensorLike, `${what} '${names[i]}'`));
+}
+
+/** The sample count shared by every tensor (and the sample weights), or an error naming the odd one. */
+export function checkSameCounts(xs: readonly Tensor[], ys: readonly Tensor[], io: ModelIO, where: string, sampleWeight?: Tensor): number {
+  const n = sampleCount(xs[0]!, `${where}: x${xs.length > 1 ? ` '${io.inputNames[0]}'` : ''}`);
+  const check = (t: Tensor, label: string) => {
+    const m = sampleCount(t, `${where}: ${label}`);
+    if (m !== n) throw new Error(`${where}: x has ${n} samples but ${label} has ${m}; every input and target must have the same first dimension (shapes ${formatShape(xs[0]!.shape)} and ${formatShape(t.shape)})`);
+  };
+  xs.forEach((t, i) => { if (i > 0) check(t, `x '${io.inputNames[i]}'`); });
+  ys.forEach((t, i) => check(t, ys.length > 1 ? `y '${io.outputNames[i]}'` : 'y'));
+  if (sampleWeight && sampleWeight.shape[0] !== n) throw new Error(`${where}: sampleWeight has ${sampleWeight.shape[0]} entries but x has ${n} samples`);
   return n;
 }

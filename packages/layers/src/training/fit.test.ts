@@ -4,7 +4,7 @@ import { Tensor, setSeed, tensor, randomNormal } from '@minikeras/tensor';
 import { SGD } from '@minikeras/optimizers';
 import { Sequential } from '../models/sequential';
 import { Dense } from '../layers';
-import { clearSession } from '../layer';
+import { clearSession } from '../engine/layer';
 import { EarlyStopping, ProgbarLogger, ReduceLROnPlateau, TerminateOnNaN, LambdaCallback } from '../callbacks';
 
 /** y = 2x + 1 with noise-free data: the loss keeps falling under SGD. */
@@ -129,7 +129,7 @@ describe('fit with ModelCheckpoint and real saving', () => {
       const h = await model.fit(x, y, { epochs: 6, batchSize: 32, shuffle: false, validationData: [x, vy], verbose: 0, callbacks: [recorder, ckpt] });
       const val = h.history.val_loss!;
       const best = val.indexOf(Math.min(...val));
-      const restored = await loadModel(join(dir, 'best'));
+      const restored = (await loadModel(join(dir, 'best')) as Sequential);
       expect(restored.isCompiled).toBe(true);
       expect(restored.getWeights()[0]!.values[0]).toBe(kernels[best]);
       expect(readdirSync(dir)).toEqual(['best']); // one directory, replaced in place, no temp leftovers

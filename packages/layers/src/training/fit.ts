@@ -11,8 +11,10 @@ import { ProgbarLogger } from '../callbacks/progbar-logger';
 import type { CompiledState } from './compile';
 import { collectLogs, resetMetrics, trainStep } from './train-step';
 import type { SteppableModel } from './train-step';
-import { asTensor, assertFinite, checkSameCount, gatherRows, isBatchSource, sliceRows } from './data';
-import type { BatchSource } from './data';
+import { asTensor, assertFinite, checkSameCounts, gatherRows, isBatchSource, sliceRows, toTensorList } from './data';
+import type { BatchSource, ModelData, ModelIO } from './data';
+export type { ModelData } from './data';
+import type { Nested } from '../engine/structure';
 
 export interface FitArgs<K extends string = string> {
   epochs?: number;
@@ -21,7 +23,7 @@ export interface FitArgs<K extends string = string> {
   verbose?: 0 | 1 | 2 | 'auto';
   /** Fraction of the data, taken from the end before shuffling (as Keras), held out for validation. */
   validationSplit?: number;
-  validationData?: [TensorLike, TensorLike] | [TensorLike, TensorLike, TensorLike] | { x: TensorLike; y: TensorLike; sampleWeight?: TensorLike };
+  validationData?: [ModelData, ModelData] | [ModelData, ModelData, TensorLike] | { x: ModelData; y: ModelData; sampleWeight?: TensorLike };
   validationBatchSize?: number;
   /** Validate every N epochs (default 1). */
   validationFreq?: number;
@@ -39,10 +41,14 @@ export interface FitArgs<K extends string = string> {
 
 const FIT_KEYS = ['epochs', 'batchSize', 'verbose', 'validationSplit', 'validationData', 'validationBatchSize', 'validationFreq', 'shuffle', 'classWeight', 'sampleWeight', 'initialEpoch', 'stepsPerEpoch', 'callbacks', 'yieldEvery'];
 
-export interface FittableModel extends SteppableModel, CallbackModel {
+
+export interface FittableModel extends SteppableModel, CallbackModel, ModelIO {
   readonly name: string;
-  evaluateToLogs(x: Tensor, y: Tensor, args: { batchSize?: number; sampleWeight?: TensorLike }, prefix: string): Record<string, number>;
-  call(x: Tensor, ctx: { training: boolean }): Tensor;
+  evaluateToLogs(xs: Tensor[], ys: Tensor[], args: { batchSize?: number; sampleWeight?: Tensor | undefined }, prefix: string): Record<string, number>;
+  /** The flat input list as the model's `call` takes it (one tensor, or the list). */
+  packInputs(xs: readonly Tensor[]): Nested<Tensor>;
+  /** Builds a model that is not built yet (a subclassed model) by calling it on a batch. */
+  ensureBuiltFor(xs: readonly Tensor[]): void;
 }
 
 const yieldToEventLoop: () => Promise<void> =
@@ -80,33 +86,43 @@ function multiplyWeights(a: Tensor | undefined, b: Tensor): Tensor {
   return new Tensor(out, [n]);
 }
 
-interface ArrayData { x: Tensor; y: Tensor; sampleWeight: Tensor | undefined }
+interface ArrayData { xs: Tensor[]; ys: Tensor[]; sampleWeight: Tensor | undefined }
 
-function prepareArrays(owner: string, xIn: TensorLike, yIn: TensorLike, args: FitArgs<string>): { train: ArrayData; val: ArrayData | null } {
-  const x = asTensor(xIn, `${owner}: x`);
-  const y = asTensor(yIn, `${owner}: y`);
-  let sw = args.sampleWeight === undefined ? undefined : asTensor(args.sampleWeight, `${owner}: sampleWeight`);
-  const n = checkSameCount(x, y, owner, sw);
-  assertFinite(x, `${owner}: x`);
-  assertFinite(y, `${owner}: y`);
-  if (args.classWeight) sw = multiplyWeights(sw, classWeightsFor(y, args.classWeight, owner));
+function sliceData(d: ArrayData, a: number, b: number): ArrayData {
+  return { xs: d.xs.map((t) => sliceRows(t, a, b)), ys: d.ys.map((t) => sliceRows(t, a, b)), sampleWeight: d.sampleWeight && sliceRows(d.sampleWeight, a, b) };
+}
+
+/** Inputs and targets as one tensor per model input and output, checked. */
+export function modelArrays(model: ModelIO, owner: string, x: unknown, y: unknown, sampleWeight: TensorLike | undefined, label = ''): ArrayData {
+  const xs = toTensorList(x, model.inputNames, `${owner}: ${label}x`, 'input');
+  const ys = toTensorList(y, model.outputNames, `${owner}: ${label}y`, 'output');
+  const sw = sampleWeight === undefined ? undefined : asTensor(sampleWeight, `${owner}: ${label}sampleWeight`);
+  checkSameCounts(xs, ys, model, `${owner}${label ? `: ${label.trim()}` : ''}`, sw);
+  return { xs, ys, sampleWeight: sw };
+}
+
+function prepareArrays(model: ModelIO, owner: string, xIn: unknown, yIn: unknown, args: FitArgs<string>): { train: ArrayData; val: ArrayData | null } {
+  const data = modelArrays(model, owner, xIn, yIn, args.sampleWeight);
+  const n = data.xs[0]!.shape[0]!;
+  data.xs.forEach((t, i) => assertFinite(t, `${owner}: x${data.xs.length > 1 ? ` '${model.inputNames[i]}'` : ''}`));
+  data.ys.forEach((t, i) => assertFinite(t, `${owner}: y${data.ys.length > 1 ? ` '${model.outputNames[i]}'` : ''}`));
+  if (args.classWeight) {
+    if (data.ys.length !== 1) throw new Error(`${owner}: classWeight needs a model with one output; use sampleWeight for several`);
+    data.sampleWeight = multiplyWeights(data.sampleWeight, classWeightsFor(data.ys[0]!, args.classWeight, owner));
+  }
   let val: ArrayData | null = null;
-  let train: ArrayData = { x, y, sampleWeight: sw };
+  let train: ArrayData = data;
   if (args.validationData) {
     const vd = args.validationData;
     const [vx, vy, vw] = Array.isArray(vd) ? vd : [vd.x, vd.y, vd.sampleWeight];
-    const vxt = asTensor(vx, `${owner}: validationData x`), vyt = asTensor(vy, `${owner}: validationData y`);
-    const vwt = vw === undefined ? undefined : asTensor(vw, `${owner}: validationData sampleWeight`);
-    checkSameCount(vxt, vyt, `${owner}: validationData`, vwt);
-    val = { x: vxt, y: vyt, sampleWeight: vwt };
+    val = modelArrays(model, owner, vx, vy, vw as TensorLike | undefined, 'validationData ');
   } else if (args.validationSplit) {
     const split = args.validationSplit;
     if (!(split > 0 && split < 1)) throw new Error(`${owner}: validationSplit must be in (0, 1), got ${split}`);
     const at = Math.floor(n * (1 - split));
     if (at === 0 || at === n) throw new Error(`${owner}: validationSplit ${split} of ${n} samples leaves an empty training or validation set`);
-    const cut = (t: Tensor | undefined, a: number, b: number) => t && sliceRows(t, a, b);
-    train = { x: sliceRows(x, 0, at), y: sliceRows(y, 0, at), sampleWeight: cut(sw, 0, at) };
-    val = { x: sliceRows(x, at, n), y: sliceRows(y, at, n), sampleWeight: cut(sw, at, n) };
+    train = sliceData(data, 0, at);
+    val = sliceData(data, at, n);
   }
   return { train, val };
 }
@@ -114,11 +130,11 @@ function prepareArrays(owner: string, xIn: TensorLike, yIn: TensorLike, args: Fi
 export async function runFit(
   model: FittableModel,
   compiled: CompiledState,
-  xOrData: TensorLike | BatchSource,
-  yOrArgs: TensorLike | FitArgs<string> | undefined,
+  xOrData: ModelData | BatchSource,
+  yOrArgs: ModelData | FitArgs<string> | undefined,
   maybeArgs: FitArgs<string> | undefined,
 ): Promise<History<string>> {
-  const owner = `Sequential '${model.name}'.fit`;
+  const owner = `Model '${model.name}'.fit`;
   const fromIterable = isBatchSource(xOrData);
   const args: FitArgs<string> = (fromIterable ? (yOrArgs as FitArgs<string> | undefined) : maybeArgs) ?? {};
   checkArgs(owner, args);
@@ -137,10 +153,15 @@ export async function runFit(
   if (fromIterable) {
     if (args.validationSplit) throw new Error(`${owner}: validationSplit needs arrays; with an iterable dataset pass validationData`);
     steps = args.stepsPerEpoch ?? null;
-    if (args.validationData) arrays = prepareArrays(owner, args.validationData instanceof Array ? args.validationData[0] : args.validationData.x, args.validationData instanceof Array ? args.validationData[1] : args.validationData.y, { validationData: args.validationData });
+    if (args.validationData) {
+      const vd = args.validationData;
+      const [vx, vy, vw] = Array.isArray(vd) ? vd : [vd.x, vd.y, vd.sampleWeight];
+      arrays = { train: { xs: [], ys: [], sampleWeight: undefined }, val: modelArrays(model, owner, vx, vy, vw as TensorLike | undefined, 'validationData ') };
+    }
   } else {
-    arrays = prepareArrays(owner, xOrData as TensorLike, yOrArgs as TensorLike, args);
-    steps = Math.ceil(arrays.train.x.shape[0]! / batchSize);
+    arrays = prepareArrays(model, owner, xOrData, yOrArgs, args);
+    steps = Math.ceil(arrays.train.xs[0]!.shape[0]! / batchSize);
+    model.ensureBuiltFor(arrays.train.xs.map((t) => sliceRows(t, 0, Math.min(1, t.shape[0]!))));
   }
   const validation = arrays?.val ?? null;
 
@@ -169,35 +190,34 @@ export async function runFit(
     resetMetrics(compiled);
     await sync(list.epochBegin(epoch));
     let step = 0;
-    const onBatch = async (x: Tensor, y: Tensor, sw: Tensor | undefined) => {
-      if (batchHooks) await sync(list.batchBegin(step, { size: x.shape[0]! }));
-      trainStep(model, compiled, x, y, sw);
+    const onBatch = async (xs: Tensor[], ys: Tensor[], sw: Tensor | undefined) => {
+      if (batchHooks) await sync(list.batchBegin(step, { size: ys[0]!.shape[0]! }));
+      trainStep(model, compiled, { x: model.packInputs(xs), ys, sampleWeight: sw });
       if (batchHooks) await sync(list.batchEnd(step, collectLogs(compiled)));
       step++;
       await maybeYield();
     };
     if (!fromIterable) {
-      const { x, y, sampleWeight } = arrays!.train;
-      const n = x.shape[0]!;
+      const { xs, ys, sampleWeight } = arrays!.train;
+      const n = xs[0]!.shape[0]!;
       // Keyed by (seed, epoch, optimizer step): repeated fit calls reshuffle, and a run resumed from a
       // saved model + optimizer state at `initialEpoch` replays exactly the batches of an uninterrupted run.
       const order = shuffle ? derivedRng('fit-shuffle', epoch, compiled.optimizer.iterations).shuffle(Int32Array.from({ length: n }, (_, i) => i)) : null;
       for (let start = 0; start < n && !model.stopTraining; start += batchSize) {
         const end = Math.min(n, start + batchSize);
-        if (order) await onBatch(gatherRows(x, order, start, end), gatherRows(y, order, start, end), sampleWeight && gatherRows(sampleWeight, order, start, end));
-        else await onBatch(sliceRows(x, start, end), sliceRows(y, start, end), sampleWeight && sliceRows(sampleWeight, start, end));
+        if (order) await onBatch(xs.map((t) => gatherRows(t, order, start, end)), ys.map((t) => gatherRows(t, order, start, end)), sampleWeight && gatherRows(sampleWeight, order, start, end));
+        else await onBatch(xs.map((t) => sliceRows(t, start, end)), ys.map((t) => sliceRows(t, start, end)), sampleWeight && sliceRows(sampleWeight, start, end));
       }
     } else {
       const source = xOrData as BatchSource;
-      const iterator = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : (source as Iterable<{ x: TensorLike; y: TensorLike; sampleWeight?: TensorLike }>)[Symbol.iterator]();
+      const iterator = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : (source as Iterable<{ x: ModelData; y: ModelData; sampleWeight?: TensorLike }>)[Symbol.iterator]();
       while (!model.stopTraining && (steps === null || step < steps)) {
         const next = await iterator.next();
         if (next.done) break;
         const b = next.value;
-        const bx = asTensor(b.x, `${owner}: batch ${step} x`), by = asTensor(b.y, `${owner}: batch ${step} y`);
-        const bw = b.sampleWeight === undefined ? undefined : asTensor(b.sampleWeight, `${owner}: batch ${step} sampleWeight`);
-        checkSameCount(bx, by, `${owner}: batch ${step}`, bw);
-        await onBatch(bx, by, bw);
+        const data = modelArrays(model, owner, b.x, b.y, b.sampleWeight, `batch ${step} `);
+        model.ensureBuiltFor(data.xs);
+        await onBatch(data.xs, data.ys, data.sampleWeight);
       }
       if (step === 0) {
         console.warn(`${owner}: the dataset yielded no batches in epoch ${epoch + 1}; stopping. (A generator can only be iterated once: pass an iterable that restarts, or set stepsPerEpoch.)`);
@@ -207,7 +227,7 @@ export async function runFit(
     }
     epochLogs = collectLogs(compiled);
     if (validation && (epoch + 1 - initialEpoch) % validationFreq === 0) {
-      const valLogs = model.evaluateToLogs(validation.x, validation.y, { batchSize: args.validationBatchSize ?? batchSize, ...(validation.sampleWeight ? { sampleWeight: validation.sampleWeight } : {}) }, 'val_');
+      const valLogs = model.evaluateToLogs(validation.xs, validation.ys, { batchSize: args.validationBatchSize ?? batchSize, sampleWeight: validation.sampleWeight }, 'val_');
       epochLogs = Object.fromEntries(Object.entries({ ...epochLogs, ...valLogs }).sort((a, b) => (a[0] < b[0] ? -1 : 1)));
     }
     await sync(list.epochEnd(epoch, epochLogs));

@@ -1,35 +1,76 @@
 /**
  * One optimization step and one evaluation step: synchronous, no callbacks, testable alone.
- * `fit`, `trainOnBatch`, `evaluate` and `testOnBatch` all go through these two functions.
+ * `fit`, `trainOnBatch`, `evaluate` and `testOnBatch` all go through these two functions. A batch is the
+ * model's inputs (as the model takes them) and one target per output.
  */
-import { add, noGrad, variableGrads } from '@minikeras/tensor';
-import type { Tensor, Variable } from '@minikeras/tensor';
-import type { CallContext, Layer } from '../layer';
+import { Tensor, add, mul, noGrad, variableGrads } from '@minikeras/tensor';
+import type { Variable } from '@minikeras/tensor';
+import type { CallContext, Layer } from '../engine/layer';
+import { flatten } from '../engine/structure';
+import type { Nested } from '../engine/structure';
 import type { CompiledState } from './compile';
+import { loggedTrackers } from './compile';
 import { CompiledDenseStep } from './compiled-step';
 
 export interface SteppableModel {
-  call(x: Tensor, ctx: CallContext): Tensor;
+  call(inputs: Nested<Tensor>, ctx: CallContext): Nested<Tensor>;
   readonly trainableWeights: Variable[];
   regularizationLosses(): Tensor[];
-  /** A model with layers can train through the compiled step; its label names it in errors. */
-  readonly layers?: readonly Layer[];
-  readonly name?: string;
+  readonly name: string;
+  /** The layers the compiled Dense step may run, or null when the model must take autograd. */
+  compiledStepLayers(): readonly Layer[] | null;
 }
 
-function totalLoss(model: SteppableModel, compiled: CompiledState, x: Tensor, y: Tensor, sampleWeight: Tensor | undefined, training: boolean): { loss: Tensor; yPred: Tensor } {
-  const yPred = model.call(x, { training });
-  let loss = compiled.loss.compute(y, yPred, sampleWeight);
-  for (const penalty of model.regularizationLosses()) loss = add(loss, penalty);
-  return { loss, yPred };
+const isTensor = (v: unknown): v is Tensor => v instanceof Tensor;
+
+/** A batch: the model's inputs, one target per output, optional per-sample weights. */
+export interface StepBatch {
+  x: Nested<Tensor>;
+  ys: readonly Tensor[];
+  sampleWeight?: Tensor | undefined;
 }
 
-function updateMetrics(compiled: CompiledState, loss: number, batchSize: number, y: Tensor, yPred: Tensor, sampleWeight: Tensor | undefined): void {
+/** The model outputs of one call, one tensor per output, checked against the targets. */
+function outputsOf(model: SteppableModel, compiled: CompiledState, pred: Nested<Tensor>): Tensor[] {
+  const preds = pred instanceof Tensor ? [pred] : flatten(pred, isTensor);
+  if (preds.length !== compiled.outputs.length) {
+    throw new Error(`Model '${model.name}': the model returned ${preds.length} outputs, but it was compiled for ${compiled.outputs.length} (${compiled.outputs.map((o) => o.name).join(', ')})`);
+  }
+  return preds;
+}
+
+interface Forward {
+  loss: Tensor;
+  preds: Tensor[];
+  /** Each output's weighted loss (null where the output has no loss). */
+  perOutput: (Tensor | null)[];
+}
+
+function forward(model: SteppableModel, compiled: CompiledState, batch: StepBatch, training: boolean): Forward {
+  const preds = outputsOf(model, compiled, model.call(batch.x, { training }));
+  let loss: Tensor | null = null;
+  const perOutput = compiled.outputs.map((o, i) => {
+    if (!o.loss) return null;
+    let value = o.loss.compute(batch.ys[i]!, preds[i]!, batch.sampleWeight);
+    if (o.weight !== 1) value = mul(value, o.weight);
+    loss = loss ? add(loss, value) : value;
+    return value;
+  });
+  for (const penalty of model.regularizationLosses()) loss = add(loss!, penalty);
+  return { loss: loss!, preds, perOutput };
+}
+
+function updateMetrics(compiled: CompiledState, loss: number, batch: StepBatch, preds: readonly Tensor[], perOutput: readonly (Tensor | null)[] | null): void {
   // Keras weights the running loss by batch size, so an epoch's loss is the per-sample mean.
-  compiled.lossTracker.updateState(loss, batchSize);
-  if (compiled.metrics.length === 0) return;
+  const rows = batch.ys[0]!.shape[0]!;
+  compiled.lossTracker.updateState(loss, rows);
+  if (compiled.metrics.length === 0 && compiled.outputs.length === 1) return;
   noGrad(() => {
-    for (const m of compiled.metrics) m.updateState(y, yPred, sampleWeight);
+    compiled.outputs.forEach((o, i) => {
+      const value = perOutput?.[i];
+      if (o.lossTracker && value) o.lossTracker.updateState(value.values[0]!, rows);
+      for (const m of o.metrics) m.updateState(batch.ys[i]!, preds[i]!, batch.sampleWeight);
+    });
   });
 }
 
@@ -38,44 +79,46 @@ function updateMetrics(compiled: CompiledState, loss: number, batchSize: number,
  * again when the layers change; a model it cannot plan re-checks each step (a few property reads, stopping at
  * the first unsupported layer). With `jitCompile: true` anything unsupported is an error.
  */
-function compiledStepFor(model: SteppableModel, compiled: CompiledState, x: Tensor, y: Tensor, sampleWeight: Tensor | undefined): CompiledDenseStep | null {
-  if (compiled.jitCompile === false || !model.layers) return null;
-  if (sampleWeight !== undefined) return notCompiled(model, compiled, 'sample and class weights are not supported');
+function compiledStepFor(model: SteppableModel, compiled: CompiledState, batch: StepBatch): CompiledDenseStep | null {
+  if (compiled.jitCompile === false) return null;
+  const layers = model.compiledStepLayers();
+  if (!layers) return notCompiled(model, compiled, 'only a Sequential model (not a subclass) of Dense layers can be compiled');
+  if (batch.sampleWeight !== undefined) return notCompiled(model, compiled, 'sample and class weights are not supported');
+  if (!(batch.x instanceof Tensor)) return notCompiled(model, compiled, 'the model has several inputs');
   let step = compiled.compiledStep;
-  if (!step || !step.matches(model.layers)) {
-    const plan = CompiledDenseStep.plan(model.layers, compiled.loss);
+  if (!step || !step.matches(layers)) {
+    const plan = CompiledDenseStep.plan(layers, compiled.loss);
     if (!(plan instanceof CompiledDenseStep)) {
       compiled.compiledStep = null;
       return notCompiled(model, compiled, plan.reason);
     }
     compiled.compiledStep = step = plan;
   }
-  const rejected = step.rejects(x, y);
+  const rejected = step.rejects(batch.x, batch.ys[0]!);
   return rejected ? notCompiled(model, compiled, rejected) : step;
 }
 
 /** The autograd path under `jitCompile: 'auto'`; an error naming `why` under `jitCompile: true`. */
 function notCompiled(model: SteppableModel, compiled: CompiledState, why: string): null {
   if (compiled.jitCompile === true) {
-    throw new Error(`Sequential '${model.name ?? ''}': jitCompile: true cannot compile the train step: ${why}; compile with jitCompile: 'auto' to fall back to the autograd step`);
+    throw new Error(`Model '${model.name}': jitCompile: true cannot compile the train step: ${why}; compile with jitCompile: 'auto' to fall back to the autograd step`);
   }
   return null;
 }
 
-export function trainStep(model: SteppableModel, compiled: CompiledState, x: Tensor, y: Tensor, sampleWeight?: Tensor): number {
-  const step = compiledStepFor(model, compiled, x, y, sampleWeight);
+export function trainStep(model: SteppableModel, compiled: CompiledState, batch: StepBatch): number {
+  const step = compiledStepFor(model, compiled, batch);
   if (step) {
-    const loss = step.run(x, y);
+    const loss = step.run(batch.x as Tensor, batch.ys[0]!);
     compiled.optimizer.applyGradients(step.pairs);
-    updateMetrics(compiled, loss, x.shape[0]!, y, step.prediction, undefined);
+    updateMetrics(compiled, loss, batch, [step.prediction], null);
     return loss;
   }
   const vars = model.trainableWeights;
-  let yPred: Tensor | null = null;
+  let result: Forward | null = null;
   const { value, grads } = variableGrads(() => {
-    const r = totalLoss(model, compiled, x, y, sampleWeight, true);
-    yPred = r.yPred;
-    return r.loss;
+    result = forward(model, compiled, batch, true);
+    return result.loss;
   }, vars);
   const pairs: [Tensor, Variable][] = [];
   for (const v of vars) {
@@ -84,15 +127,16 @@ export function trainStep(model: SteppableModel, compiled: CompiledState, x: Ten
   }
   compiled.optimizer.applyGradients(pairs);
   const loss = value.values[0]!;
-  updateMetrics(compiled, loss, x.shape[0]!, y, yPred!, sampleWeight);
+  const r = result as unknown as Forward;
+  updateMetrics(compiled, loss, batch, r.preds, r.perOutput);
   return loss;
 }
 
-export function testStep(model: SteppableModel, compiled: CompiledState, x: Tensor, y: Tensor, sampleWeight?: Tensor): number {
+export function testStep(model: SteppableModel, compiled: CompiledState, batch: StepBatch): number {
   return noGrad(() => {
-    const { loss, yPred } = totalLoss(model, compiled, x, y, sampleWeight, false);
+    const { loss, preds, perOutput } = forward(model, compiled, batch, false);
     const value = loss.values[0]!;
-    updateMetrics(compiled, value, x.shape[0]!, y, yPred, sampleWeight);
+    updateMetrics(compiled, value, batch, preds, perOutput);
     return value;
   });
 }
@@ -100,12 +144,12 @@ export function testStep(model: SteppableModel, compiled: CompiledState, x: Tens
 /** Current values of the loss tracker and metrics, keys sorted as Keras' pythonify_logs does. */
 export function collectLogs(compiled: CompiledState, prefix = ''): Record<string, number> {
   const entries: [string, number][] = [[`${prefix}loss`, compiled.lossTracker.result()]];
-  for (const m of compiled.metrics) entries.push([`${prefix}${m.name}`, m.result()]);
+  for (const m of loggedTrackers(compiled)) entries.push([`${prefix}${m.name}`, m.result()]);
   entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   return Object.fromEntries(entries);
 }
 
 export function resetMetrics(compiled: CompiledState): void {
   compiled.lossTracker.resetState();
-  for (const m of compiled.metrics) m.resetState();
+  for (const m of loggedTrackers(compiled)) m.resetState();
 }

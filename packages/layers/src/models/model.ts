@@ -1,0 +1,384 @@
+/**
+ * `Model` (Keras 3's keras/src/models/model.py with its Trainer): a Layer that owns compile/fit/evaluate/
+ * predict/save. Three ways to make one, as in Keras:
+ * - functional: `new Model({ inputs, outputs })` over symbolic tensors from `Input(...)` (a `Functional`);
+ * - subclassing: `class MyModel extends Model { call(inputs, ctx) {...} }`, built on its first call;
+ * - `Sequential`, the chain case.
+ * Training logic lives in ../training (compile resolution, the train/test step, the fit loop).
+ */
+import { Tensor, concat, noGrad } from '@minikeras/tensor';
+import type { TensorLike, Variable } from '@minikeras/tensor';
+import { Layer } from '../engine/layer';
+import type { CallContext, LayerArgs, ShapeStructure } from '../engine/layer';
+import { SymbolicTensor } from '../engine/symbolic-tensor';
+import { flatten, packAs } from '../engine/structure';
+import type { Nested } from '../engine/structure';
+import { FunctionalGraph } from './functional-graph';
+import { formatSummary, summaryRows } from './summary';
+import { resolveCompileArgs } from '../training/compile';
+import type { CompileArgs, CompiledLogKey, FlatCompileArgs, LogKey, CompiledState, MetricIdentifier } from '../training/compile';
+import { collectLogs, resetMetrics, testStep, trainStep } from '../training/train-step';
+import { sliceRows, toTensorList } from '../training/data';
+import type { BatchSource, ModelData } from '../training/data';
+import { modelArrays, runFit } from '../training/fit';
+import type { FitArgs } from '../training/fit';
+import type { History } from '../callbacks/callback';
+import type { Optimizer } from '@minikeras/optimizers';
+import { modelToJSON, toArtifacts } from '../saving/artifacts';
+import type { ModelArtifacts, SaveOptions } from '../saving/artifacts';
+import { saveModel } from '../saving/load-model';
+import type { IOHandler } from '../saving/load-model';
+import type { SaveResult } from '../saving/model-json';
+import type { KerasModelJson } from '../saving/keras-config';
+
+const isTensor = (v: unknown): v is Tensor => v instanceof Tensor;
+
+export interface ModelArgs {
+  /** The symbolic inputs (from `Input(...)`): one, a list, or a record by name. */
+  inputs?: Nested<SymbolicTensor>;
+  /** The symbolic outputs computed from the inputs: one, a list, or a record by name. */
+  outputs?: Nested<SymbolicTensor>;
+  name?: string;
+  trainable?: boolean;
+}
+
+export interface EvaluateArgs {
+  batchSize?: number;
+  sampleWeight?: TensorLike;
+  verbose?: 0 | 1;
+}
+
+export interface PredictArgs {
+  batchSize?: number;
+}
+
+// A name a graph model is constructed under until it is replaced by its Functional (never seen by users).
+const REDIRECT_NAME = 'functional_redirect';
+
+/**
+ * `K` is the set of log keys this model reports (see `compile`), which types `fit`'s callbacks and the
+ * returned History. A model you have not compiled through the typed handle accepts any key.
+ */
+export class Model<K extends string = string> extends Layer {
+  static override readonly className: string = 'Model';
+  /** Callbacks set this to end `fit` after the current batch. */
+  stopTraining = false;
+  /** The graph of a functional model (null for a subclassed model). */
+  protected graph: FunctionalGraph | null = null;
+  private compiled: CompiledState | null = null;
+
+  constructor(args: ModelArgs = {}) {
+    const isGraph = args !== null && typeof args === 'object' && (args.inputs !== undefined || args.outputs !== undefined);
+    const redirect = isGraph && new.target === Model;
+    const layerArgs: LayerArgs = {};
+    if (args?.name !== undefined) layerArgs.name = args.name;
+    if (args?.trainable !== undefined) layerArgs.trainable = args.trainable;
+    super(redirect ? { name: REDIRECT_NAME } : layerArgs);
+    // Keras: `Model(inputs, outputs)` makes a Functional.
+    if (redirect) return new (getFunctional())(args) as unknown as Model<K>;
+    if (isGraph) this.initGraph(args);
+  }
+
+  /** Sets up the graph of a functional model (Functional, or a subclass constructed with inputs/outputs). */
+  protected initGraph(args: ModelArgs): void {
+    if (args.inputs === undefined || args.outputs === undefined) throw new Error(`${this.label}: a functional model needs both inputs and outputs`);
+    this.graph = new FunctionalGraph(args.inputs, args.outputs, this.label);
+    this.built = true;
+  }
+
+  /** The layers of the model: a functional model's in graph order (InputLayers first), a subclassed model's sublayers. */
+  get layers(): Layer[] {
+    return this.graph ? [...this.graph.layers] : this.sublayers;
+  }
+
+  override get sublayers(): Layer[] {
+    return this.graph ? [...this.graph.layers] : super.sublayers;
+  }
+
+  /** The layer named `name`, or at position `index` of `layers`. */
+  getLayer(nameOrIndex: string | number): Layer {
+    const layers = this.layers;
+    if (typeof nameOrIndex === 'number') {
+      const layer = layers[nameOrIndex];
+      if (!Number.isInteger(nameOrIndex) || !layer) throw new Error(`${this.label}.getLayer: index ${nameOrIndex} is out of range; the model has ${layers.length} layers`);
+      return layer;
+    }
+    const layer = layers.find((l) => l.name === nameOrIndex);
+    if (!layer) throw new Error(`${this.label}.getLayer: no layer named '${nameOrIndex}'; the layers are ${layers.map((l) => l.name).join(', ')}`);
+    return layer;
+  }
+
+  /** The symbolic inputs of a functional model, flat. */
+  get inputs(): SymbolicTensor[] {
+    if (!this.graph) throw new Error(`${this.label}: has no symbolic inputs (a subclassed model is defined by its call method)`);
+    return [...this.graph.flatInputs];
+  }
+
+  /** The symbolic outputs of a functional model, flat. */
+  get outputs(): SymbolicTensor[] {
+    if (!this.graph) throw new Error(`${this.label}: has no symbolic outputs (a subclassed model is defined by its call method)`);
+    return [...this.graph.flatOutputs];
+  }
+
+  /** Names of the inputs, which `fit`/`predict` data records are keyed by. */
+  get inputNames(): string[] {
+    return this.graph ? [...this.graph.inputNames] : ['input'];
+  }
+
+  /** Names of the outputs, which loss, metric and target records are keyed by. */
+  get outputNames(): string[] {
+    return this.graph ? [...this.graph.outputNames] : ['output'];
+  }
+
+  override get weights(): Variable[] { return unique(super.weights); }
+  override get trainableWeights(): Variable[] { return unique(super.trainableWeights); }
+  override get nonTrainableWeights(): Variable[] { return unique(super.nonTrainableWeights); }
+
+  /** The forward pass: a functional model runs its graph; a subclass overrides this. */
+  call(inputs: Nested<Tensor>, ctx: CallContext): Nested<Tensor> {
+    if (!this.graph) {
+      throw new Error(`${this.label}: a subclassed Model must implement call(inputs, ctx), or construct it with { inputs, outputs }`);
+    }
+    return this.graph.run(this.graph.flattenInputs(inputs, this.label), ctx);
+  }
+
+  override build(inputShape: ShapeStructure): void {
+    if (!this.graph) {
+      // A subclassed model builds by running once on zeros of this shape (Keras builds on the first call).
+      this.computeOutputShape(inputShape);
+    }
+    this.built = true;
+  }
+
+  override computeOutputShape(inputShape: ShapeStructure): ShapeStructure {
+    return this.graph ? this.graph.computeOutputShape(inputShape) : super.computeOutputShape(inputShape);
+  }
+
+  /** @internal The flat input list as `call` takes it. */
+  packInputs(xs: readonly Tensor[]): Nested<Tensor> {
+    return xs.length === 1 ? xs[0]! : [...xs];
+  }
+
+  /** @internal Builds an unbuilt (subclassed) model by calling it once on a batch. */
+  ensureBuiltFor(xs: readonly Tensor[]): void {
+    if (this.built) return;
+    noGrad(() => this.call(this.packInputs(xs), { training: false }));
+    this.built = true;
+  }
+
+  /** @internal Layers the compiled Dense step may run (only exact Sequential models qualify). */
+  compiledStepLayers(): readonly Layer[] | null {
+    return null;
+  }
+
+  /** Calls the model on a batch without gradient tracking (tfjs' `model.apply` / Keras' `model(x)`); symbolic inputs record a node. */
+  override apply(inputs: Tensor, options?: { training?: boolean } | CallContext): Tensor;
+  override apply(inputs: SymbolicTensor, options?: { training?: boolean }): SymbolicTensor;
+  override apply(inputs: Nested<SymbolicTensor>, options?: { training?: boolean }): Nested<SymbolicTensor>;
+  override apply(inputs: Nested<Tensor> | TensorLike, options?: { training?: boolean } | CallContext): Nested<Tensor>;
+  override apply(inputs: Nested<Tensor> | Nested<SymbolicTensor> | TensorLike, options: { training?: boolean } | CallContext = {}): Nested<Tensor> | Nested<SymbolicTensor> {
+    const structured = inputs instanceof Tensor || inputs instanceof SymbolicTensor || (typeof inputs === 'object' && inputs !== null && !ArrayBuffer.isView(inputs) && flatten(inputs as Nested<unknown>, (v): v is unknown => v instanceof Tensor || v instanceof SymbolicTensor || typeof v === 'number').some((v) => v instanceof Tensor || v instanceof SymbolicTensor));
+    const value = structured ? inputs as Nested<Tensor> : this.packInputs(toTensorList(inputs, this.inputNames, `${this.label}.apply`, 'input'));
+    if (options.training) return super.apply(value, options);
+    return noGrad(() => super.apply(value, options));
+  }
+
+  // ---- summary ---------------------------------------------------------------------------------------
+
+  /** Prints (or passes to `printFn`) Keras' summary table; graphs get Keras' "Connected to" column. */
+  summary(lineLength?: number, printFn: (line: string) => void = console.log): void {
+    const trainable = this.trainableWeights.reduce((p, w) => p + w.size, 0);
+    const nonTrainable = this.nonTrainableWeights.reduce((p, w) => p + w.size, 0);
+    const rows = summaryRows(this.layers, this.graph);
+    const optimizer = this.compiled?.optimizer.getState().reduce((p, e) => p + e.value.size, 0);
+    printFn(formatSummary(this.name, rows, { trainable, nonTrainable, ...(optimizer ? { optimizer } : {}) }, lineLength, this.isSequentialLike()));
+  }
+
+  /** Whether the summary can leave out "Connected to" (Keras' `sequential_like`). */
+  protected isSequentialLike(): boolean {
+    if (!this.graph) return true;
+    if (this.graph.flatInputs.length !== 1 || this.graph.flatOutputs.length !== 1) return false;
+    const counts = new Map<Layer, number>();
+    for (const node of this.graph.nodes) {
+      if (node.inputTensors.length > 1) return false;
+      counts.set(node.layer as Layer, (counts.get(node.layer as Layer) ?? 0) + 1);
+    }
+    return [...counts.values()].every((c) => c === 1);
+  }
+
+  // ---- training -------------------------------------------------------------------------------------
+
+  /**
+   * Configures training. Returns this model typed with its log keys, so that
+   * `const m = model.compile({ ..., metrics: ['accuracy'] })` gives `m.fit` callbacks and History typed
+   * with 'loss' | 'accuracy' | 'val_loss' | 'val_accuracy'; metrics or losses by output name add
+   * '<output>_loss' and '<output>_<metric>'.
+   */
+  compile<const M extends MetricIdentifier = never>(args: FlatCompileArgs<M>): Model<LogKey<M>>;
+  compile<const M extends MetricIdentifier = never, const O extends string = never>(args: CompileArgs<M, O>): Model<CompiledLogKey<M, O>>;
+  compile<const M extends MetricIdentifier = never, const O extends string = never>(args: CompileArgs<M, O>): Model<CompiledLogKey<M, O>> {
+    this.compiled = resolveCompileArgs(args as CompileArgs, this.label, this.outputNames);
+    return this as unknown as Model<CompiledLogKey<M, O>>;
+  }
+
+  get isCompiled(): boolean { return this.compiled !== null; }
+
+  /** @internal */
+  requireCompiled(what: string): CompiledState {
+    if (!this.compiled) throw new Error(`${this.label}: you must call compile() before ${what}(), e.g. model.compile({ optimizer: 'adam', loss: 'mse' })`);
+    return this.compiled;
+  }
+
+  get optimizer(): Optimizer {
+    return this.requireCompiled('using the optimizer of').optimizer;
+  }
+
+  /** Names of the values `evaluate` and `trainOnBatch` return, in order ('loss' first). */
+  get metricsNames(): string[] {
+    if (!this.compiled) return [];
+    const c = this.compiled;
+    return ['loss', ...c.outputs.filter((o) => o.lossTracker && o.loss).map((o) => o.lossTracker!.name), ...c.metrics.map((m) => m.name)];
+  }
+
+  fit(x: ModelData, y: ModelData, args?: FitArgs<K>): Promise<History<K>>;
+  fit(dataset: BatchSource, args?: FitArgs<K>): Promise<History<K>>;
+  async fit(xOrData: ModelData | BatchSource, yOrArgs?: ModelData | FitArgs<K>, maybeArgs?: FitArgs<K>): Promise<History<K>> {
+    return (await runFit(this, this.requireCompiled('fit'), xOrData, yOrArgs, maybeArgs)) as History<K>;
+  }
+
+  /** Loss (and metrics) on the given data, batched. Returns a number when there are no metrics, else a list. */
+  evaluate(x: ModelData, y: ModelData, args: EvaluateArgs = {}): number | number[] {
+    this.requireCompiled('evaluate');
+    const data = modelArrays(this, `${this.label}.evaluate`, x, y, args.sampleWeight);
+    const logs = this.evaluateToLogs(data.xs, data.ys, { batchSize: args.batchSize, sampleWeight: data.sampleWeight });
+    const values = this.metricsNames.map((n) => logs[n]!);
+    return values.length === 1 ? values[0]! : values;
+  }
+
+  /** @internal evaluate, returning logs keyed by metric name. */
+  evaluateToLogs(xs: Tensor[], ys: Tensor[], args: { batchSize?: number | undefined; sampleWeight?: Tensor | undefined } = {}, prefix = ''): Record<string, number> {
+    const compiled = this.requireCompiled('evaluate');
+    const n = xs[0]!.shape[0]!;
+    const batchSize = positiveBatchSize(args.batchSize ?? 32, `${this.label}.evaluate`);
+    this.ensureBuiltFor(xs);
+    resetMetrics(compiled);
+    const sw = args.sampleWeight;
+    for (let start = 0; start < n; start += batchSize) {
+      const end = Math.min(n, start + batchSize);
+      testStep(this, compiled, { x: this.packInputs(xs.map((t) => sliceRows(t, start, end))), ys: ys.map((t) => sliceRows(t, start, end)), sampleWeight: sw && sliceRows(sw, start, end) });
+    }
+    return collectLogs(compiled, prefix);
+  }
+
+  /**
+   * Outputs for `x`, computed in batches of `batchSize` without gradient tracking: a tensor for a model with
+   * one output, else the outputs in the structure the model returns them.
+   */
+  predict(x: ModelData, args: PredictArgs = {}): Nested<Tensor> {
+    const xs = this.inputList(x, `${this.label}.predict: x`);
+    const batchSize = positiveBatchSize(args.batchSize ?? 32, `${this.label}.predict`);
+    const n = xs[0]!.shape[0] ?? 0;
+    return noGrad(() => {
+      this.ensureBuiltFor(xs);
+      if (n <= batchSize) return this.call(this.packInputs(xs), { training: false });
+      const parts: Nested<Tensor>[] = [];
+      for (let start = 0; start < n; start += batchSize) {
+        parts.push(this.call(this.packInputs(xs.map((t) => sliceRows(t, start, Math.min(n, start + batchSize)))), { training: false }));
+      }
+      const flat = parts.map((p) => flatten(p, isTensor));
+      const joined = flat[0]!.map((_, i) => concat(flat.map((f) => f[i]!), 0));
+      return parts[0] instanceof Tensor ? joined[0]! : packAs(parts[0]!, isTensor, joined);
+    });
+  }
+
+  predictOnBatch(x: ModelData): Nested<Tensor> {
+    const xs = this.inputList(x, `${this.label}.predictOnBatch: x`);
+    return noGrad(() => {
+      this.ensureBuiltFor(xs);
+      return this.call(this.packInputs(xs), { training: false });
+    });
+  }
+
+  private inputList(x: ModelData, what: string): Tensor[] {
+    const xs = toTensorList(x, this.inputNames, what, 'input');
+    const n = xs[0]!.shape[0];
+    xs.forEach((t, i) => {
+      if (t.rank === 0 || t.shape[0] !== n) throw new Error(`${what}: every input must have the same number of samples (first dimension); input '${this.inputNames[i]}' has shape [${t.shape.join(', ')}]`);
+    });
+    return xs;
+  }
+
+  /** One gradient step on one batch; returns the loss (and metrics of that batch). */
+  trainOnBatch(x: ModelData, y: ModelData, args: { sampleWeight?: TensorLike } = {}): number | number[] {
+    const compiled = this.requireCompiled('trainOnBatch');
+    const data = modelArrays(this, `${this.label}.trainOnBatch`, x, y, args.sampleWeight);
+    this.ensureBuiltFor(data.xs);
+    resetMetrics(compiled);
+    trainStep(this, compiled, { x: this.packInputs(data.xs), ys: data.ys, sampleWeight: data.sampleWeight });
+    return this.batchResult();
+  }
+
+  testOnBatch(x: ModelData, y: ModelData, args: { sampleWeight?: TensorLike } = {}): number | number[] {
+    const compiled = this.requireCompiled('testOnBatch');
+    const data = modelArrays(this, `${this.label}.testOnBatch`, x, y, args.sampleWeight);
+    this.ensureBuiltFor(data.xs);
+    resetMetrics(compiled);
+    testStep(this, compiled, { x: this.packInputs(data.xs), ys: data.ys, sampleWeight: data.sampleWeight });
+    return this.batchResult();
+  }
+
+  private batchResult(): number | number[] {
+    const logs = collectLogs(this.compiled!);
+    const values = this.metricsNames.map((n) => logs[n]!);
+    return values.length === 1 ? values[0]! : values;
+  }
+
+  // ---- saving ----------------------------------------------------------------------------------------
+
+  /**
+   * Saves in TensorFlow.js' Layers format (model.json + weight shards): a directory path or `file://` URL in
+   * Node, `indexeddb://name` or `downloads://name` in a browser, or a tfjs-style IOHandler. With
+   * `includeOptimizer` (default true) the optimizer's config and state are saved too, so `loadModel`
+   * returns a compiled model that resumes training exactly. Writes are atomic.
+   */
+  save(url: string | IOHandler, options: SaveOptions = {}): Promise<SaveResult> {
+    return saveModel(this, url, options);
+  }
+
+  /** The Keras model config (snake_case, as Keras' `model.to_json()`); `JSON.stringify(model)` uses it. */
+  toJSON(): KerasModelJson {
+    return modelToJSON(this);
+  }
+
+  /** The in-memory save artifacts (tfjs' ModelArtifacts shape). */
+  toArtifacts(options: SaveOptions = {}): ModelArtifacts {
+    return toArtifacts(this, options);
+  }
+}
+
+function unique(vars: Variable[]): Variable[] {
+  if (vars.length < 2) return vars;
+  const seen = new Set<Variable>();
+  const out: Variable[] = [];
+  for (const v of vars) if (!seen.has(v)) { seen.add(v); out.push(v); }
+  return out;
+}
+
+export function positiveBatchSize(value: unknown, owner: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new Error(`${owner}: batchSize must be a positive integer, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+// Functional extends Model, so Model reaches it at run time only, through this slot filled by functional.ts.
+let functionalClass: (new (args: ModelArgs) => Model) | null = null;
+
+/** @internal Called once by functional.ts. */
+export function setFunctionalClass(cls: new (args: ModelArgs) => Model): void {
+  functionalClass = cls;
+}
+
+function getFunctional(): new (args: ModelArgs) => Model {
+  if (!functionalClass) throw new Error('Model: the Functional class is not loaded (import from the package entry)');
+  return functionalClass;
+}
+
