@@ -63,6 +63,10 @@ export class Dense extends Layer {
   }
 
   override computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
+    const last = inputShape[inputShape.length - 1];
+    if (this.kernel && last != null && last !== this.kernel.shape[0]) {
+      throw new Error(`${this.label} expects last dimension ${this.kernel.shape[0]}, got ${last} (input shape ${formatShape(inputShape.map((d) => d ?? -1))})`);
+    }
     return [...inputShape.slice(0, -1), this.units];
   }
 

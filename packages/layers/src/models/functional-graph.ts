@@ -5,6 +5,7 @@
  * used, unique layer names.
  */
 import { Tensor } from '@minikeras/tensor';
+import { Layer as LayerBase } from '../engine/layer';
 import type { CallContext, Layer, ShapeStructure, SymbolicShape } from '../engine/layer';
 import { Node, SymbolicTensor, isSymbolic } from '../engine/symbolic-tensor';
 import { flatten, mapStructure, packAs } from '../engine/structure';
@@ -130,7 +131,8 @@ export class FunctionalGraph {
     for (const node of this.nodes) {
       const args = node.inputs instanceof SymbolicTensor ? values.get(node.inputs)! : mapStructure(node.inputs, isSymbolic, (t) => values.get(t)!);
       const training = typeof node.kwargs.training === 'boolean' ? node.kwargs.training : ctx.training;
-      const out = (node.layer as Layer).apply(args as Nested<Tensor>, { training });
+      // Layer's apply, not a nested Model's override (which skips gradient recording for inference calls).
+      const out = LayerBase.prototype.apply.call(node.layer as Layer, args as Nested<Tensor>, { training }) as Nested<Tensor>;
       const outs = out instanceof Tensor ? [out] : flatten(out, isTensor);
       if (outs.length !== node.outputTensors.length) {
         throw new Error(`${node.layer.className} '${node.layer.name}' returned ${outs.length} tensors where its symbolic call returned ${node.outputTensors.length}`);

@@ -171,7 +171,11 @@ export class Model<K extends string = string> extends Layer {
     return null;
   }
 
-  /** Calls the model on a batch without gradient tracking (tfjs' `model.apply` / Keras' `model(x)`); symbolic inputs record a node. */
+  /**
+   * Calls the model (Keras' `model(x)`, tfjs' `model.apply`): on real tensors it computes without building a
+   * gradient graph, unless `training` is set; symbolic inputs record a node. (A model nested in another runs
+   * through the outer graph, which records gradients as any layer's.)
+   */
   override apply(inputs: Tensor, options?: { training?: boolean } | CallContext): Tensor;
   override apply(inputs: SymbolicTensor, options?: { training?: boolean }): SymbolicTensor;
   override apply(inputs: Nested<SymbolicTensor>, options?: { training?: boolean }): Nested<SymbolicTensor>;
