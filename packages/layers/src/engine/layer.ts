@@ -206,7 +206,8 @@ export abstract class Layer {
    * symbolic outputs, which is how functional models are written.
    */
   apply(inputs: Tensor, options?: ApplyOptions | CallContext): Tensor;
-  apply(inputs: SymbolicTensor, options?: ApplyOptions): SymbolicTensor;
+  // Layers return one tensor (a merge layer too); a layer or model with several outputs overrides this type.
+  apply(inputs: SymbolicTensor | readonly SymbolicTensor[] | { readonly [key: string]: SymbolicTensor }, options?: ApplyOptions): SymbolicTensor;
   apply(inputs: Nested<SymbolicTensor>, options?: ApplyOptions): Nested<SymbolicTensor>;
   apply(inputs: Nested<Tensor>, options?: ApplyOptions | CallContext): Nested<Tensor>;
   apply(inputs: Nested<Tensor> | Nested<SymbolicTensor>, options: ApplyOptions | CallContext = {}): Nested<Tensor> | Nested<SymbolicTensor> {

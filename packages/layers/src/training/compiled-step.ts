@@ -81,9 +81,9 @@ export class CompiledDenseStep {
     for (const layer of layers) {
       if (layer instanceof InputLayer) continue;
       const what = `layer '${layer.name}' (${layer.className})`;
-      // Exactly Dense: a subclass may change call(), which the plan would not see.
-      if (layer.constructor !== Dense) return { reason: `${what} is not a Dense layer${layer instanceof Dense ? ' (a subclass of Dense)' : ''}` };
       if (!(layer instanceof Dense)) return { reason: `${what} is not a Dense layer` };
+      // Exactly Dense: a subclass may change call(), which the plan would not see.
+      if ((layer.constructor as unknown) !== Dense) return { reason: `${what} is a subclass of Dense` };
       if (!layer.built || !layer.kernel) return { reason: `${what} is not built` };
       if (layer.hasRegularizers) return { reason: `${what} has a weight regularizer` };
       if (!layer.kernel.trainable || (layer.bias && !layer.bias.trainable)) return { reason: `${what} is not trainable` };
