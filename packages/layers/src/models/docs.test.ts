@@ -1,0 +1,16 @@
+/** Keeps docs/models.md honest: every example runs and checks at least one printed value (see describeDocs). */
+import { describeDocs } from '@minikeras/test-utils';
+import * as tensorPackage from '@minikeras/tensor';
+import * as optimizers from '@minikeras/optimizers';
+import * as layersPackage from '../index';
+import { clearSession } from '../engine/layer';
+
+describeDocs([new URL('../../../../docs/models.md', import.meta.url)], {
+  modules: { minikeras: { ...tensorPackage, ...layersPackage, optimizers } },
+  minBlocks: 8,
+  minChecks: 1,
+  beforeEach: () => {
+    clearSession();
+    tensorPackage.setSeed(1);
+  },
+});
