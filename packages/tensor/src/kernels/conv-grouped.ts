@@ -118,24 +118,6 @@ export function convNdBackpropFilter(x: Float32Array, dy: Float32Array, dFilter:
  * height, width), laid out [fd, fh, fw, cg] like the filter, zero where the window reaches outside the input.
  */
 function im2colNd(x: Float32Array, g: ConvNdGeometry, r0: number, r1: number, c0: number, cg: number, cols: Float32Array): void {
-  walk(g, r0, r1, cg, (o, s) => {
-    if (s < 0) cols.fill(0, o, o + cg);
-    else for (let i = 0, src = s + c0; i < cg; i++) cols[o + i] = x[src + i]!;
-  });
-}
-
-/** The adjoint of im2colNd: adds rows [r0, r1) of dcols into channels [c0, c0 + cg) of dx. */
-function col2imNd(dcols: Float32Array, g: ConvNdGeometry, r0: number, r1: number, c0: number, cg: number, dx: Float32Array): void {
-  walk(g, r0, r1, cg, (o, s) => {
-    if (s >= 0) for (let i = 0, dst = s + c0; i < cg; i++) dx[dst + i]! += dcols[o + i]!;
-  });
-}
-
-/**
- * Visits every (output pixel, filter tap) of rows [r0, r1) in im2col order: `visit(o, s)` gets the column
- * offset o of the tap's cg channels and the input offset s of the pixel's channel 0 (or -1 in the padding).
- */
-function walk(g: ConvNdGeometry, r0: number, r1: number, cg: number, visit: (o: number, s: number) => void): void {
   const { inDepth, inHeight, inWidth, inChannels, outDepth, outHeight, outWidth, filterDepth, filterHeight, filterWidth } = g;
   let o = 0;
   for (let r = r0; r < r1; r++) {
@@ -147,14 +129,47 @@ function walk(g: ConvNdGeometry, r0: number, r1: number, cg: number, visit: (o: 
     const iz0 = oz * g.strideDepth - g.padFront, iy0 = oy * g.strideHeight - g.padTop, ix0 = ox * g.strideWidth - g.padLeft;
     for (let kz = 0; kz < filterDepth; kz++) {
       const iz = iz0 + kz * g.dilationDepth;
-      const zIn = iz >= 0 && iz < inDepth;
       for (let ky = 0; ky < filterHeight; ky++) {
         const iy = iy0 + ky * g.dilationHeight;
-        const yIn = zIn && iy >= 0 && iy < inHeight;
+        if (iz < 0 || iz >= inDepth || iy < 0 || iy >= inHeight) {
+          cols.fill(0, o, o + filterWidth * cg);
+          o += filterWidth * cg;
+          continue;
+        }
         const rowBase = ((b * inDepth + iz) * inHeight + iy) * inWidth;
         for (let kx = 0; kx < filterWidth; kx++, o += cg) {
           const ix = ix0 + kx * g.dilationWidth;
-          visit(o, yIn && ix >= 0 && ix < inWidth ? (rowBase + ix) * inChannels : -1);
+          if (ix < 0 || ix >= inWidth) { cols.fill(0, o, o + cg); continue; }
+          const s = (rowBase + ix) * inChannels + c0;
+          for (let i = 0; i < cg; i++) cols[o + i] = x[s + i]!;
+        }
+      }
+    }
+  }
+}
+
+/** The adjoint of im2colNd: adds rows [r0, r1) of dcols into channels [c0, c0 + cg) of dx. */
+function col2imNd(dcols: Float32Array, g: ConvNdGeometry, r0: number, r1: number, c0: number, cg: number, dx: Float32Array): void {
+  const { inDepth, inHeight, inWidth, inChannels, outDepth, outHeight, outWidth, filterDepth, filterHeight, filterWidth } = g;
+  let o = 0;
+  for (let r = r0; r < r1; r++) {
+    let t = r;
+    const ox = t % outWidth; t = (t - ox) / outWidth;
+    const oy = t % outHeight; t = (t - oy) / outHeight;
+    const oz = t % outDepth;
+    const b = (t - oz) / outDepth;
+    const iz0 = oz * g.strideDepth - g.padFront, iy0 = oy * g.strideHeight - g.padTop, ix0 = ox * g.strideWidth - g.padLeft;
+    for (let kz = 0; kz < filterDepth; kz++) {
+      const iz = iz0 + kz * g.dilationDepth;
+      for (let ky = 0; ky < filterHeight; ky++) {
+        const iy = iy0 + ky * g.dilationHeight;
+        if (iz < 0 || iz >= inDepth || iy < 0 || iy >= inHeight) { o += filterWidth * cg; continue; }
+        const rowBase = ((b * inDepth + iz) * inHeight + iy) * inWidth;
+        for (let kx = 0; kx < filterWidth; kx++, o += cg) {
+          const ix = ix0 + kx * g.dilationWidth;
+          if (ix < 0 || ix >= inWidth) continue;
+          const s = (rowBase + ix) * inChannels + c0;
+          for (let i = 0; i < cg; i++) dx[s + i]! += dcols[o + i]!;
         }
       }
     }
