@@ -79,3 +79,25 @@ v.assign(5);
 mk.gelu(a, 'tanh');
 // @ts-expect-error dropout's noiseShape is a list of numbers
 mk.dropout(a, 0.5, 3);
+
+// --- The convolutions, pooling and resizing of Keras' layer set.
+expectTypeOf(mk.conv2d(a, b, 1, 'same', 1, 2)).toEqualTypeOf<Tensor>();
+expectTypeOf(mk.conv2d(a, b, [2, 1], 'valid', 'NHWC', [1, 1], 4)).toEqualTypeOf<Tensor>();
+expectTypeOf(mk.conv1d(a, b, 1, 'causal', 2, 1)).toEqualTypeOf<Tensor>();
+expectTypeOf(mk.conv3d(a, b, [1, 2, 2], 'same')).toEqualTypeOf<Tensor>();
+expectTypeOf(mk.conv2dTranspose(a, b, 2, 'same', [1, 0], 1)).toEqualTypeOf<Tensor>();
+expectTypeOf(mk.conv1dTranspose(a, b, 2, 'valid', null)).toEqualTypeOf<Tensor>();
+expectTypeOf(mk.depthwiseConv2d(a, b, 1, 'same', 2)).toEqualTypeOf<Tensor>();
+expectTypeOf(mk.maxPool3d(a, [2, 2, 2])).toEqualTypeOf<Tensor>();
+expectTypeOf(mk.resizeBilinear(a, [4, 4], { halfPixelCenters: false })).toEqualTypeOf<Tensor>();
+expectTypeOf(mk.relu(a, { maxValue: 6, negativeSlope: 0.1, threshold: 0 })).toEqualTypeOf<Tensor>();
+// @ts-expect-error transposed convolutions take 'valid' or 'same' only
+mk.conv2dTranspose(a, b, 2, 'causal');
+// @ts-expect-error conv3d's strides are a number or three of them
+mk.conv3d(a, b, [1, 2]);
+// @ts-expect-error pooling padding is 'valid' or 'same'
+mk.maxPool1d(a, 2, 2, 1);
+// @ts-expect-error resize options are an object (tfjs' positional alignCorners boolean is not accepted)
+mk.resizeBilinear(a, [4, 4], false);
+// @ts-expect-error relu's options are an object
+mk.relu(a, 6);

@@ -10,6 +10,11 @@ import { matmul } from './matmul';
 import * as conv from './conv';
 import * as optim from './optim';
 import * as fused from './fused';
+import * as convGrouped from './conv-grouped';
+import * as depthwise from './depthwise';
+import * as pool3d from './pool3d';
+import * as resize from './resize';
+import * as activation from './activation';
 import { createWasmBackend, wasmSimdSupported } from './wasm';
 import type { WasmBackendOptions } from './wasm';
 
@@ -25,6 +30,11 @@ export const cpuBackend = {
   ...conv,
   ...optim,
   ...fused,
+  ...convGrouped,
+  ...depthwise,
+  ...pool3d,
+  ...resize,
+  ...activation,
 };
 
 export type Backend = typeof cpuBackend;

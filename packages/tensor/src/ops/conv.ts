@@ -11,7 +11,9 @@ import { kernels } from '../kernels';
 import type { Conv2dGeometry, ConvActivation, Pool2dGeometry } from '../kernels/conv';
 import { isRecording, record } from '../autograd';
 import { toTensor } from './creation';
-import { cast } from './elementwise';
+import { add, cast, relu } from './elementwise';
+import { groupedConv2d } from './conv-nd';
+import type { ConvPadding } from './conv-util';
 import { reshape } from './shape';
 import { allocFloat32 } from '../alloc';
 
@@ -34,19 +36,30 @@ export type ExplicitPadding = readonly [
  * as in TensorFlow, strides > 1 cannot be combined with dilations > 1.
  *
  * Like tfjs, the fifth argument may be the data format ('NHWC', the only one supported) followed by
- * dilations, or the dilations themselves.
+ * dilations, or the dilations themselves. `groups` (Keras' Conv2D groups, default 1) splits the channels into
+ * that many independent convolutions: the filter is then [filterHeight, filterWidth, inChannels / groups,
+ * outChannels], and output channels [g * outChannels / groups, (g + 1) * outChannels / groups) see only input
+ * channels [g * inChannels / groups, (g + 1) * inChannels / groups).
  */
-export function conv2d(x: TensorLike, filter: TensorLike, strides: number | readonly [number, number], pad: PaddingType, dilations?: number | readonly [number, number]): Tensor;
-export function conv2d(x: TensorLike, filter: TensorLike, strides: number | readonly [number, number], pad: PaddingType, dataFormat: 'NHWC', dilations?: number | readonly [number, number]): Tensor;
+export function conv2d(x: TensorLike, filter: TensorLike, strides: number | readonly [number, number], pad: PaddingType, dilations?: number | readonly [number, number], groups?: number): Tensor;
+export function conv2d(x: TensorLike, filter: TensorLike, strides: number | readonly [number, number], pad: PaddingType, dataFormat: 'NHWC', dilations?: number | readonly [number, number], groups?: number): Tensor;
 export function conv2d(
   x: TensorLike, filter: TensorLike, strides: number | readonly [number, number], pad: PaddingType,
-  formatOrDilations?: 'NHWC' | number | readonly [number, number], dilations?: number | readonly [number, number],
+  formatOrDilations?: 'NHWC' | number | readonly [number, number], dilationsOrGroups?: number | readonly [number, number], maybeGroups?: number,
 ): Tensor {
-  let dil = dilations ?? 1;
+  let dil: number | readonly [number, number] = 1;
+  let groups: unknown = 1;
   if (typeof formatOrDilations === 'string') {
     if (formatOrDilations !== 'NHWC') throw new Error(`conv2d: only dataFormat 'NHWC' is supported, got '${String(formatOrDilations)}'`);
-  } else if (formatOrDilations !== undefined) {
-    dil = formatOrDilations;
+    dil = dilationsOrGroups ?? 1;
+    groups = maybeGroups ?? 1;
+  } else {
+    dil = formatOrDilations ?? 1;
+    groups = dilationsOrGroups ?? 1;
+  }
+  if (groups !== 1) {
+    if (typeof groups !== 'number' || !Number.isInteger(groups) || groups < 1) throw new Error(`conv2d: groups must be a positive integer, got ${JSON.stringify(groups)}`);
+    return groupedConv2d('conv2d', x, filter, strides, groupedPadding('conv2d', pad), dil, groups);
   }
   const { input, x4, w, g } = prepareConv('conv2d', x, filter, strides, pad, dil);
   const out = allocFloat32(g.batch * g.outHeight * g.outWidth * g.outChannels);
@@ -80,6 +93,11 @@ export interface FusedConv2dArgs {
   bias?: TensorLike | null;
   /** Applied last; default 'linear' (none). */
   activation?: ConvActivation;
+  /**
+   * Grouped convolution (Keras' Conv2D groups, default 1), as in `conv2d`. With groups > 1 the op is the
+   * grouped conv, the bias add and the relu as three recorded ops (the same values, without the fusion).
+   */
+  groups?: number;
 }
 
 /**
@@ -94,6 +112,18 @@ export function fusedConv2d(args: FusedConv2dArgs): Tensor {
   if (dataFormat !== undefined && dataFormat !== 'NHWC') throw new Error(`${op}: only dataFormat 'NHWC' is supported, got '${String(dataFormat)}'`);
   if (activation !== 'linear' && activation !== 'relu') {
     throw new Error(`${op}: activation must be 'linear' or 'relu', got ${JSON.stringify(activation)}; apply other activations as their own op`);
+  }
+  const groups = args.groups ?? 1;
+  if (groups !== 1) {
+    if (!Number.isInteger(groups) || groups < 1) throw new Error(`${op}: groups must be a positive integer, got ${JSON.stringify(groups)}`);
+    let y = groupedConv2d(op, args.x, args.filter, strides, groupedPadding(op, pad), dilations, groups);
+    const outC = y.shape[y.rank - 1]!;
+    if (args.bias != null) {
+      const b = asFloat(toTensor(args.bias));
+      if (b.rank !== 1 || b.shape[0] !== outC) throw new Error(`${op}: bias must have shape [${outC}] (one value per output channel), got ${formatShape(b.shape)}`);
+      y = add(y, b);
+    }
+    return activation === 'relu' ? relu(y) : y;
   }
   const { input, x4, w, g } = prepareConv(op, args.x, args.filter, strides, pad, dilations);
   const bias = args.bias == null ? null : asFloat(toTensor(args.bias));
@@ -161,7 +191,8 @@ function prepareConv(
   const [batch, inHeight, inWidth, inChannels] = x4.shape as [number, number, number, number];
   const [filterHeight, filterWidth, filterIn, outChannels] = w.shape as [number, number, number, number];
   if (inChannels !== filterIn) {
-    throw new Error(`${op}: input has ${inChannels} channels but the filter expects ${filterIn} (filter shape ${formatShape(w.shape)})`);
+    const hint = filterIn > 0 && inChannels % filterIn === 0 && outChannels % (inChannels / filterIn) === 0 ? `; for a grouped convolution pass groups = ${inChannels / filterIn}` : '';
+    throw new Error(`${op}: input has ${inChannels} channels but the filter expects ${filterIn} (filter shape ${formatShape(w.shape)})${hint}`);
   }
   const [strideHeight, strideWidth] = positivePair(op, 'strides', strides);
   const [dilationHeight, dilationWidth] = positivePair(op, 'dilations', dil);
@@ -313,6 +344,17 @@ function resolvePadding(op: string, pad: PaddingType, inHeight: number, inWidth:
     outWidth: Math.floor((spanW - effW) / w.strideWidth) + 1,
     padTop: before[0], padBottom: after[0], padLeft: before[1], padRight: after[1],
   };
+}
+
+/** conv2d's padding in the per-axis terms of the grouped path: explicit NHWC padding becomes [[top, bottom], [left, right]]. */
+function groupedPadding(op: string, pad: PaddingType): ConvPadding | readonly (readonly [number, number])[] {
+  if (pad === 'valid' || pad === 'same' || typeof pad === 'number') return pad;
+  if (isExplicitPadding(pad)) {
+    const [[nb, na], hw0, hw1, [cb, ca]] = pad;
+    if (nb !== 0 || na !== 0 || cb !== 0 || ca !== 0) throw new Error(`${op}: explicit padding must not pad the batch or channel axes, got ${JSON.stringify(pad)}`);
+    return [hw0, hw1];
+  }
+  throw new Error(`${op}: padding must be 'valid', 'same', a non-negative integer or [[0,0],[top,bottom],[left,right],[0,0]], got ${typeof pad === 'string' ? `'${pad}'` : JSON.stringify(pad)}`);
 }
 
 function isExplicitPadding(pad: unknown): pad is ExplicitPadding {

@@ -43,7 +43,42 @@ export const ceil = (x: TensorLike): Tensor => unaryOp('ceil', x);
 /** Rounds half to even, as tf.round and NumPy do. */
 export const round = (x: TensorLike): Tensor => unaryOp('round', x);
 
-export const relu = (x: TensorLike): Tensor => unaryOp('relu', x);
+/** Keras' relu options (`keras.activations.relu` and the ReLU layer); all default to plain relu. */
+export interface ReluOptions {
+  /** Slope below the threshold (default 0). */
+  negativeSlope?: number;
+  /** Saturation: outputs are clipped to [0, maxValue] before the negative part is added (default none). */
+  maxValue?: number | null;
+  /** Inputs at or below it give 0 (before the negative part; default 0). */
+  threshold?: number;
+}
+
+/**
+ * max(x, 0), or with options Keras 3's `relu(x, negative_slope, max_value, threshold)` exactly:
+ * pos = (threshold != 0 ? (x > threshold ? x : 0) : max(x, 0)), clipped to [0, maxValue] when maxValue is
+ * given, minus negativeSlope * max(threshold - x, 0). One fused op (Keras composes up to five).
+ */
+export function relu(x: TensorLike, options?: ReluOptions): Tensor {
+  if (options === undefined) return unaryOp('relu', x);
+  const negativeSlope = options.negativeSlope ?? 0, maxValue = options.maxValue ?? null, threshold = options.threshold ?? 0;
+  if (typeof negativeSlope !== 'number' || !Number.isFinite(negativeSlope) || negativeSlope < 0) {
+    throw new Error(`relu: negativeSlope must be a finite number >= 0, got ${JSON.stringify(negativeSlope)}`);
+  }
+  if (maxValue !== null && (typeof maxValue !== 'number' || Number.isNaN(maxValue) || maxValue < 0)) {
+    throw new Error(`relu: maxValue must be null or a number >= 0, got ${JSON.stringify(maxValue)}`);
+  }
+  if (typeof threshold !== 'number' || !Number.isFinite(threshold)) throw new Error(`relu: threshold must be a finite number, got ${JSON.stringify(threshold)}`);
+  if (negativeSlope === 0 && maxValue === null && threshold === 0) return unaryOp('relu', x);
+  const t = toTensor(x);
+  const xv = t.dtype === 'float32' ? t.values : Float32Array.from(t.values);
+  const out = allocFloat32(t.size);
+  kernels().reluOptions(xv as Float32Array, negativeSlope, maxValue, threshold, out);
+  return record(opResult(out, t.shape), 'relu', [t], (dy) => {
+    const dx = allocFloat32(t.size);
+    kernels().reluOptionsGrad(xv as Float32Array, negativeSlope, maxValue, threshold, dy.values as Float32Array, dx);
+    return [opResult(dx, t.shape)];
+  });
+}
 export const relu6 = (x: TensorLike): Tensor => unaryOp('relu6', x);
 export const selu = (x: TensorLike): Tensor => unaryOp('selu', x);
 export const sigmoid = (x: TensorLike): Tensor => unaryOp('sigmoid', x);

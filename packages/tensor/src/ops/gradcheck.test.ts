@@ -190,6 +190,58 @@ cases.push({ name: 'tile size-1 axis', shapes: [[1, 3]], fn: (x) => mk.tile(x, [
 cases.push({ name: 'broadcastTo', shapes: [[3, 1]], fn: (x) => mk.broadcastTo(x, [2, 3, 4]) });
 cases.push({ name: 'broadcastTo from scalar', shapes: [[]], fn: (x) => mk.broadcastTo(x, [2, 2]) });
 
+// Convolutions of Keras' layer set: strides, 'same' padding, dilation, groups and odd sizes, gradients of both
+// the input and the filter.
+type P2 = [number, number];
+type P3 = [number, number, number];
+const CONVS: [string, number[], number[], Fn][] = [
+  ['conv1d valid', [2, 7, 3], [3, 3, 2], (x, w) => mk.conv1d(x, w)],
+  ['conv1d same stride 2', [2, 7, 3], [3, 3, 2], (x, w) => mk.conv1d(x, w, 2, 'same')],
+  ['conv1d causal dilation 2', [2, 7, 2], [3, 2, 2], (x, w) => mk.conv1d(x, w, 1, 'causal', 2)],
+  ['conv1d groups 3 same stride 2', [2, 7, 6], [3, 2, 3], (x, w) => mk.conv1d(x, w, 2, 'same', 1, 3)],
+  ['conv2d groups 2 same stride 2', [1, 5, 6, 4], [3, 2, 2, 6], (x, w) => mk.conv2d(x, w, 2, 'same', 1, 2)],
+  ['conv2d groups 2 dilation 2', [1, 6, 5, 4], [2, 2, 2, 4], (x, w) => mk.conv2d(x, w, 1, 'valid', 2, 2)],
+  ['conv3d same strides [1,2,1]', [1, 4, 5, 3, 2], [2, 3, 2, 2, 3], (x, w) => mk.conv3d(x, w, [1, 2, 1] as P3, 'same')],
+  ['conv3d valid dilation [2,1,1]', [1, 5, 3, 3, 2], [2, 2, 2, 2, 2], (x, w) => mk.conv3d(x, w, 1, 'valid', [2, 1, 1] as P3)],
+  ['conv3d groups 2 same', [1, 3, 3, 3, 4], [2, 2, 2, 2, 4], (x, w) => mk.conv3d(x, w, 1, 'same', 1, 2)],
+  ['conv2dTranspose same stride 2', [1, 3, 4, 2], [3, 3, 3, 2], (x, w) => mk.conv2dTranspose(x, w, 2, 'same')],
+  ['conv2dTranspose valid outputPadding [1, 0]', [1, 3, 3, 2], [3, 2, 2, 2], (x, w) => mk.conv2dTranspose(x, w, 2, 'valid', [1, 0] as P2)],
+  ['conv2dTranspose same dilation 2', [1, 3, 4, 2], [2, 3, 2, 2], (x, w) => mk.conv2dTranspose(x, w, 1, 'same', null, 2)],
+  ['conv2dTranspose valid stride 3 > kernel 2', [1, 2, 3, 1], [2, 2, 2, 1], (x, w) => mk.conv2dTranspose(x, w, 3, 'valid')],
+  ['conv1dTranspose same stride 2 outputPadding 1', [2, 4, 2], [3, 3, 2], (x, w) => mk.conv1dTranspose(x, w, 2, 'same', 1)],
+  ['conv3dTranspose same stride 2', [1, 2, 2, 3, 2], [2, 3, 2, 2, 2], (x, w) => mk.conv3dTranspose(x, w, 2, 'same')],
+  ['depthwiseConv2d multiplier 2 same stride 2', [1, 5, 6, 3], [3, 3, 3, 2], (x, w) => mk.depthwiseConv2d(x, w, 2, 'same')],
+  ['depthwiseConv2d dilation 2 valid', [2, 5, 5, 2], [2, 2, 2, 1], (x, w) => mk.depthwiseConv2d(x, w, 1, 'valid', 2)],
+  ['depthwiseConv1d multiplier 3 same', [2, 6, 2], [3, 2, 3], (x, w) => mk.depthwiseConv1d(x, w, 1, 'same')],
+];
+for (const [name, xs, ws, fn] of CONVS) cases.push({ name, shapes: [xs, ws], fn });
+cases.push({ name: 'separableConv2d same stride 2', shapes: [[1, 5, 5, 2], [3, 3, 2, 2], [1, 1, 4, 3]], fn: (x, d, p) => mk.separableConv2d(x, d, p, 2, 'same') });
+cases.push({ name: 'separableConv1d valid', shapes: [[2, 6, 2], [3, 2, 1], [1, 2, 3]], fn: (x, d, p) => mk.separableConv1d(x, d, p) });
+
+// Pooling over distinct values (one maximum per window), 1-D and 3-D, 'same' with odd sizes.
+const distinctInput = (shape: number[], seed: number) => () => {
+  const n = shape.reduce((p, d) => p * d, 1);
+  const perm = new mk.Random(seed).shuffle(Float32Array.from({ length: n }, (_, i) => i));
+  return [mk.tensor(Float32Array.from(perm, (v) => (v - n / 2) * 0.05), shape)];
+};
+cases.push({ name: 'maxPool1d same stride 2', shapes: [[2, 7, 2]], fn: (x) => mk.maxPool1d(x, 3, 2, 'same'), inputs: distinctInput([2, 7, 2], 1) });
+cases.push({ name: 'avgPool1d same stride 2', shapes: [[2, 7, 2]], fn: (x) => mk.avgPool1d(x, 3, 2, 'same') });
+cases.push({ name: 'maxPool3d same stride 2', shapes: [[1, 3, 5, 4, 2]], fn: (x) => mk.maxPool3d(x, 2, 2, 'same'), inputs: distinctInput([1, 3, 5, 4, 2], 2) });
+cases.push({ name: 'avgPool3d same stride [1,2,2]', shapes: [[1, 3, 5, 4, 2]], fn: (x) => mk.avgPool3d(x, [2, 3, 2] as P3, [1, 2, 2] as P3, 'same') });
+cases.push({ name: 'maxPool3d valid overlapping windows', shapes: [[1, 3, 4, 3, 1]], fn: (x) => mk.maxPool3d(x, 2, 1), inputs: distinctInput([1, 3, 4, 3, 1], 3) });
+
+// Resizing and repeating.
+cases.push({ name: 'resizeBilinear up (half-pixel)', shapes: [[1, 3, 4, 2]], fn: (x) => mk.resizeBilinear(x, [7, 6]) });
+cases.push({ name: 'resizeBilinear down (half-pixel)', shapes: [[2, 6, 5, 1]], fn: (x) => mk.resizeBilinear(x, [4, 3]) });
+cases.push({ name: 'resizeBilinear alignCorners', shapes: [[1, 3, 3, 2]], fn: (x) => mk.resizeBilinear(x, [5, 4], { alignCorners: true, halfPixelCenters: false }) });
+cases.push({ name: 'resizeNearestNeighbor up', shapes: [[1, 3, 2, 2]], fn: (x) => mk.resizeNearestNeighbor(x, [5, 5]) });
+cases.push({ name: 'repeat axis 1 (UpSampling1D)', shapes: [[2, 3, 2]], fn: (x) => mk.repeat(x, 3, 1) });
+
+// relu with Keras' options; the grid keeps inputs away from the kinks at 0, the threshold and maxValue.
+for (const opts of [{ maxValue: 6 }, { negativeSlope: 0.2, maxValue: 0.6 }, { threshold: 0.5 }, { negativeSlope: 0.3, threshold: -0.5, maxValue: 1.5 }]) {
+  cases.push({ name: `relu ${JSON.stringify(opts)}`, shapes: [[4, 5]], fn: (x) => mk.relu(x, opts), grid: 0.1, range: [-2, 8] });
+}
+
 // Dropout with a fixed seed: the same mask on every evaluation, so it is a fixed linear map.
 cases.push({ name: 'dropout (seeded)', shapes: [[4, 5]], fn: (x) => mk.dropout(x, 0.4, undefined, 11) });
 cases.push({ name: 'dropout with noiseShape (seeded)', shapes: [[4, 5]], fn: (x) => mk.dropout(x, 0.5, [1, 5], 3) });

@@ -4,5 +4,8 @@ export * from './reduction';
 export * from './matmul';
 export * from './shape';
 export * from './conv';
+export * from './conv-nd';
+export * from './pool';
+export * from './image';
 export * from './dropout';
 export * from './fused';

@@ -257,3 +257,19 @@ export function broadcastTo(x: TensorLike, shape: Shape): Tensor {
   kernels().broadcastTo(t.values, t.shape, out, shape);
   return record(new Tensor(out, shape), 'broadcastTo', [t], (dy) => [sumTo(dy, t.shape)]);
 }
+
+/**
+ * Repeats each element `repeats` times along `axis` (NumPy's and Keras' `repeat` with an integer count):
+ * [a, b] -> [a, a, b, b]. Without an axis the input is flattened first. UpSampling1D/2D/3D with nearest
+ * interpolation is this on each spatial axis. The gradient sums the copies.
+ */
+export function repeat(x: TensorLike, repeats: number, axis?: number): Tensor {
+  const t = toTensor(x);
+  if (!Number.isInteger(repeats) || repeats < 0) throw new Error(`repeat: repeats must be a non-negative integer, got ${JSON.stringify(repeats)}`);
+  if (axis === undefined) return repeat(reshape(t, [t.size]), repeats, 0);
+  const ax = normalizeAxis('repeat', axis, t.rank);
+  const s = t.shape;
+  const expanded = reshape(t, [...s.slice(0, ax + 1), 1, ...s.slice(ax + 1)]);
+  const copies = broadcastTo(expanded, [...s.slice(0, ax + 1), repeats, ...s.slice(ax + 1)]);
+  return reshape(copies, [...s.slice(0, ax), s[ax]! * repeats, ...s.slice(ax + 1)]);
+}
