@@ -5,13 +5,15 @@
  */
 export * from '@minikeras/tensor';
 export {
-  Sequential, Layer, Callback, History, clearSession, layers, callbacks, initializers, regularizers,
+  Sequential, Model, Functional, Input, Layer, SymbolicTensor, Callback, History, clearSession, layers, callbacks, initializers,
+  regularizers, registerClass, getRegisteredClass, getMask, setMask,
   loadModel, saveModel, toArtifacts, fromArtifacts, modelToJSON, modelFromJSON, ModelFormatError,
 } from '@minikeras/layers';
 export type {
-  LayerArgs, CallContext, SymbolicShape, CompileArgs, FitArgs, LogKey, Logs, ActivationName, InitializerName,
-  RegularizerName, OptimizerIdentifier, LossIdentifier, MetricIdentifier, BatchSource,
-  IOHandler, ModelArtifacts, SaveOptions, LoadOptions, SaveResult, SequentialTopology,
+  LayerArgs, CallContext, ApplyOptions, SymbolicShape, ShapeStructure, Nested, ModelArgs, InputOptions, ModelData,
+  CompileArgs, FitArgs, LogKey, OutputLogKey, Logs, ActivationName, InitializerName,
+  RegularizerName, OptimizerIdentifier, LossIdentifier, MetricIdentifier, BatchSource, SerializableClass,
+  IOHandler, ModelArtifacts, SaveOptions, LoadOptions, SaveResult, SequentialTopology, KerasModelJson,
 } from '@minikeras/layers';
 export * as optimizers from '@minikeras/optimizers';
 export type { OptimizerName } from '@minikeras/optimizers';
