@@ -62,7 +62,7 @@ export class Concatenate extends Layer {
   call(inputs: Nested<Tensor>, _ctx: CallContext): Tensor {
     if (!Array.isArray(inputs) || !inputs.every((t) => t instanceof Tensor)) throw new Error(`${this.label} should be called on a list of tensors`);
     const list = inputs as Tensor[];
-    this.computeOutputShape(list.map((t) => [null, ...t.shape.slice(1)]));
+    this.computeOutputShape(list.map((t) => [...t.shape]));
     return list.length === 1 ? list[0]! : concat(list, this.axisFor(list[0]!.rank));
   }
 
