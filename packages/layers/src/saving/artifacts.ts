@@ -13,6 +13,7 @@ import type { KerasObjectJson as LossJson, LossName, MetricName } from '@miniker
 import type { Model } from '../models/model';
 import type { OutputTarget } from '../training/compile';
 import { MINIKERAS_VERSION, ModelFormatError, modelFromTopology, modelToTopology } from './keras-config';
+import { withoutRandomInit } from '../engine/seed-generator';
 import type { KerasModelJson, SequentialTopology } from './keras-config';
 
 export const LAYERS_MODEL_FORMAT = 'layers-model';
@@ -103,6 +104,12 @@ export function toArtifacts(model: Model, options: SaveOptions = {}): ModelArtif
   }
   artifacts.weightSpecs = named.map((n) => n.spec);
   artifacts.weightData = encodeWeights(named.map((n) => n.values));
+  // The layers' seed generators (Dropout masks, noise): not weights for tfjs or Keras, so they ride in the
+  // metadata, which tfjs keeps and ignores. Restoring them makes a resumed run draw what an uninterrupted one would.
+  const generators = model.seedGenerators;
+  if (generators.length > 0) {
+    artifacts.userDefinedMetadata = { minikeras: { seedGenerators: generators.map((g) => ({ name: g.state.name, state: [g.seed, g.counter] })) } };
+  }
   return artifacts;
 }
 
@@ -208,7 +215,9 @@ export function fromArtifacts(artifacts: ModelArtifacts, options: LoadOptions = 
   }
   if (artifacts.modelTopology == null) throw new ModelFormatError(file, 'has no modelTopology (the Keras model config)');
   if (artifacts.modelTopology instanceof ArrayBuffer) throw new ModelFormatError(file, 'modelTopology is binary (a TensorFlow GraphDef), not a Keras model config');
-  const model = modelFromTopology(artifacts.modelTopology, file) as Model;
+  // Rebuilt without running initializers or drawing seeds: the file supplies both, and loading must not move the
+  // global random stream.
+  const model = withoutRandomInit(() => modelFromTopology(artifacts.modelTopology, file)) as Model;
   const specs = artifacts.weightSpecs;
   const optimizerEntries: { name: string; value: Tensor }[] = [];
   if (specs !== undefined) {
@@ -224,10 +233,28 @@ export function fromArtifacts(artifacts: ModelArtifacts, options: LoadOptions = 
   } else if (artifacts.weightData !== undefined) {
     throw new ModelFormatError(file, 'has weightData but no weightSpecs describing it');
   }
+  restoreSeedGenerators(model, artifacts.userDefinedMetadata, file);
   if (artifacts.trainingConfig != null && options.compile !== false) {
     compileFromTrainingConfig(model, artifacts.trainingConfig, optimizerEntries, artifacts.generatedBy, file);
   }
   return model;
+}
+
+/** Puts back the saved seed generator states, matched by name; a file without them (tfjs) keeps the placeholders. */
+function restoreSeedGenerators(model: Model, metadata: Record<string, unknown> | undefined, file: string): void {
+  const saved = (metadata?.minikeras as { seedGenerators?: unknown } | undefined)?.seedGenerators;
+  if (saved === undefined) return;
+  if (!Array.isArray(saved)) throw new ModelFormatError(file, 'userDefinedMetadata.minikeras.seedGenerators must be a list');
+  const byName = new Map(model.seedGenerators.map((g) => [g.state.name, g]));
+  for (const entry of saved) {
+    const { name, state } = (entry ?? {}) as { name?: unknown; state?: unknown };
+    const generator = typeof name === 'string' ? byName.get(name) : undefined;
+    if (!generator) throw new ModelFormatError(file, `a saved seed generator state '${String(name)}' belongs to no layer of the model`);
+    if (!Array.isArray(state) || state.length !== 2 || !state.every((v) => Number.isInteger(v) && v >= 0 && v < 2 ** 31)) {
+      throw new ModelFormatError(file, `seed generator state '${name}' must be two integers [seed, counter] in [0, 2^31), got ${JSON.stringify(state)}`);
+    }
+    generator.state.values.set(state as number[]);
+  }
 }
 
 function joinBuffers(data: ArrayBuffer | ArrayBuffer[] | undefined): Uint8Array {
