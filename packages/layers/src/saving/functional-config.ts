@@ -233,6 +233,9 @@ export function functionalFromConfig<M>(config: FunctionalConfig, make: (args: {
   const inputs = refsToTensors(config.inputLayers, 'input_layers');
   const outputs = refsToTensors(config.outputLayers, 'output_layers');
   const name = typeof config.name === 'string' ? config.name : undefined;
-  return make(name === undefined ? { inputs, outputs } : { inputs, outputs, name });
+  const model = make(name === undefined ? { inputs, outputs } : { inputs, outputs, name });
+  // A frozen model (a pretrained base inside another) comes back frozen, its own flag included.
+  if (config.trainable === false) (model as unknown as Layer).trainable = false;
+  return model;
 }
 

@@ -310,6 +310,9 @@ describe('minikeras -> TensorFlow.js: functional models saved to a directory loa
     it(c.what, async () => {
       const model = c.ours();
       setDeterministicWeights(model, 3);
+      // Frozen nested models (a Sequential and a functional one) stay frozen (their configs say trainable: false).
+      const frozen = c.spec === NESTED ? [model.getLayer('encoder'), model.getLayer('block')] : [];
+      for (const f of frozen) f.trainable = false;
       const dir = join(root, 'model');
       await model.save(dir);
       const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { modelTopology: { class_name: string; config: { layers: { name: string }[] } } };
@@ -323,6 +326,20 @@ describe('minikeras -> TensorFlow.js: functional models saved to a directory loa
       expect(tfModel.outputs.map((t) => t.shape)).toEqual(model.outputs.map((t) => [...t.shape]));
       expect(tfModel.countParams()).toBe(model.countParams());
       expectSamePredictions(model, tfModel, c.spec, `ours->tfjs ${c.what}`);
+      expect(tfModel.trainableWeights.length).toBe(model.trainableWeights.length);
+      // (tfjs freezes the weights inside; its Container.fromConfig does not restore a nested model's own flag.)
+      for (const f of frozen) {
+        expect(json.modelTopology.config.layers.find((l) => l.name === f.name)).toMatchObject({ config: { trainable: false } });
+        expect(tfModel.getLayer(f.name).trainableWeights).toHaveLength(0);
+      }
+      if (frozen.length > 0) expect(model.trainableWeights.map((w) => w.name)).toEqual(['head/kernel', 'head/bias']);
+      // Our own loader reads the same directory back to the same model, bit for bit.
+      const again = await loadModel(dir);
+      expect(again.layers.map((l) => l.name)).toEqual(layerNames(model));
+      expect(again.layers.map((l) => l.trainable)).toEqual(model.layers.map((l) => l.trainable));
+      expect(again.trainableWeights.map((w) => w.name)).toEqual(model.trainableWeights.map((w) => w.name));
+      const xs = ours(makeInputs(c.spec, 2, 8), c.spec, 2);
+      ourOutputs(again.predict(xs)).forEach((t, i) => expectClose(t, ourOutputs(model.predict(xs))[i]!, { atol: 0, rtol: 0 }));
       // And from memory (tf.io.fromMemory over toArtifacts), the path a browser takes.
       const fromMemory = await tfl.loadLayersModel(tf.io.fromMemory(toArtifacts(model) as unknown as tf.io.ModelArtifacts));
       expectSamePredictions(model, fromMemory, c.spec, `ours->tfjs (memory) ${c.what}`);
@@ -560,6 +577,100 @@ describe('a Keras 3 functional model (functional_two_inputs.keras: dict-form inb
     const cce = cls!.values.reduce((s, row, i) => s - row.reduce((t, p, k) => t + yCls[i]![k]! * Math.log(clip(p)), 0), 0) / 4;
     expectClose(losses[0]!, 0.5 * bce + cce, { atol: 1e-5, rtol: 1e-5, label: 'weighted total' });
     expectClose(losses[2]!, cce, { atol: 1e-5, rtol: 1e-5, label: 'cls_loss (weight 1)' });
+  });
+});
+
+describe('Keras 3 node numbering of nested models (dict-form inbound_nodes)', () => {
+  // Keras 3's get_config: a nested Functional starts with a node of its own, so its calls are numbered from 1;
+  // a nested Sequential has none (numbered from 0). Keras 3 module-style objects, written out by hand.
+  const dtype = { module: 'keras', class_name: 'DTypePolicy', config: { name: 'float32' }, registered_name: null };
+  const kt = (layer: string, node: number, shape: (number | null)[]) => ({ class_name: '__keras_tensor__', config: { shape, dtype: 'float32', keras_history: [layer, node, 0] } });
+  const call = (...args: unknown[]) => ({ args, kwargs: {} });
+  const input = (name: string, shape: number[]) => ({
+    module: 'keras.layers', class_name: 'InputLayer', registered_name: null, name, inbound_nodes: [],
+    config: { batch_shape: [null, ...shape], dtype: 'float32', sparse: false, ragged: false, name, optional: false },
+  });
+  const dense = (name: string, units: number, activation: string, inputDim: number, inbound?: unknown[]) => ({
+    module: 'keras.layers', class_name: 'Dense', registered_name: null, build_config: { input_shape: [null, inputDim] },
+    config: {
+      name, trainable: true, dtype, units, activation, use_bias: true,
+      kernel_initializer: { module: 'keras.initializers', class_name: 'GlorotUniform', config: { seed: null, input_axes: null, output_axes: null }, registered_name: null },
+      bias_initializer: { module: 'keras.initializers', class_name: 'Zeros', config: {}, registered_name: null },
+      kernel_regularizer: null, bias_regularizer: null, kernel_constraint: null, bias_constraint: null, quantization_config: null,
+    },
+    ...(inbound ? { name, inbound_nodes: inbound } : {}),
+  });
+  const merge = (className: string, name: string, inbound: unknown[]) => ({ module: 'keras.layers', class_name: className, registered_name: null, config: { name, trainable: true, dtype, ...(className === 'Concatenate' ? { axis: -1 } : {}) }, name, inbound_nodes: inbound });
+  const config = {
+    module: 'keras.src.models.functional', class_name: 'Functional', registered_name: 'Functional',
+    config: {
+      name: 'keras3_nested', trainable: true,
+      layers: [
+        input('x1', [5]),
+        input('x2', [5]),
+        {
+          module: 'keras', class_name: 'Sequential', registered_name: null, build_config: { input_shape: [null, 5] },
+          config: { name: 'enc', trainable: true, dtype, layers: [input('enc_input', [5]), dense('enc_1', 6, 'relu', 5), dense('enc_2', 3, 'linear', 6)], build_input_shape: [null, 5] },
+          name: 'enc', inbound_nodes: [call(kt('x1', 0, [null, 5])), call(kt('x2', 0, [null, 5]))],
+        },
+        merge('Add', 'sum', [call([kt('enc', 0, [null, 3]), kt('enc', 1, [null, 3])])]),
+        {
+          module: 'keras.src.models.functional', class_name: 'Functional', registered_name: 'Functional', build_config: { input_shape: [null, 3] },
+          config: {
+            name: 'blk', trainable: false,
+            layers: [
+              input('blk_in', [3]),
+              dense('blk_dense', 3, 'tanh', 3, [call(kt('blk_in', 0, [null, 3]))]),
+              merge('Add', 'blk_add', [call([kt('blk_in', 0, [null, 3]), kt('blk_dense', 0, [null, 3])])]),
+            ],
+            input_layers: [['blk_in', 0, 0]], output_layers: [['blk_add', 0, 0]],
+          },
+          name: 'blk', inbound_nodes: [call(kt('sum', 0, [null, 3]))],
+        },
+        merge('Concatenate', 'cat', [call([kt('blk', 1, [null, 3]), kt('enc', 1, [null, 3])])]),
+        dense('head', 2, 'sigmoid', 6, [call(kt('cat', 0, [null, 6]))]),
+      ],
+      input_layers: [['x1', 0, 0], ['x2', 0, 0]],
+      output_layers: [['head', 0, 0], ['blk', 1, 0]],
+    },
+  };
+
+  it('loads with the calls wired as numbered and computes what the same graph built in code computes', () => {
+    const model = modelFromJSON(config) as Model;
+    expect(model.layers.map((l) => [l.name, l.className])).toEqual(expect.arrayContaining([['enc', 'Sequential'], ['blk', 'Functional'], ['cat', 'Concatenate']]));
+    expect(model.getLayer('enc').inboundNodes).toHaveLength(2);
+    expect(model.getLayer('blk').inboundNodes).toHaveLength(1);
+    expect(model.getLayer('blk').trainable).toBe(false);
+    expect(model.trainableWeights.map((w) => w.name)).toEqual(['enc_1/kernel', 'enc_1/bias', 'enc_2/kernel', 'enc_2/bias', 'head/kernel', 'head/bias']);
+    expect(model.outputs.map((t) => [...t.shape])).toEqual([[null, 2], [null, 3]]);
+    // cat reads the second call of enc (x2), not the first.
+    expect(model.getLayer('cat').inboundNodes[0]!.inputTensors[1]!.node).toBe(model.getLayer('enc').inboundNodes[1]);
+    setDeterministicWeights(model, 21);
+
+    clearSession();
+    const enc = new Sequential({ name: 'enc', layers: [Input({ shape: [5] }), new Dense(6, { activation: 'relu', name: 'enc_1' }), new Dense(3, { name: 'enc_2' })] });
+    const blkIn = Input({ shape: [3], name: 'blk_in' });
+    const blk = new Model({ inputs: blkIn, outputs: new Add({ name: 'blk_add' }).apply([blkIn, new Dense(3, { activation: 'tanh', name: 'blk_dense' }).apply(blkIn) as SymbolicTensor]) as SymbolicTensor, name: 'blk' });
+    const x1 = Input({ shape: [5], name: 'x1' });
+    const x2 = Input({ shape: [5], name: 'x2' });
+    const e1 = enc.apply(x1) as SymbolicTensor;
+    const e2 = enc.apply(x2) as SymbolicTensor;
+    const b = blk.apply(new Add({ name: 'sum' }).apply([e1, e2]) as SymbolicTensor) as SymbolicTensor;
+    const head = new Dense(2, { activation: 'sigmoid', name: 'head' }).apply(new Concatenate({ name: 'cat' }).apply([b, e2]) as SymbolicTensor) as SymbolicTensor;
+    const reference = new Model({ inputs: [x1, x2], outputs: [head, b] });
+    const values = new Map(model.weights.map((w) => [w.name, w]));
+    reference.setWeights(reference.weights.map((w) => new Tensor(values.get(w.name)!.values.slice(), [...w.shape])));
+    const xs = ours(makeInputs(NESTED, 3, 4), NESTED, 3);
+    const got = ourOutputs(model.predict(xs));
+    const want = ourOutputs(reference.predict(xs));
+    expect(got).toHaveLength(2);
+    got.forEach((t, i) => expectClose(t, want[i]!, { atol: 0, rtol: 0, label: `output ${i}` }));
+  });
+
+  it('a reference to a nested Functional\'s own node 0 is an error naming it', () => {
+    const bad = JSON.parse(JSON.stringify(config)) as typeof config;
+    bad.config.output_layers[1] = ['blk', 0, 0];
+    expect(() => modelFromJSON(bad)).toThrow(/output_layers reads node 0 of the nested model 'blk'.*numbered from 1/);
   });
 });
 
