@@ -8,6 +8,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { Random, Tensor, tensor } from '@minikeras/tensor';
 import { expectClose, gradcheck, randomTensor } from '@minikeras/test-utils';
 import { Layer, clearSession } from '../../engine/layer';
+import { getMask, setMask } from '../../engine/mask';
 import type { SymbolicTensor } from '../../engine/symbolic-tensor';
 import { Input } from '../core';
 import { Dense } from '../dense';
@@ -310,6 +311,40 @@ describe('errors name the layer, the inputs and their shapes', () => {
     expect(() => new Dot(1, { name: 'dotb' }).apply([tensor([[1, 2]]), tensor([[3, 4], [5, 6]])])).toThrow(/Dot 'dotb': cannot merge tensors with different batch sizes/);
     expect(() => new Add({ axis: 1 } as never)).toThrow(/Add '.*': unknown option 'axis'/);
     expect(() => new Dot(1, { normalise: true } as never)).toThrow(/Dot '.*': unknown option 'normalise'.*normalize/);
+  });
+});
+
+describe('masks (Keras 3)', () => {
+  const masked = (shape: number[], seed: number, mask: number[][] | null) => {
+    const t = randomTensor(shape, seed);
+    if (mask) setMask(t, tensor(mask));
+    return t;
+  };
+  const maskOf = (layer: Layer, xs: Tensor[]) => {
+    const m = getMask(run(layer, xs));
+    return m ? Array.from(m.values) : null;
+  };
+
+  it('element-wise layers: the OR of the masks, none when an input has none', () => {
+    const m1 = [[1, 1, 0], [1, 0, 0]];
+    const m2 = [[1, 0, 0], [1, 1, 0]];
+    for (const make of [() => new Add(), () => new Subtract(), () => new Multiply(), () => new Average(), () => new Maximum(), () => new Minimum()]) {
+      expect(maskOf(make(), [masked([2, 3, 4], 1, m1), masked([2, 3, 4], 2, m2)])).toEqual([1, 1, 0, 1, 1, 0]);
+      expect(maskOf(make(), [masked([2, 3, 4], 1, m1), masked([2, 3, 4], 2, null)])).toBeNull();
+    }
+  });
+
+  it('Concatenate: along the features the OR (a missing mask is all true), along time the masks joined', () => {
+    const m1 = [[1, 1, 0], [1, 0, 0]];
+    const m2 = [[0, 0, 1], [1, 1, 0]];
+    expect(maskOf(new Concatenate(), [masked([2, 3, 4], 1, m1), masked([2, 3, 2], 2, m2)])).toEqual([1, 1, 1, 1, 1, 0]);
+    expect(maskOf(new Concatenate(), [masked([2, 3, 4], 1, m1), masked([2, 3, 2], 2, null)])).toEqual([1, 1, 1, 1, 1, 1]);
+    expect(maskOf(new Concatenate({ axis: 1 }), [masked([2, 3, 4], 1, m1), masked([2, 2, 4], 2, null)])).toEqual([1, 1, 0, 1, 1, 1, 0, 0, 1, 1]);
+    expect(maskOf(new Concatenate(), [masked([2, 3, 4], 1, null), masked([2, 3, 2], 2, null)])).toBeNull();
+  });
+
+  it('Dot outputs no mask', () => {
+    expect(maskOf(new Dot(2), [masked([2, 3, 4], 1, [[1, 1, 0], [1, 0, 0]]), masked([2, 3, 4], 2, [[1, 1, 0], [1, 0, 0]])])).toBeNull();
   });
 });
 
