@@ -155,6 +155,40 @@ describe('Dot matches tfjs-layers', () => {
     }
   }
 
+  /** Keras' batch_dot in float64, by index arithmetic, for ranks tfjs does not support (4 and up). */
+  function batchDotReference(x: Tensor, y: Tensor, a: number, b: number): { shape: number[]; values: Float64Array } {
+    const xs = [...x.shape], ys = [...y.shape];
+    const xKeep = xs.map((_, i) => i).filter((i) => i !== 0 && i !== a);
+    const yKeep = ys.map((_, i) => i).filter((i) => i !== 0 && i !== b);
+    const shape = [xs[0]!, ...xKeep.map((i) => xs[i]!), ...yKeep.map((i) => ys[i]!)];
+    const strides = (s: number[]) => s.map((_, i) => s.slice(i + 1).reduce((p, d) => p * d, 1));
+    const xStr = strides(xs), yStr = strides(ys), oStr = strides(shape);
+    const size = shape.reduce((p, d) => p * d, 1);
+    const out = new Float64Array(size);
+    for (let o = 0; o < size; o++) {
+      const idx = shape.map((_, i) => Math.floor(o / oStr[i]!) % shape[i]!);
+      let xo = idx[0]! * xStr[0]!, yo = idx[0]! * yStr[0]!;
+      xKeep.forEach((axis, k) => { xo += idx[1 + k]! * xStr[axis]!; });
+      yKeep.forEach((axis, k) => { yo += idx[1 + xKeep.length + k]! * yStr[axis]!; });
+      let sum = 0;
+      for (let k = 0; k < xs[a]!; k++) sum += x.values[xo + k * xStr[a]!]! * y.values[yo + k * yStr[b]!]!;
+      out[o] = sum;
+    }
+    return { shape: shape.length === 1 ? [shape[0]!, 1] : shape, values: out };
+  }
+
+  for (const [axes, s1, s2] of [[[3, 1], [2, 2, 3, 4], [2, 4, 5]], [[1, 2], [2, 4, 3, 2], [2, 3, 4, 2]], [2, [2, 3, 5, 2], [2, 2, 5]]] as [number | [number, number], number[], number[]][]) {
+    it(`rank 4 (beyond tfjs): axes ${JSON.stringify(axes)} on [${s1.join(', ')}] . [${s2.join(', ')}] matches batch_dot in float64`, () => {
+      const [x, y] = [randomTensor(s1, 60), randomTensor(s2, 61)];
+      const [a, b] = typeof axes === 'number' ? [axes, axes] : axes;
+      const want = batchDotReference(x, y, a, b);
+      const got = run(new Dot(axes), [x, y]);
+      expect(got.shape).toEqual(want.shape);
+      expect([...(new Dot(axes).computeOutputShape([[null, ...s1.slice(1)], [null, ...s2.slice(1)]]) as number[]).slice(1)]).toEqual(want.shape.slice(1));
+      expectClose(got, want.values, { atol: 1e-5, rtol: 1e-5 });
+    });
+  }
+
   it('normalize gives cosine similarity: a vector with itself is 1, with its negation -1, and zero rows stay finite', () => {
     const x = tensor([[3, 4, 0], [0, 0, 0]]);
     const y = tensor([[-6, -8, 0], [1, 2, 3]]);
@@ -188,6 +222,7 @@ describe('gradients of every merge layer with respect to every input (central di
 
   const dotCases: [number | [number, number], number[], number[]][] = [
     [1, [3, 4], [3, 4]], [[2, 1], [2, 3, 4], [2, 4, 2]], [[1, 2], [2, 4, 3], [2, 2, 4]], [1, [2, 3, 2], [2, 3, 4]], [[2, 1], [2, 3, 4], [2, 4]],
+    [[3, 1], [2, 2, 2, 3], [2, 3, 2]], [[1, 2], [2, 3, 2, 2], [2, 2, 3, 2]],
   ];
   for (const [axes, s1, s2] of dotCases) {
     for (const normalize of [false, true]) {
