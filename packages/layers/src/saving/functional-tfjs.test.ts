@@ -392,6 +392,42 @@ function tfjsEvaluateLosses(values: number[], outputs: number): number[] {
   return [values[outputs - 1]!, ...values.slice(outputs)];
 }
 
+describe('a layer shared at two depths (A(B(A(x))), Keras\' hardest case for node order)', () => {
+  const build = () => {
+    const x = Input({ shape: [4], name: 'x' });
+    const a = new Dense(4, { activation: 'tanh', name: 'a' });
+    const b = new Dense(4, { activation: 'relu', name: 'b' });
+    const out = a.apply(b.apply(a.apply(x) as SymbolicTensor) as SymbolicTensor) as SymbolicTensor;
+    return new Model({ inputs: x, outputs: out, name: 'aba' });
+  };
+  const buildTf = () => {
+    const x = tfl.input({ shape: [4], name: 'x' });
+    const a = tfl.layers.dense({ units: 4, activation: 'tanh', name: 'a' });
+    const b = tfl.layers.dense({ units: 4, activation: 'relu', name: 'b' });
+    return tfl.model({ inputs: x, outputs: a.apply(b.apply(a.apply(x))) as tfl.SymbolicTensor, name: 'aba' });
+  };
+
+  it('minikeras -> tfjs', async () => {
+    const model = build();
+    setDeterministicWeights(model, 13);
+    const artifacts = toArtifacts(model);
+    const layers = (artifacts.modelTopology as { config: { layers: { name: string; inbound_nodes: unknown[] }[] } }).config.layers;
+    expect(layers.map((l) => [l.name, l.inbound_nodes])).toEqual([['x', []], ['a', [[['x', 0, 0, {}]], [['b', 0, 0, {}]]]], ['b', [[['a', 0, 0, {}]]]]]);
+    expectSamePredictions(model, await tfl.loadLayersModel(tf.io.fromMemory(artifacts as unknown as tf.io.ModelArtifacts)), [[4]], 'ours->tfjs A(B(A(x)))');
+    const again = fromArtifacts(artifacts);
+    const x = ours(makeInputs([[4]], 3, 2), [[4]], 3)[0]!;
+    expectClose(again.predict(x) as Tensor, model.predict(x) as Tensor, { atol: 0, rtol: 0 });
+  });
+
+  it('tfjs -> minikeras', async () => {
+    const tfModel = buildTf();
+    setDeterministicTfWeights(tfModel, 14);
+    const model = fromArtifacts(await tfjsSave(tfModel));
+    expect(model.getLayer('a').inboundNodes).toHaveLength(2);
+    expectSamePredictions(model, tfModel, [[4]], 'tfjs->ours A(B(A(x)))');
+  });
+});
+
 describe('per-output losses and loss weights in the training config', () => {
   const ys = (batch: number) => {
     const score = new Float32Array(batch).map((_, i) => (i % 2 === 0 ? 1 : 0));
