@@ -10,6 +10,7 @@ import { matmul } from './matmul';
 import * as conv from './conv';
 import * as optim from './optim';
 import * as fused from './fused';
+import * as rnn from './rnn';
 import { createWasmBackend, wasmSimdSupported } from './wasm';
 import type { WasmBackendOptions } from './wasm';
 
@@ -25,6 +26,7 @@ export const cpuBackend = {
   ...conv,
   ...optim,
   ...fused,
+  ...rnn,
 };
 
 export type Backend = typeof cpuBackend;

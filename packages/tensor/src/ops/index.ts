@@ -6,3 +6,4 @@ export * from './shape';
 export * from './conv';
 export * from './dropout';
 export * from './fused';
+export * from './rnn';
