@@ -23,13 +23,9 @@ export function rnnActivate(code: number, a: Float32Array, start: number, end: n
   switch (code) {
     case LINEAR: return;
     case TANH: for (let i = start; i < end; i++) a[i] = tanhF32(a[i]!); return;
-    case SIGMOID:
-      for (let i = start; i < end; i++) {
-        const v = a[i]!;
-        if (v >= 0) a[i] = 1 / (1 + Math.exp(-v));
-        else { const e = Math.exp(v); a[i] = e / (1 + e); }
-      }
-      return;
+    // Branch-free (gate pre-activations are half negative): exp(-v) overflowing to Infinity gives the limit 0,
+    // and in float64 the quotient is accurate for negative v too.
+    case SIGMOID: for (let i = start; i < end; i++) a[i] = 1 / (1 + Math.exp(-a[i]!)); return;
     case HARD_SIGMOID: for (let i = start; i < end; i++) { const v = a[i]! / 6 + 0.5; a[i] = v > 1 ? 1 : v > 0 ? v : v !== v ? v : 0; } return;
     case HARD_SIGMOID_TFJS: for (let i = start; i < end; i++) { const v = Math.fround(0.2 * a[i]!) + 0.5; a[i] = v > 1 ? 1 : v > 0 ? v : v !== v ? v : 0; } return;
     case RELU: for (let i = start; i < end; i++) { const v = a[i]!; a[i] = v > 0 ? v : v !== v ? v : 0; } return;
