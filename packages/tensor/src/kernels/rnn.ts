@@ -160,6 +160,15 @@ export function lstmStepBackward(
   }
 }
 
+/** S[s + 1][b] = S[s][b] for the rows b masked at time t: a masked step carries its state (H or C) over. */
+export function rnnCarryMaskedRows(S: Float32Array, s: number, t: number, B: number, U: number, T: number, mask: NumArray): void {
+  for (let b = 0; b < B; b++) {
+    if (mask[b * T + t] !== 0) continue;
+    const prev = (s * B + b) * U;
+    S.copyWithin(prev + B * U, prev, prev + U);
+  }
+}
+
 /** One simple-RNN step: h_s = act(gates[s]) (gates[s] = x·W + b + h·R on entry, h_s on exit); masked rows carry h. */
 export function simpleRnnStepForward(
   gates: Float32Array, H: Float32Array, s: number, t: number, B: number, U: number, T: number, mask: NumArray | null, act: number,

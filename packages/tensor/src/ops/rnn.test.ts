@@ -21,7 +21,8 @@ beforeAll(async () => {
 type Kind = 'lstm' | 'gru' | 'simpleRnn';
 const GATES: Record<Kind, number> = { lstm: 4, gru: 3, simpleRnn: 1 };
 
-const B = 3, T = 6, D = 4, U = 3;
+// U = 4: the LSTM cases also run the WebAssembly gate kernel (units % 4 === 0) on the wasm backend.
+const B = 3, T = 6, D = 4, U = 4;
 
 /** Row 0 keeps every step, row 1 skips the first two and one in the middle, row 2 skips the last three. */
 const MASK = [
@@ -121,7 +122,8 @@ for (const returnSequences of [true, false]) {
 CASES.push({ returnSequences: true, goBackwards: false, masked: false, initialState: true, recurrentActivation: 'hard_sigmoid_tfjs' });
 CASES.push({ returnSequences: true, goBackwards: true, masked: true, initialState: false, activation: 'relu', recurrentActivation: 'hard_sigmoid_tfjs' });
 CASES.push({ returnSequences: false, goBackwards: false, masked: true, initialState: true, activation: 'softsign', recurrentActivation: 'sigmoid' });
-CASES.push({ returnSequences: true, goBackwards: false, masked: false, initialState: false, activation: 'elu', recurrentActivation: 'linear' });
+CASES.push({ returnSequences: true, goBackwards: false, masked: false, initialState: false, activation: 'elu', recurrentActivation: 'softsign' });
+CASES.push({ returnSequences: false, goBackwards: true, masked: false, initialState: true, activation: 'linear', recurrentActivation: 'sigmoid' });
 
 const label = (c: Case) => `returnSequences ${c.returnSequences}, goBackwards ${c.goBackwards}, mask ${c.masked}, initial state ${c.initialState}, ${c.activation ?? 'tanh'}/${c.recurrentActivation ?? 'sigmoid'}`;
 
@@ -346,10 +348,10 @@ describe('one graph node per sequence', () => {
 describe('argument errors', () => {
   const w = weights('lstm', 5);
   it('names the op, the argument and the expected shape', () => {
-    expect(() => mk.lstm(w.x, w.kernel, w.recurrentKernel, mk.zeros([3]), {})).toThrow(/lstm: expected bias of shape \[12\], got \[3\]/);
+    expect(() => mk.lstm(w.x, w.kernel, w.recurrentKernel, mk.zeros([3]), {})).toThrow(/lstm: expected bias of shape \[16\], got \[3\]/);
     expect(() => mk.lstm(w.x.reshape([B * T, D]), w.kernel, w.recurrentKernel, w.bias)).toThrow(/lstm: expected x of shape \[batch, timesteps, features\]/);
     expect(() => mk.lstm(w.x, w.kernel, mk.zeros([U, 3 * U]), w.bias)).toThrow(/lstm: expected recurrentKernel of shape \[units, 4 \* units\]/);
-    expect(() => mk.gru(w.x, mk.zeros([D, 3 * U]), mk.zeros([U, 3 * U]), mk.zeros([3 * U]))).toThrow(/gru: expected bias \(resetAfter: true\) of shape \[2,9\]/);
+    expect(() => mk.gru(w.x, mk.zeros([D, 3 * U]), mk.zeros([U, 3 * U]), mk.zeros([3 * U]))).toThrow(/gru: expected bias \(resetAfter: true\) of shape \[2,12\]/);
     expect(() => mk.simpleRnn(w.x, mk.zeros([D, U]), mk.zeros([U, U]), null, { mask: mk.zeros([B, T + 1]) })).toThrow(/simpleRnn: expected mask of shape \[3,6\]/);
     expect(() => mk.lstm(w.x, w.kernel, w.recurrentKernel, w.bias, { h0: mk.zeros([B, U + 1]) })).toThrow(/lstm: expected h0 of shape/);
   });

@@ -369,4 +369,79 @@
           (f32x4.div (f32x4.mul (local.get $mi) (local.get $valpha))
             (f32x4.add (f32x4.sqrt (local.get $vi)) (local.get $veps)))))
       (br_if $elements (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 16))) (local.get $end)))))
+
+  ;; exp(x) in four lanes, as Cephes' expf: x clamped to [-87.3, 88] (so 2^n stays a normal float),
+  ;; x = n·ln2 + r with n = nearest(x·log2(e)) and ln2 split in two for an exact reduction, exp(r) by
+  ;; Cephes' degree-6 polynomial, 2^n assembled in the exponent bits. About 2 ulp.
+  (func $exp4 (param $x v128) (result v128)
+    (local $n v128) (local $r v128) (local $p v128)
+    (local.set $x (f32x4.min (f32x4.max (local.get $x) (f32x4.splat (f32.const -87.3))) (f32x4.splat (f32.const 88))))
+    (local.set $n (f32x4.nearest (f32x4.mul (local.get $x) (f32x4.splat (f32.const 1.44269504088896341)))))
+    (local.set $r (f32x4.sub (local.get $x) (f32x4.mul (local.get $n) (f32x4.splat (f32.const 0.693359375)))))
+    (local.set $r (f32x4.sub (local.get $r) (f32x4.mul (local.get $n) (f32x4.splat (f32.const -2.12194440e-4)))))
+    (local.set $p (f32x4.add (f32x4.mul (f32x4.splat (f32.const 1.9875691500e-4)) (local.get $r)) (f32x4.splat (f32.const 1.3981999507e-3))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 8.3334519073e-3))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 4.1665795894e-2))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 1.6666665459e-1))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 5.0000001201e-1))))
+    (local.set $p (f32x4.add (f32x4.add (f32x4.mul (local.get $p) (f32x4.mul (local.get $r) (local.get $r))) (local.get $r))
+      (f32x4.splat (f32.const 1))))
+    (f32x4.mul (local.get $p)
+      (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $n)) (i32x4.splat (i32.const 127))) (i32.const 23))))
+
+  ;; sigmoid(x) = 1 / (1 + exp(-x)) in four lanes.
+  (func $sigmoid4 (param $x v128) (result v128)
+    (f32x4.div (f32x4.splat (f32.const 1)) (f32x4.add (f32x4.splat (f32.const 1)) (call $exp4 (f32x4.neg (local.get $x))))))
+
+  ;; tanh(x) in four lanes: Eigen's float32 rational approximation (generic_fast_tanh_float), what
+  ;; TensorFlow's CPU kernels compute: x clamped to +-7.9053111, a 13/6 odd/even rational, x itself below 4e-4.
+  (func $tanh4 (param $x v128) (result v128)
+    (local $y v128) (local $x2 v128) (local $p v128) (local $q v128)
+    (local.set $y (f32x4.min (f32x4.max (local.get $x) (f32x4.splat (f32.const -7.90531110763549805)))
+      (f32x4.splat (f32.const 7.90531110763549805))))
+    (local.set $x2 (f32x4.mul (local.get $y) (local.get $y)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $x2) (f32x4.splat (f32.const -2.76076847742355e-16))) (f32x4.splat (f32.const 2.00018790482477e-13))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $x2) (local.get $p)) (f32x4.splat (f32.const -8.60467152213735e-11))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $x2) (local.get $p)) (f32x4.splat (f32.const 5.12229709037114e-08))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $x2) (local.get $p)) (f32x4.splat (f32.const 1.48572235717979e-05))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $x2) (local.get $p)) (f32x4.splat (f32.const 6.37261928875436e-04))))
+    (local.set $p (f32x4.mul (local.get $y) (f32x4.add (f32x4.mul (local.get $x2) (local.get $p)) (f32x4.splat (f32.const 4.89352455891786e-03)))))
+    (local.set $q (f32x4.add (f32x4.mul (local.get $x2) (f32x4.splat (f32.const 1.19825839466702e-06))) (f32x4.splat (f32.const 1.18534705686654e-04))))
+    (local.set $q (f32x4.add (f32x4.mul (local.get $x2) (local.get $q)) (f32x4.splat (f32.const 2.26843463243900e-03))))
+    (local.set $q (f32x4.add (f32x4.mul (local.get $x2) (local.get $q)) (f32x4.splat (f32.const 4.89352518554385e-03))))
+    (v128.bitselect (local.get $x) (f32x4.div (local.get $p) (local.get $q))
+      (f32x4.lt (f32x4.abs (local.get $x)) (f32x4.splat (f32.const 0.0004)))))
+
+  ;; One LSTM step's gate math (tanh / sigmoid, Keras gate order i, f, c, o) over rows x units, units a
+  ;; multiple of 4: z [rows, 4·units] holds the pre-activations and becomes i, f, g = tanh(z_c), o in place;
+  ;; c = f·cPrev + i·g and h = o·tanh(c), all [rows, units]. Pointers are byte offsets.
+  (func (export "lstmGates") (param $rows i32) (param $units i32) (param $z i32) (param $cPrev i32) (param $c i32) (param $h i32)
+    (local $row i32) (local $j i32) (local $ub i32) (local $zj i32)
+    (local $ig v128) (local $fg v128) (local $gg v128) (local $og v128) (local $cv v128)
+    (local.set $ub (i32.shl (local.get $units) (i32.const 2)))
+    (loop $rowLoop
+      (local.set $j (i32.const 0))
+      (loop $unitLoop
+        (local.set $zj (i32.add (local.get $z) (local.get $j)))
+        (local.set $ig (call $sigmoid4 (v128.load (local.get $zj))))
+        (v128.store (local.get $zj) (local.get $ig))
+        (local.set $zj (i32.add (local.get $zj) (local.get $ub)))
+        (local.set $fg (call $sigmoid4 (v128.load (local.get $zj))))
+        (v128.store (local.get $zj) (local.get $fg))
+        (local.set $zj (i32.add (local.get $zj) (local.get $ub)))
+        (local.set $gg (call $tanh4 (v128.load (local.get $zj))))
+        (v128.store (local.get $zj) (local.get $gg))
+        (local.set $zj (i32.add (local.get $zj) (local.get $ub)))
+        (local.set $og (call $sigmoid4 (v128.load (local.get $zj))))
+        (v128.store (local.get $zj) (local.get $og))
+        (local.set $cv (f32x4.add (f32x4.mul (local.get $fg) (v128.load (i32.add (local.get $cPrev) (local.get $j))))
+          (f32x4.mul (local.get $ig) (local.get $gg))))
+        (v128.store (i32.add (local.get $c) (local.get $j)) (local.get $cv))
+        (v128.store (i32.add (local.get $h) (local.get $j)) (f32x4.mul (local.get $og) (call $tanh4 (local.get $cv))))
+        (br_if $unitLoop (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 16))) (local.get $ub))))
+      (local.set $z (i32.add (local.get $z) (i32.shl (local.get $ub) (i32.const 2))))
+      (local.set $cPrev (i32.add (local.get $cPrev) (local.get $ub)))
+      (local.set $c (i32.add (local.get $c) (local.get $ub)))
+      (local.set $h (i32.add (local.get $h) (local.get $ub)))
+      (br_if $rowLoop (i32.lt_u (local.tee $row (i32.add (local.get $row) (i32.const 1))) (local.get $rows)))))
 )
