@@ -358,5 +358,7 @@ describe('argument errors', () => {
   it('lists the valid activations and options', () => {
     expect(() => mk.lstm(w.x, w.kernel, w.recurrentKernel, w.bias, { activation: 'hardSigmoid' as RnnActivation })).toThrow(/lstm: activation must be one of 'linear', 'tanh', .*got "hardSigmoid"/);
     expect(() => mk.simpleRnn(w.x, mk.zeros([D, U]), mk.zeros([U, U]), null, { recurrentActivation: 'sigmoid' } as never)).toThrow(/simpleRnn: unknown option 'recurrentActivation'/);
+    // An option left undefined is not an error (a layer may pass one options shape to every op).
+    expect(mk.simpleRnn(w.x, mk.zeros([D, U]), mk.zeros([U, U]), null, { recurrentActivation: undefined } as never).h.shape).toEqual([B, U]);
   });
 });

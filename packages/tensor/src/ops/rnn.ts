@@ -110,7 +110,8 @@ function setup(
   if (hasCarry) known.push('c0');
   if (hasRecurrentActivation) known.push('recurrentActivation');
   if (name === 'gru') known.push('resetAfter');
-  for (const k of Object.keys(o)) if (!known.includes(k)) throw new Error(`${name}: unknown option '${k}'; valid options are ${known.join(', ')}`);
+  // Undefined values are allowed under any key, so a layer may pass one options object shape to every op.
+  for (const k of Object.keys(o)) if (o[k as keyof typeof o] !== undefined && !known.includes(k)) throw new Error(`${name}: unknown option '${k}'; valid options are ${known.join(', ')}`);
   const h0 = o.h0 ?? null, c0 = o.c0 ?? null;
   if (h0) checkShape(name, 'h0', h0, [B, U]);
   if (c0) checkShape(name, 'c0', c0, [B, U]);
