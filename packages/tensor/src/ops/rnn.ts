@@ -1,6 +1,7 @@
 /**
  * Whole-sequence recurrent ops: `lstm`, `gru` and `simpleRnn` run a Keras 3 cell over every step of a
- * [batch, timesteps, features] input as ONE autograd node, with backpropagation through time in its backward.
+ * [batch, timesteps, features] input as ONE autograd node, with backpropagation through time in its backward
+ * (each returned tensor is a view of that node's output through a tiny node of its own, whatever the length).
  *
  * - The input projection x · kernel (+ bias) of all steps is one matmul; each step adds h · recurrentKernel
  *   (one matmul for all gates) and runs the gate math in a kernel (kernels/rnn.ts).
@@ -152,8 +153,8 @@ function stateSequence(st: Setup, initial: Tensor | null): Float32Array {
 }
 
 /**
- * The recurrent operand of step s, h_{s-1} (times the recurrent mask): returns the array and offset to read.
- * All T of them are rows of `hmAll` when it is given (the backward's [T·B, U] copy).
+ * The recurrent operand of step s: the state before it, H[s] (times the recurrent mask, into `scratch`).
+ * Returns the array and offset to read.
  */
 function recurrentOperand(ks: Backend, H: Float32Array, s: number, st: Setup, scratch: Float32Array): [Float32Array, number] {
   const off = s * st.B * st.U;
