@@ -323,6 +323,13 @@ describe('gradcheck without a bias, and with only some inputs tracked', () => {
       gradcheck((r) => flatResult(mk.gru(x, k, r, null, { mask, resetAfter, goBackwards: true })), [randomTensor([Ug, 3 * Ug], 26, -0.7, 0.7)]);
     }
   });
+  it('lstm with units 4 (on the wasm backend: its SIMD gate kernels, forward and backward), masked, goBackwards', () => {
+    const U4 = 4;
+    gradcheck((x, k, r, b, h0, c0) => flatResult(mk.lstm(x, k, r, b, { mask, h0, c0, goBackwards: true, returnSequences: true })), [
+      randomTensor([Bg, Tg, Dg], 31), randomTensor([Dg, 4 * U4], 32, -0.7, 0.7), randomTensor([U4, 4 * U4], 33, -0.7, 0.7),
+      randomTensor([4 * U4], 34, -0.5, 0.5), randomTensor([Bg, U4], 35, -0.5, 0.5), randomTensor([Bg, U4], 36, -0.5, 0.5),
+    ]);
+  });
   it('simpleRnn (h0 only)', () => {
     const x = randomTensor([Bg, Tg, Dg], 27), k = randomTensor([Dg, Ug], 28, -0.7, 0.7), r = randomTensor([Ug, Ug], 29, -0.7, 0.7);
     gradcheck((h0) => flatResult(mk.simpleRnn(x, k, r, null, { mask, h0, returnSequences: true })), [randomTensor([Bg, Ug], 30, -0.5, 0.5)]);

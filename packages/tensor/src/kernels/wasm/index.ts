@@ -9,7 +9,7 @@
  * ```
  *
  * `createWasmBackend` compiles synchronously. That is fine in Node, in workers, and on a browser main thread
- * for this module (~3.3 KB): Chrome refuses synchronous `new WebAssembly.Module` on the main thread only for
+ * for this module (~3.7 KB): Chrome refuses synchronous `new WebAssembly.Module` on the main thread only for
  * buffers over 4 KB. Should the module outgrow that, browsers must use the async `initWasmBackend`.
  */
 import { matmul as matmulJs } from '../matmul';
@@ -24,7 +24,7 @@ import type { NumArray } from '../elementwise';
 import { WasmGemm } from './gemm';
 import { WasmOptim } from './optim';
 import { WasmRnn } from './rnn';
-import { lstmStepForward as lstmStepForwardJs, rnnCarryMaskedRows } from '../rnn';
+import { lstmStepBackward as lstmStepBackwardJs, lstmStepForward as lstmStepForwardJs, rnnCarryMaskedRows } from '../rnn';
 import { instantiateKernels, instantiateKernelsSync, wasmRelaxedSimdSupported, wasmSimdSupported } from './module';
 import type { KernelExports, KernelVariant } from './module';
 
@@ -56,7 +56,7 @@ export interface WasmBackendOptions {
 }
 
 /** The kernels the WASM backend replaces; `setBackend` takes the rest from the TS reference. */
-export type WasmBackend = Partial<Backend> & Pick<Backend, 'matmul' | 'conv2d' | 'conv2dBackpropInput' | 'conv2dBackpropFilter' | 'conv2dBiasActivation' | 'conv2dBiasActivationBackprop' | 'conv2dBiasActivationMaxPoolBackprop' | 'adamUpdate' | 'lstmStepForward'> & {
+export type WasmBackend = Partial<Backend> & Pick<Backend, 'matmul' | 'conv2d' | 'conv2dBackpropInput' | 'conv2dBackpropFilter' | 'conv2dBiasActivation' | 'conv2dBiasActivationBackprop' | 'conv2dBiasActivationMaxPoolBackprop' | 'adamUpdate' | 'lstmStepForward' | 'lstmStepBackward'> & {
   name: string;
   /** The kernel build in use (for benchmarks and bug reports). */
   variant: KernelVariant;
@@ -132,6 +132,33 @@ function makeBackend(exports: KernelExports, variant: KernelVariant, options: Wa
     }
   }
 
+  let dcIn = new Float32Array(0);
+  function lstmStepBackward(
+    gates: Float32Array, H: Float32Array, C: Float32Array, s: number, t: number,
+    B: number, U: number, T: number, mask: NumArray | null, act: number, recAct: number,
+    dh: Float32Array, dc: Float32Array, dz: Float32Array, dhPrev: Float32Array,
+  ): void {
+    if (act !== TANH || recAct !== SIGMOID || (U & 3) !== 0) {
+      lstmStepBackwardJs(gates, H, C, s, t, B, U, T, mask, act, recAct, dh, dc, dz, dhPrev);
+      return;
+    }
+    const bu = B * U;
+    if (mask) {
+      if (dcIn.length < bu) dcIn = new Float32Array(bu);
+      dcIn.set(dc.subarray(0, bu));
+    }
+    rnn.lstmStepBackward(gates, C, s, B, U, dh, dc, dz);
+    dhPrev.fill(0, 0, bu);
+    if (!mask) return;
+    // Masked rows: no gate gradient, and dh, dc pass straight to the previous step.
+    for (let b = 0; b < B; b++) {
+      if (mask[b * T + t] !== 0) continue;
+      const row = b * U, zRow = (s * B + b) * 4 * U;
+      dz.fill(0, zRow, zRow + 4 * U);
+      for (let j = 0; j < U; j++) { dc[row + j] = dcIn[row + j]!; dhPrev[row + j] = dh[row + j]!; }
+    }
+  }
+
   // The conv kernels keep their TS im2col/col2im and issue their three products through this matmul.
   return {
     name: 'wasm',
@@ -147,5 +174,6 @@ function makeBackend(exports: KernelExports, variant: KernelVariant, options: Wa
       conv2dBiasActivationMaxPoolBackpropJs(x, filter, activation, poolArg, poolY, poolDy, pg, dx, dFilter, dBias, g, matmul),
     adamUpdate,
     lstmStepForward,
+    lstmStepBackward,
   };
 }

@@ -45,6 +45,8 @@ export interface KernelExports {
   ): void;
   /** LSTM gate math (tanh / sigmoid) of one step, rows x units with units % 4 === 0; see kernels.wat. */
   lstmGates(rows: number, units: number, z: number, cPrev: number, c: number, h: number): void;
+  /** Its backward: dz from the activated gates, carries and dh; dc becomes dL/dcPrev in place. */
+  lstmGatesBackward(rows: number, units: number, z: number, cPrev: number, c: number, dh: number, dc: number, dz: number): void;
 }
 
 /** True when this runtime has WebAssembly with the fixed-width SIMD128 proposal (Node >= 16.4, all current browsers). */
@@ -82,7 +84,7 @@ function checkSupport(variant: KernelVariant): void {
   }
 }
 
-/** Synchronous compile. The module is ~3.3 KB, under Chrome's 4 KB limit for sync compiles on the main thread. */
+/** Synchronous compile. The module is ~3.7 KB, under Chrome's 4 KB limit for sync compiles on the main thread. */
 export function instantiateKernelsSync(variant: KernelVariant = 'simd128'): KernelExports {
   checkSupport(variant);
   return bind(new WebAssembly.Instance(new WebAssembly.Module(kernelBytes(variant)), {}));
@@ -95,12 +97,15 @@ export async function instantiateKernels(variant: KernelVariant = 'simd128'): Pr
 }
 
 function bind(instance: WebAssembly.Instance): KernelExports {
-  const { memory, sgemm, adamUpdate, lstmGates } = instance.exports;
-  if (!(memory instanceof WebAssembly.Memory) || typeof sgemm !== 'function' || typeof adamUpdate !== 'function' || typeof lstmGates !== 'function') {
-    throw new Error('WebAssembly backend: the embedded kernels module lacks one of its exports memory, sgemm, adamUpdate, lstmGates (stale kernels-wasm.generated.ts?)');
+  const { memory, sgemm, adamUpdate, lstmGates, lstmGatesBackward } = instance.exports;
+  if (
+    !(memory instanceof WebAssembly.Memory) || typeof sgemm !== 'function' || typeof adamUpdate !== 'function'
+    || typeof lstmGates !== 'function' || typeof lstmGatesBackward !== 'function'
+  ) {
+    throw new Error('WebAssembly backend: the embedded kernels module lacks one of its exports memory, sgemm, adamUpdate, lstmGates, lstmGatesBackward (stale kernels-wasm.generated.ts?)');
   }
   return {
     memory, sgemm: sgemm as KernelExports['sgemm'], adamUpdate: adamUpdate as KernelExports['adamUpdate'],
-    lstmGates: lstmGates as KernelExports['lstmGates'],
+    lstmGates: lstmGates as KernelExports['lstmGates'], lstmGatesBackward: lstmGatesBackward as KernelExports['lstmGatesBackward'],
   };
 }

@@ -5,7 +5,7 @@
  * Also the whole lstm op on both backends.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { lstmStepForward as lstmStepJs } from '../rnn';
+import { lstmStepBackward as lstmStepBackwardJs, lstmStepForward as lstmStepJs } from '../rnn';
 import { createWasmBackend } from './index';
 import { cpuBackend, getBackendName, setBackend } from '../index';
 import * as mk from '../../index';
@@ -93,6 +93,40 @@ describe('lstmStepForward: WebAssembly SIMD vs TS kernel', () => {
       expect(Array.from(b.gates)).toEqual(Array.from(a.gates));
     }
   });
+});
+
+describe('lstmStepBackward: WebAssembly SIMD vs TS kernel', () => {
+  for (const U of [4, 12, 64]) {
+    for (const masked of [false, true]) {
+      it(`B=5, U=${U}${masked ? ', masked rows' : ''}`, () => {
+        const B = 5;
+        const st = state(B, U, U + 3, 4);
+        const mask = masked ? Float32Array.from({ length: B * st.T }, (_, i) => (i % 3 === 1 ? 0 : 1)) : null;
+        lstmStepJs(st.gates, st.H, st.C, st.s, 1, B, U, st.T, mask, TANH, SIGMOID);
+        const dh = filled(B * U, U + 5, -1, 1), dc0 = filled(B * U, U + 6, -1, 1);
+        const run = (step: typeof lstmStepBackwardJs) => {
+          const dc = dc0.slice(), dz = new Float32Array(st.gates.length).fill(7), dhPrev = new Float32Array(B * U).fill(7);
+          step(st.gates, st.H, st.C, st.s, 1, B, U, st.T, mask, TANH, SIGMOID, dh, dc, dz, dhPrev);
+          return { dc, dz: dz.subarray(st.s * B * 4 * U, (st.s + 1) * B * 4 * U), dhPrev };
+        };
+        const j = run(lstmStepBackwardJs), w = run(wasm.lstmStepBackward);
+        for (const key of ['dc', 'dz', 'dhPrev'] as const) {
+          let worst = 0;
+          for (let i = 0; i < j[key].length; i++) worst = Math.max(worst, Math.abs(j[key][i]! - w[key][i]!));
+          expect(worst, key).toBeLessThan(1e-6);
+        }
+        if (mask) {
+          // A masked row passes dh and dc straight through and has no gate gradient.
+          for (let r = 0; r < B; r++) {
+            if (mask[r * st.T + 1] !== 0) continue;
+            expect(Array.from(w.dhPrev.subarray(r * U, (r + 1) * U))).toEqual(Array.from(dh.subarray(r * U, (r + 1) * U)));
+            expect(Array.from(w.dc.subarray(r * U, (r + 1) * U))).toEqual(Array.from(dc0.subarray(r * U, (r + 1) * U)));
+            expect(w.dz.subarray(r * 4 * U, (r + 1) * 4 * U).every((v) => v === 0)).toBe(true);
+          }
+        }
+      });
+    }
+  }
 });
 
 describe('the lstm op on the wasm and js backends', () => {

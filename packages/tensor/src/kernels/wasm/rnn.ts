@@ -32,6 +32,23 @@ export class WasmRnn {
     H.set(heap.subarray(hPtr >>> 2, (hPtr >>> 2) + bu), (s + 1) * bu);
   }
 
+  /**
+   * The `lstmStepBackward` contract (kernels/rnn.ts) for tanh / sigmoid and units % 4 === 0, every row
+   * computed (the caller fixes masked rows): dz[s] written, dc turned into dL/dc_{s-1}.
+   */
+  lstmStepBackward(gates: Float32Array, C: Float32Array, s: number, B: number, U: number, dh: Float32Array, dc: Float32Array, dz: Float32Array): void {
+    const n = 4 * B * U, bu = B * U;
+    const zPtr = FIRST_FREE, cPrevPtr = zPtr + 4 * n, cPtr = cPrevPtr + 4 * bu, dhPtr = cPtr + 4 * bu, dcPtr = dhPtr + 4 * bu, dzPtr = dcPtr + 4 * bu;
+    const heap = this.reserve(dzPtr + 4 * n);
+    heap.set(gates.subarray(s * n, (s + 1) * n), zPtr >>> 2);
+    heap.set(C.subarray(s * bu, (s + 2) * bu), cPrevPtr >>> 2);
+    heap.set(dh.subarray(0, bu), dhPtr >>> 2);
+    heap.set(dc.subarray(0, bu), dcPtr >>> 2);
+    this.wasm.lstmGatesBackward(B, U, zPtr, cPrevPtr, cPtr, dhPtr, dcPtr, dzPtr);
+    dz.set(heap.subarray(dzPtr >>> 2, (dzPtr >>> 2) + n), s * n);
+    dc.set(heap.subarray(dcPtr >>> 2, (dcPtr >>> 2) + bu));
+  }
+
   private reserve(bytes: number): Float32Array {
     const memory = this.wasm.memory;
     const have = memory.buffer.byteLength;
