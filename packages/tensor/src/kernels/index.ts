@@ -15,6 +15,7 @@ import * as depthwise from './depthwise';
 import * as pool3d from './pool3d';
 import * as resize from './resize';
 import * as activation from './activation';
+import * as rnn from './rnn';
 import { createWasmBackend, wasmSimdSupported } from './wasm';
 import type { WasmBackendOptions } from './wasm';
 
@@ -35,6 +36,7 @@ export const cpuBackend = {
   ...pool3d,
   ...resize,
   ...activation,
+  ...rnn,
 };
 
 export type Backend = typeof cpuBackend;
