@@ -424,6 +424,9 @@ function restoreOptimizerState(model: Model, optimizer: Optimizer, entries: { na
   optimizer.build(model.trainableWeights);
   const fresh = optimizer.getState();
   const lrIndex = fresh.findIndex((e) => e.name === 'learning_rate');
+  // Another library lists its slots in its own variable order, which for a graph model need not be ours; tfjs
+  // names each '<variable>/<slot>' ('dense/kernel/m'), so they are put in this model's order by name.
+  if (foreign) entries = [iteration, ...alignSlotsByVariable(entries.slice(1), model.trainableWeights.map((w) => w.name))];
   const full = lrIndex >= 0 && entries.length === fresh.length - 1 ? [...entries.slice(0, lrIndex), fresh[lrIndex]!, ...entries.slice(lrIndex)] : entries;
   const mismatch = full.length !== fresh.length ? `${entries.length} optimizer weights were saved, ${optimizer.className} on this model has ${fresh.length - (lrIndex >= 0 ? 1 : 0)}`
     : foreign ? null : full.map((e, i) => (e.name === fresh[i]!.name ? null : `optimizer weight ${i} is '${e.name}', expected '${fresh[i]!.name}'`)).find((m) => m !== null) ?? null;
@@ -435,6 +438,33 @@ function restoreOptimizerState(model: Model, optimizer: Optimizer, entries: { na
     console.warn(`${file}: the optimizer state was written by another library in a layout minikeras' ${optimizer.className} does not share (${(e as Error).message}); training continues from iteration ${iterations} with fresh optimizer slots`);
     optimizer.iterations = iterations;
   }
+}
+
+/**
+ * Slots named '<variable>/<slot>', in runs of one slot kind (all 'm', then all 'v'), reordered within each run
+ * to follow `variables`. A variable name tfjs made unique with a '_<n>' suffix matches without it. Anything
+ * that does not parse or match (other naming, a variable twice) is returned as it came.
+ */
+function alignSlotsByVariable<E extends { name: string }>(slots: E[], variables: readonly string[]): E[] {
+  const index = new Map(variables.map((n, i) => [n, i]));
+  const position = (variable: string): number | undefined => index.get(variable) ?? index.get(variable.replace(/_\d+$/, ''));
+  const parsed: { entry: E; slot: string; at: number }[] = [];
+  for (const entry of slots) {
+    const cut = entry.name.lastIndexOf('/');
+    const at = cut > 0 ? position(entry.name.slice(0, cut)) : undefined;
+    if (at === undefined) return slots;
+    parsed.push({ entry, slot: entry.name.slice(cut + 1), at });
+  }
+  const out: E[] = [];
+  for (let start = 0; start < parsed.length;) {
+    let end = start;
+    while (end < parsed.length && parsed[end]!.slot === parsed[start]!.slot) end++;
+    const run = parsed.slice(start, end);
+    if (new Set(run.map((p) => p.at)).size !== run.length) return slots;
+    out.push(...run.sort((p, q) => p.at - q.at).map((p) => p.entry));
+    start = end;
+  }
+  return out;
 }
 
 /** Keras' `model.to_json()` analogue: the config as an object (`JSON.stringify` it for the string form). */

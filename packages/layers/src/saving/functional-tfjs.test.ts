@@ -469,6 +469,37 @@ describe('per-output losses and loss weights in the training config', () => {
     expectClose(again.evaluate(ours(xs, MULTI, batch), [new Tensor(y.score, [batch, 1]), new Tensor(y.cls, [batch, 3])]) as number[], ourLosses, { atol: 1e-6, rtol: 1e-6 });
   });
 
+  it('tfjs\' Adam slots go to the variables they belong to, though tfjs lists the layers in another order', async () => {
+    // tfjs orders this graph's layers by depth (x, b, a, c), so its slots come as b, a, c.
+    const build = () => {
+      const x = tfl.input({ shape: [4], name: 'x' });
+      const a = tfl.layers.dense({ units: 4, name: 'slot_a' }).apply(x) as tfl.SymbolicTensor;
+      const b = tfl.layers.dense({ units: 4, name: 'slot_b' }).apply(x) as tfl.SymbolicTensor;
+      const c = tfl.layers.dense({ units: 2, name: 'slot_c' }).apply(b) as tfl.SymbolicTensor;
+      return tfl.model({ inputs: x, outputs: [a, c] });
+    };
+    build();
+    // The second model's variables are 'slot_b/kernel_1', ... in tfjs' registry, and so are its slot names.
+    const tfModel = build();
+    setDeterministicTfWeights(tfModel, 5);
+    tfModel.compile({ optimizer: tf.train.adam(0.05), loss: ['meanSquaredError', 'meanSquaredError'] });
+    const xs = tf.tensor(values(8 * 4, 1), [8, 4]);
+    await tfModel.fit(xs, [tf.tensor(values(8 * 4, 2), [8, 4]), tf.tensor(values(8 * 2, 3), [8, 2])], { epochs: 2, batchSize: 4, verbose: 0 });
+    const tfSlots = (await tfModel.optimizer.getWeights()).map((w) => ({ name: w.name, values: w.tensor.dataSync() }));
+    expect(tfSlots.map((w) => w.name).slice(1, 3)).toEqual(['slot_b/kernel_1/m', 'slot_b/bias_1/m']);
+    const slot = (variable: string, kind: string) => tfSlots.find((w) => new RegExp(`^${variable}(_\\d+)?/${kind}$`).test(w.name))!.values;
+
+    const model = fromArtifacts(await tfjsSave(tfModel));
+    expect(model.optimizer.iterations).toBe(4);
+    expect(model.trainableWeights.map((w) => w.name)[0]).toBe('slot_a/kernel');
+    const state = new Map(model.optimizer.getState().map((e) => [e.name, e.value]));
+    for (const w of model.trainableWeights) {
+      const key = w.name.replace('/', '_');
+      expectClose(state.get(`${key}_momentum`)!, slot(w.name, 'm'), { atol: 0, rtol: 0, label: `${w.name} m` });
+      expectClose(state.get(`${key}_velocity`)!, slot(w.name, 'v'), { atol: 0, rtol: 0, label: `${w.name} v` });
+    }
+  });
+
   it('a tfjs model compiled with a loss per output loads compiled and evaluates the same', async () => {
     const tfModel = multiTf();
     setDeterministicTfWeights(tfModel, 4);
