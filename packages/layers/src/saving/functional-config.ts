@@ -6,6 +6,7 @@
  * of this model, in the order the layer was called (Keras' node re-indexing).
  */
 import type { Layer } from '../engine/layer';
+import { isSymbolic as isSymbolicTensor } from '../engine/symbolic-tensor';
 import type { Node, SymbolicTensor } from '../engine/symbolic-tensor';
 import { mapStructure } from '../engine/structure';
 import type { Nested } from '../engine/structure';
@@ -103,9 +104,22 @@ export function functionalConfig(model: Layer, graph: FunctionalGraph): Function
     name: model.name,
     trainable: model.trainable,
     layers,
-    inputLayers: graph.flatInputs.map(ref),
-    outputLayers: graph.flatOutputs.map(ref),
+    inputLayers: refsOf(graph.inputs, graph.flatInputs, ref),
+    outputLayers: refsOf(graph.outputs, graph.flatOutputs, ref),
   };
+}
+
+/**
+ * Inputs or outputs as references: a record of tensors stays a record (Keras 3 writes `input_layers` /
+ * `output_layers` in the model's structure; losses and data are keyed by it), anything else is the flat list
+ * Keras 2 and tfjs write. tfjs models have no records, so tfjs cannot load a model whose inputs or outputs are one.
+ */
+function refsOf(structure: Nested<SymbolicTensor>, flat: readonly SymbolicTensor[], ref: (t: SymbolicTensor) => TensorRef): TensorRef[] | Record<string, TensorRef> {
+  if (typeof structure === 'object' && structure !== null && !Array.isArray(structure) && !isSymbolicTensor(structure)) {
+    const entries = Object.entries(structure as Record<string, Nested<SymbolicTensor>>);
+    if (entries.every(([, t]) => isSymbolicTensor(t))) return Object.fromEntries(entries.map(([k, t]) => [k, ref(t as SymbolicTensor)]));
+  }
+  return flat.map(ref);
 }
 
 function fail(where: string, message: string): never {

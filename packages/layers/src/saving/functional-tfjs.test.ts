@@ -741,6 +741,34 @@ describe('Keras 3 node numbering of nested models (dict-form inbound_nodes)', ()
   });
 });
 
+describe('records of inputs and outputs (Keras 3 structures) survive a save', () => {
+  it('input_layers / output_layers keep the record keys, which losses and outputs are named by', () => {
+    const a = Input({ shape: [3], name: 'in_a' });
+    const b = Input({ shape: [2], name: 'in_b' });
+    const score = new Dense(1, { activation: 'sigmoid', name: 'score' }).apply(new Concatenate({ name: 'both' }).apply([a, b]) as SymbolicTensor) as SymbolicTensor;
+    const cls = new Dense(2, { activation: 'softmax', name: 'cls' }).apply(b) as SymbolicTensor;
+    const model = new Model({ inputs: { first: a, second: b }, outputs: { prob: score, klass: cls }, name: 'records' });
+    setDeterministicWeights(model, 8);
+    model.compile({ optimizer: 'sgd', loss: { prob: 'binary_crossentropy', klass: 'categorical_crossentropy' }, lossWeights: { prob: 2, klass: 1 } });
+    expect(model.outputNames).toEqual(['prob', 'klass']);
+
+    const artifacts = toArtifacts(model);
+    const config = (artifacts.modelTopology as { config: Record<string, unknown> }).config;
+    expect(config.input_layers).toEqual({ first: ['in_a', 0, 0], second: ['in_b', 0, 0] });
+    expect(config.output_layers).toEqual({ prob: ['score', 0, 0], klass: ['cls', 0, 0] });
+    const again = fromArtifacts(artifacts);
+    expect(again.outputNames).toEqual(['prob', 'klass']);
+    expect(again.metricsNames).toEqual(model.metricsNames);
+    const x = { in_a: new Tensor(values(4 * 3, 1), [4, 3]), in_b: new Tensor(values(4 * 2, 2), [4, 2]) };
+    const y = { prob: tensor([[1], [0], [1], [0]]), klass: tensor([[1, 0], [0, 1], [0, 1], [1, 0]]) };
+    const before = model.predict(x) as Record<string, Tensor>;
+    const after = again.predict(x) as Record<string, Tensor>;
+    expect(Object.keys(after)).toEqual(['prob', 'klass']);
+    for (const k of ['prob', 'klass']) expectClose(after[k]!, before[k]!, { atol: 0, rtol: 0, label: k });
+    expectClose(again.evaluate(x, y) as number[], model.evaluate(x, y) as number[], { atol: 1e-7, rtol: 1e-7 });
+  });
+});
+
 describe('summary of the comparisons', () => {
   it('every prediction above matched tfjs within 1e-5', () => {
     expect(worst.value).toBeLessThanOrEqual(1e-5);
