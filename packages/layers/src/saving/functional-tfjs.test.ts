@@ -741,6 +741,25 @@ describe('Keras 3 node numbering of nested models (dict-form inbound_nodes)', ()
   });
 });
 
+describe('a nested model called with training: false (transfer learning)', () => {
+  it('keeps the call argument in the saved node, for tfjs and for us', async () => {
+    const base = new Sequential({ name: 'base', layers: [new Dense(5, { activation: 'relu', inputShape: [4], name: 'base_dense' }), new BatchNormalization({ name: 'base_bn' })] });
+    const x = Input({ shape: [4], name: 'x' });
+    const features = base.apply(x, { training: false }) as SymbolicTensor;
+    const model = new Model({ inputs: x, outputs: new Dense(2, { name: 'head' }).apply(features) as SymbolicTensor, name: 'transfer' });
+    setDeterministicWeights(model, 12);
+    base.trainable = false;
+    const artifacts = toArtifacts(model);
+    const entry = (artifacts.modelTopology as { config: { layers: { name: string; inbound_nodes: unknown[] }[] } }).config.layers.find((l) => l.name === 'base')!;
+    expect(entry.inbound_nodes).toEqual([[['x', 0, 0, { training: false }]]]);
+    expectSamePredictions(model, await tfl.loadLayersModel(tf.io.fromMemory(artifacts as unknown as tf.io.ModelArtifacts)), [[4]], 'training: false');
+    const again = fromArtifacts(artifacts);
+    expect(again.getLayer('base').inboundNodes[0]!.kwargs).toEqual({ training: false });
+    expect(again.getLayer('base').trainable).toBe(false);
+    expect(again.trainableWeights.map((w) => w.name)).toEqual(['head/kernel', 'head/bias']);
+  });
+});
+
 describe('records of inputs and outputs (Keras 3 structures) survive a save', () => {
   it('input_layers / output_layers keep the record keys, which losses and outputs are named by', () => {
     const a = Input({ shape: [3], name: 'in_a' });
