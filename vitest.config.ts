@@ -12,7 +12,7 @@ export default defineConfig({
       {
         // The default backend: WebAssembly SIMD kernels where the runtime has them.
         extends: true,
-        test: { name: 'wasm', include: [packages, 'examples/*/{src,test}/**/*.test.ts', 'bench/src/**/*.test.ts'] },
+        test: { name: 'wasm', include: [packages, 'examples/*/{src,test}/**/*.test.ts', 'bench/src/**/*.test.ts', 'test/**/*.test.ts'] },
       },
       {
         // The same package tests on the plain TypeScript kernels (MINIKERAS_BACKEND=js), so both paths stay

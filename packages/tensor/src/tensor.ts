@@ -1,7 +1,7 @@
 import type { Shape } from './shape';
 import { formatShape, stridesOf } from './shape';
 import type { GradNode } from './autograd';
-import * as ops from './ops';
+import type * as Ops from './ops';
 
 export type DType = 'float32' | 'int32';
 export type DataArray = Float32Array | Int32Array;
@@ -19,6 +19,22 @@ export interface VariableOptions {
 
 let nextId = 0;
 let trustedShape = false;
+
+/**
+ * The op functions behind the method forms (`x.add(y)`). The ops import this module for `Tensor`, so this
+ * module does not import them back (no import cycle, so no order in which the two could initialise wrongly):
+ * ops/index.ts hands them over with {@link installOps} when it loads, which the package entry does first.
+ */
+let ops: typeof Ops = new Proxy({} as typeof Ops, {
+  get(_, name) {
+    throw new Error(`Tensor.${String(name)}: the ops are not loaded; import '@minikeras/tensor' (its index), not a single module of it`);
+  },
+});
+
+/** @internal Called once by ops/index.ts with every op, for the method forms of {@link Tensor}. */
+export function installOps(table: typeof Ops): void {
+  ops = table;
+}
 
 /**
  * @internal How ops build their outputs: `shape` must be frozen (an input tensor's `shape`, or an array the op

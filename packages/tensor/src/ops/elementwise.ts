@@ -6,7 +6,7 @@ import { kernels } from '../kernels';
 import type { BinaryOp, UnaryOp } from '../kernels';
 import { record } from '../autograd';
 import { toTensor } from './creation';
-import { sumTo } from './reduction';
+import { sumTo } from './sum-to';
 import { allocFloat32 } from '../alloc';
 
 function unaryOp(op: UnaryOp, x: TensorLike): Tensor {

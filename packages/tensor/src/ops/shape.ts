@@ -6,7 +6,7 @@ import { formatShape, normalizeAxis, shapesEqual, sizeOf } from '../shape';
 import { kernels } from '../kernels';
 import { record } from '../autograd';
 import { toTensor } from './creation';
-import { sumTo } from './reduction';
+import { sumTo } from './sum-to';
 import { allocFloat32 } from '../alloc';
 
 /** Same values, new shape; one dimension may be -1 (inferred). Shares storage unless `x` is a Variable. */
