@@ -1,8 +1,11 @@
 import { defineConfig } from 'vitest/config';
+import { workspaceSources } from './scripts/workspace-sources.mjs';
 
 const packages = 'packages/*/src/**/*.test.ts';
 
 export default defineConfig({
+  // Workspace packages resolve to their TypeScript sources (their manifests point at the built dist/).
+  resolve: { alias: Object.entries(workspaceSources()).map(([find, replacement]) => ({ find: new RegExp(`^${find}$`), replacement })) },
   test: {
     testTimeout: 60_000,
     hookTimeout: 60_000,
