@@ -3,13 +3,18 @@ import { formatShape, stridesOf } from './shape';
 import type { GradNode } from './autograd';
 import type * as Ops from './ops';
 
+/** Element types: float32 (the default) and int32 (indices, argMax, labels). There is no bool dtype. */
 export type DType = 'float32' | 'int32';
+/** The storage of a tensor: a Float32Array for float32, an Int32Array for int32. */
 export type DataArray = Float32Array | Int32Array;
+/** Values as nested arrays, one level per axis; booleans become 0 and 1. */
 export type NestedArray = number | boolean | readonly NestedArray[];
 /** What `arraySync()` returns: a number, or arrays nested once per axis. */
 export type NestedNumbers = number | NestedNumbers[];
+/** What ops accept wherever a tensor is expected: a tensor, a number, nested arrays or a typed array. */
 export type TensorLike = Tensor | NestedArray | Float32Array | Int32Array;
 
+/** Options of {@link Variable} and `variable()`. */
 export interface VariableOptions {
   /** Shown in errors and used as the weight name when saving; defaults to `variable_<id>`. */
   name?: string;

@@ -19,12 +19,14 @@ function broadcastBack(dy: Tensor, xShape: Shape, axes: readonly number[]): Floa
   return out;
 }
 
+/** Sum over `axis` (one axis, a list, or all when omitted); `keepDims` keeps reduced axes as size 1. */
 export function sum(x: TensorLike, axis?: number | readonly number[], keepDims = false): Tensor {
   const t = toTensor(x);
   const axes = normalizeAxes('sum', axis, t.rank);
   return record(reduceRaw('sum', t, axes, keepDims), 'sum', [t], (dy) => [opResult(broadcastBack(dy, t.shape, axes), t.shape)]);
 }
 
+/** Mean over `axis` (one axis, a list, or all when omitted); `keepDims` keeps reduced axes as size 1. */
 export function mean(x: TensorLike, axis?: number | readonly number[], keepDims = false): Tensor {
   const t = toTensor(x);
   const axes = normalizeAxes('mean', axis, t.rank);
@@ -57,9 +59,12 @@ function extremum(op: 'max' | 'min', x: TensorLike, axis: number | readonly numb
   });
 }
 
+/** Maximum over `axis` (one axis, a list, or all when omitted); on ties the gradient is shared equally. */
 export const max = (x: TensorLike, axis?: number | readonly number[], keepDims = false): Tensor => extremum('max', x, axis, keepDims);
+/** Minimum over `axis` (one axis, a list, or all when omitted); on ties the gradient is shared equally. */
 export const min = (x: TensorLike, axis?: number | readonly number[], keepDims = false): Tensor => extremum('min', x, axis, keepDims);
 
+/** Product over `axis` (one axis, a list, or all when omitted). */
 export function prod(x: TensorLike, axis?: number | readonly number[], keepDims = false): Tensor {
   const t = toTensor(x);
   const axes = normalizeAxes('prod', axis, t.rank);

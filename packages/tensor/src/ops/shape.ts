@@ -36,6 +36,7 @@ export function flatten(x: TensorLike): Tensor {
   return reshape(t, [t.size]);
 }
 
+/** Inserts an axis of size 1 at `axis` (negative counts from the end of the result). */
 export function expandDims(x: TensorLike, axis = 0): Tensor {
   const t = toTensor(x);
   const ax = normalizeAxis('expandDims', axis, t.rank + 1);
