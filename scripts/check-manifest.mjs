@@ -7,13 +7,17 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
 const DEPENDENCY_FIELDS = ['dependencies', 'peerDependencies', 'optionalDependencies', 'devDependencies'];
+const NPM_PUBLISH_CONFIG = ['access', 'registry', 'tag', 'provenance'];
 
 /** The problems of the package in `dir` (empty when it is fit to pack). */
 export function checkManifest(dir) {
   const problems = [];
   const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
   if (pkg.private) problems.push('package.json: "private" is set');
-  if ('publishConfig' in pkg) problems.push('package.json: "publishConfig" is applied by pnpm only; write the published fields themselves');
+  // npm reads publishConfig for its own settings only (access, registry, tag); pnpm also overrides manifest
+  // fields with it, which npm would publish unchanged.
+  const pnpmOnly = Object.keys(pkg.publishConfig ?? {}).filter((k) => !NPM_PUBLISH_CONFIG.includes(k));
+  if (pnpmOnly.length > 0) problems.push(`package.json: publishConfig.${pnpmOnly.join(', publishConfig.')} is applied by pnpm only; write the published fields themselves`);
   for (const field of DEPENDENCY_FIELDS) {
     for (const [name, range] of Object.entries(pkg[field] ?? {})) {
       if (/^(workspace|link|file|portal):/.test(range)) problems.push(`package.json: ${field}.${name} is "${range}", which npm cannot install from a registry`);

@@ -131,7 +131,9 @@ describe('packing', () => {
           const { name } = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string };
           if (name && Object.values(PACKAGES).includes(name)) found[name] = (found[name] ?? 0) + 1;
         }
-        if (entry.name === 'node_modules' || entry.name.startsWith('@') || existsSync(join(sub, 'node_modules'))) walk(entry.name === 'node_modules' ? sub : sub);
+        // Into scopes, and into packages that carry a nested node_modules (where npm puts a second copy).
+        if (entry.name.startsWith('@')) walk(sub);
+        if (existsSync(join(sub, 'node_modules'))) walk(join(sub, 'node_modules'));
       }
     };
     walk(join(project, 'node_modules'));
