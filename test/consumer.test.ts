@@ -142,10 +142,11 @@ describe('packing', () => {
 });
 
 describe('(a) Node ESM', () => {
-  it('imports minikeras, trains a tiny model, predicts, and loads the bundled digits', async () => {
+  it('imports minikeras, trains a tiny model, predicts, loads the bundled digits, and has the method forms', async () => {
     const out = await sh(process.execPath, ['src/main.mjs'], project);
-    const result = JSON.parse(out.trim().split('\n').at(-1)!) as { backend: string; accuracy: number; predicted: number[]; mnist: number[][] };
+    const result = JSON.parse(out.trim().split('\n').at(-1)!) as { backend: string; methods: number; accuracy: number; predicted: number[]; mnist: number[][] };
     expect(result.backend).toMatch(/^wasm/);
+    expect(result.methods).toBe(3);
     expect(result.accuracy).toBe(1);
     expect(result.predicted).toEqual([0, 1, 1, 0]);
     expect(result.mnist).toEqual([[8000, 28, 28], [2000]]);

@@ -10,4 +10,4 @@ const model = new Sequential([
 ]);
 model.compile({ optimizer: new optimizers.Adam({ learningRate: 0.1 }), loss: 'binary_crossentropy', metrics: ['accuracy'] });
 const history = await model.fit([[0, 0], [0, 1], [1, 0], [1, 1]], [[0], [1], [1], [0]], { epochs: 100, verbose: 0 });
-document.body.textContent = `accuracy ${history.history.accuracy.at(-1)}`;
+document.body.textContent = `accuracy ${history.history.accuracy.at(-1)}, p(1 xor 0) = ${model.predict([[1, 0]]).mul(100).item().toFixed(0)}%`;

@@ -36,7 +36,7 @@ describe('packages/*/dist/index.js', () => {
       // A tensor made by @minikeras/tensor is the same class as minikeras' own.
       const x = tensorPkg.tensor([[0, 0], [0, 1], [1, 0], [1, 1]]);
       const h = await m.fit(x, [[0], [1], [1], [0]], { epochs: 200, batchSize: 4, verbose: 0 });
-      console.log(JSON.stringify({ backend: mk.getBackendName(), train: d.train.x.shape, accuracy: h.history.accuracy.at(-1), same: mk.Tensor === tensorPkg.Tensor }));
+      console.log(JSON.stringify({ backend: mk.getBackendName(), train: d.train.x.shape, accuracy: h.history.accuracy.at(-1), same: mk.Tensor === tensorPkg.Tensor, methods: tensorPkg.tensor([[-1, 2]]).add(1).relu().sum().item() }));
     `;
     const cwd = fileURLToPath(new URL('..', import.meta.url));
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', cwd });
@@ -45,6 +45,8 @@ describe('packages/*/dist/index.js', () => {
     expect(result.train).toEqual([8000, 28, 28]);
     expect(result.accuracy).toBe(1);
     expect(result.same).toBe(true);
+    // The method forms are wired up by the tensor package's entry module: its bundle must keep that.
+    expect(result.methods).toBe(3);
   });
 
   it('initializes only the lazily loaded file back-ends lazily, not the kernels', () => {

@@ -28,7 +28,7 @@ let trustedShape = false;
 /**
  * The op functions behind the method forms (`x.add(y)`). The ops import this module for `Tensor`, so this
  * module does not import them back (no import cycle, so no order in which the two could initialise wrongly):
- * ops/index.ts hands them over with {@link installOps} when it loads, which the package entry does first.
+ * the package's entry module (index.ts) hands them over with {@link installOps} when it loads.
  */
 let ops: typeof Ops = new Proxy({} as typeof Ops, {
   get(_, name) {
@@ -36,7 +36,7 @@ let ops: typeof Ops = new Proxy({} as typeof Ops, {
   },
 });
 
-/** @internal Called once by ops/index.ts with every op, for the method forms of {@link Tensor}. */
+/** @internal Called once by the package's index.ts with every op, for the method forms of {@link Tensor}. */
 export function installOps(table: typeof Ops): void {
   ops = table;
 }
