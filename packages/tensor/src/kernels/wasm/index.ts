@@ -46,6 +46,7 @@ export const DEFAULT_WASM_MIN_WORK = 256;
  */
 export const DEFAULT_WASM_MIN_ADAM = 256;
 
+/** Options of {@link createWasmBackend} and {@link initWasmBackend}. */
 export interface WasmBackendOptions {
   /** Products with m*k*n below this use the TS kernel (default DEFAULT_WASM_MIN_WORK; 0 sends all to WASM). */
   minWork?: number;
