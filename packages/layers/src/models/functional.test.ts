@@ -12,7 +12,8 @@ import { Layer, clearSession } from '../engine/layer';
 import type { CallContext } from '../engine/layer';
 import { registerClass } from '../engine/registry';
 import { SymbolicTensor } from '../engine/symbolic-tensor';
-import { modelFromJSON, modelToJSON } from '../saving/artifacts';
+import { modelToJSON } from '../saving/artifacts';
+import { modelFromJSON } from '../saving/load-model';
 import { Callback } from '../callbacks/callback';
 import type { Logs } from '../callbacks/callback';
 
@@ -365,13 +366,13 @@ describe('serialization of models and custom classes through one registry', () =
   });
 
   it('an unregistered custom layer cannot be saved, and says how to fix it', () => {
-    class Unregistered extends Layer {
-      static override readonly className = 'Unregistered';
+    // A class that names itself registers on its first instance; one that does not cannot be found by a loader.
+    class Unnamed extends Layer {
       call(x: Tensor): Tensor { return x; }
     }
     const inputs = Input({ shape: [2] });
-    const model = new Model({ inputs, outputs: new Unregistered().apply(inputs) });
-    expect(() => model.toJSON()).toThrow(/no class is registered as 'Unregistered'.*registerClass\(Unregistered\)/);
+    const model = new Model({ inputs, outputs: new Unnamed({ name: 'unnamed' }).apply(inputs) });
+    expect(() => model.toJSON()).toThrow(/Layer 'unnamed': cannot be saved: no class is registered as 'Layer'; give the class a static className and call registerClass\(Unnamed\)/);
   });
 });
 

@@ -25,7 +25,8 @@ import { MaxPooling2D } from '../layers/pooling';
 import { GlobalAveragePooling2D } from '../layers/global-pooling';
 import { BatchNormalization } from '../layers/batch-normalization';
 import { Add, Average, Concatenate, Dot, Maximum, Multiply } from '../layers/merging';
-import { fromArtifacts, modelFromJSON, toArtifacts } from './artifacts';
+import { toArtifacts } from './artifacts';
+import { fromArtifacts, modelFromJSON } from './load-model';
 import type { ModelArtifacts } from './artifacts';
 import { loadModel } from './load-model';
 
