@@ -76,7 +76,6 @@ interface LayerSpec {
 
 const isNull = (v: unknown) => v == null;
 const isFalse = (v: unknown) => v == null || v === false;
-const isOne = (v: unknown) => v == null || v === 1;
 const anyValue = () => true;
 const channelsLast = (v: unknown) => v == null || v === 'channels_last';
 
@@ -92,8 +91,8 @@ export const LAYER_CLASSES: Readonly<Record<string, LayerSpec>> = {
   },
   Conv2D: {
     cls: Conv2D, positional: ['filters', 'kernelSize'],
-    options: ['strides', 'padding', 'dataFormat', 'dilationRate', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer'],
-    inactive: { ...WEIGHTED_INACTIVE, groups: isOne },
+    options: ['strides', 'padding', 'dataFormat', 'dilationRate', 'groups', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer'],
+    inactive: WEIGHTED_INACTIVE,
   },
   MaxPooling2D: { cls: MaxPooling2D, positional: [], options: ['poolSize', 'strides', 'padding', 'dataFormat'] },
   AveragePooling2D: { cls: AveragePooling2D, positional: [], options: ['poolSize', 'strides', 'padding', 'dataFormat'] },
