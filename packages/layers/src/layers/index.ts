@@ -20,7 +20,7 @@ export type { ConcatenateArgs, DotArgs } from './merging';
 export { ReLU, LeakyReLU, PReLU, ELU, Softmax, ThresholdedReLU } from './activations';
 export type { ReLUArgs, LeakyReLUArgs, PReLUArgs, ELUArgs, SoftmaxArgs, ThresholdedReLUArgs } from './activations';
 export { Conv1D, Conv3D, Conv1DTranspose, Conv2DTranspose, Conv3DTranspose, DepthwiseConv1D, DepthwiseConv2D, SeparableConv1D, SeparableConv2D } from './convolutional';
-export type { ConvArgs, BaseConvArgs, ConvPaddingOption, IntOrTuple, ConvTransposeArgs, DepthwiseConvArgs, SeparableConvArgs } from './convolutional';
+export type { ConvArgs, Conv3DArgs, BaseConvArgs, ConvPaddingOption, IntOrTuple, ConvTransposeArgs, DepthwiseConvArgs, SeparableConvArgs } from './convolutional';
 export { MaxPooling1D, AveragePooling1D, MaxPooling3D, AveragePooling3D, GlobalAveragePooling1D, GlobalMaxPooling1D, GlobalAveragePooling3D, GlobalMaxPooling3D } from './pooling/index';
 export type { PoolingArgs, GlobalPoolingArgs } from './pooling/index';
 export { ZeroPadding1D, ZeroPadding2D, ZeroPadding3D, Cropping1D, Cropping2D, Cropping3D, UpSampling1D, UpSampling2D, UpSampling3D, Permute, RepeatVector } from './reshaping';

@@ -148,7 +148,7 @@ describe('the layer set against tfjs-layers 4.22, through tfjs Layers files both
     topology.config.layers[0]!.config.batch_input_shape = [null, ...c.shape.slice(1)];
     const ours = fromArtifacts(artifacts) as Model;
     expect(ours.layers.at(-1)!.className).toBe(layer.getClassName());
-    const got = ours.predict(new Tensor(x, c.shape));
+    const got = ours.predict(new Tensor(x, c.shape)) as Tensor;
     const d1 = maxDiff(got.values, expected);
     expect(d1).toBeLessThanOrEqual(1e-5);
 

@@ -207,11 +207,16 @@ export class Conv1D extends BaseConv {
 }
 registerClass(Conv1D);
 
+export interface Conv3DArgs extends Omit<ConvArgs, 'padding'> {
+  /** 'valid' (default) or 'same' ('causal' is Conv1D's). */
+  padding?: 'valid' | 'same';
+}
+
 /** 3-D convolution over volumes `[batch, depth, height, width, channels]` (Keras' Conv3D). */
 export class Conv3D extends BaseConv {
   static override readonly className = 'Conv3D';
   protected readonly rank = 3;
-  constructor(filters: number, kernelSize: IntOrTuple, args: ConvArgs = {}) {
+  constructor(filters: number, kernelSize: IntOrTuple, args: Conv3DArgs = {}) {
     super(3, filters, kernelSize, args);
   }
   protected convolve(x: Tensor, kernel: Tensor): Tensor {

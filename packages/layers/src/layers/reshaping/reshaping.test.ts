@@ -73,7 +73,7 @@ describe('UpSampling2D bilinear', () => {
     const x = randomTensor([2, 3, 4, 2], 6);
     const layer = new UpSampling2D(size, { interpolation: 'bilinear' });
     const y = layer.apply(x);
-    const expected = tf.image.resizeBilinear(tf.tensor(x.values as Float32Array, x.shape as number[]) as tf.Tensor4D, [3 * size[0], 4 * size[1]], false, true);
+    const expected = tf.image.resizeBilinear(tf.tensor4d(x.values as Float32Array, x.shape as [number, number, number, number]), [3 * size[0], 4 * size[1]], false, true);
     expect(y.shape).toEqual(expected.shape);
     expectClose(y, expected.dataSync(), { rtol: 0, atol: 1e-6 });
     checkLayerGradients(layer, x);
