@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { Tensor } from '@minikeras/tensor';
-import { fromArtifacts } from './artifacts';
+import { fromArtifacts, toArtifacts } from './artifacts';
 import type { ModelArtifacts, WeightSpec } from './artifacts';
 import type { Model } from '../models/model';
 import '../layers/index';
@@ -145,6 +145,28 @@ describe('a converted, quantized MobileNetV2-style model', () => {
     expect(() => fromArtifacts(cut)).toThrow(/truncated: weight '.*\/bias' \(shape \[2\], uint8-quantized\) needs bytes 6..8 of the weight data, but there are only 7 bytes/);
     const f16 = { ...artifacts, weightSpecs: artifacts.weightSpecs!.map((s) => ({ ...s, quantization: { dtype: 'int4' } })) };
     expect(() => fromArtifacts(f16)).toThrow(/is quantized as \{"dtype":"int4"\}; minikeras dequantizes uint8 and uint16 weights/);
+  });
+
+  it("reads hard_sigmoid as the writer meant it: tfjs and Keras 2 clip(0.2x + 0.5, 0, 1), Keras 3 relu6(x + 3) / 6", async () => {
+    const tfModel = tfl.sequential({ layers: [tfl.layers.dense({ units: 4, inputShape: [3], activation: 'hardSigmoid', biasInitializer: 'randomNormal' }), tfl.layers.activation({ activation: 'hardSigmoid' })] });
+    const x = new Float32Array(values(6 * 3, 5).map((v) => 4 * v));
+    const expected = (tfModel.predict(tf.tensor(x, [6, 3])) as tf.Tensor).dataSync();
+    const artifacts = await tfjsArtifacts(tfModel);
+    const maxDiff = (m: Model, ref: ArrayLike<number>) => {
+      const y = (m.predict(new Tensor(x, [6, 3])) as Tensor).values;
+      return Math.max(...Array.from(ref, (v, i) => Math.abs(v - y[i]!)));
+    };
+    for (const version of [(artifacts.modelTopology as { keras_version: string }).keras_version, '2.4.0']) {
+      const ours = fromArtifacts({ ...artifacts, modelTopology: { ...(artifacts.modelTopology as object), keras_version: version } });
+      expect(maxDiff(ours, expected), version).toBeLessThanOrEqual(1e-6);
+      // Saved again it says 'hard_sigmoid', which tfjs reads as the same function.
+      const back = await tfl.loadLayersModel(tf.io.fromMemory(toArtifacts(ours) as unknown as tf.io.ModelArtifacts));
+      const again = (back.predict(tf.tensor(x, [6, 3])) as tf.Tensor).dataSync();
+      expect(Math.max(...Array.from(again, (v, i) => Math.abs(v - expected[i]!)))).toBeLessThanOrEqual(1e-6);
+    }
+    // The same file marked as written by Keras 3 computes Keras 3's hard sigmoid, which differs.
+    const keras3 = fromArtifacts({ ...artifacts, modelTopology: { ...(artifacts.modelTopology as object), keras_version: '3.5.0' } });
+    expect(maxDiff(keras3, expected)).toBeGreaterThan(0.01);
   });
 
   it('refuses a tfjs graph model, saying what it is', () => {
