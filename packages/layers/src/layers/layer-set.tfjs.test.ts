@@ -118,8 +118,9 @@ const CASES: Record<string, Case> = {
   // preprocessing
   'Rescaling': { make: () => tfl.layers.rescaling({ scale: 1 / 127.5, offset: -1, inputShape: [3, 3, 1] }), shape: [2, 3, 3, 1], scale: 255 },
   'CenterCrop even to odd': { make: () => tfl.layers.centerCrop({ height: 3, width: 2 }), shape: [2, 6, 5, 2] },
-  'CategoryEncoding multi_hot': { make: () => tfl.layers.categoryEncoding({ numTokens: 6, outputMode: 'multiHot' }), shape: [3, 4], ids: 6 },
-  'CategoryEncoding count': { make: () => tfl.layers.categoryEncoding({ numTokens: 6, outputMode: 'count' }), shape: [3, 4], ids: 6 },
+  // Ids from 0..2 in rows of 4: every row repeats an id, so multi-hot and count differ.
+  'CategoryEncoding multi_hot': { make: () => tfl.layers.categoryEncoding({ numTokens: 6, outputMode: 'multiHot' }), shape: [3, 4], ids: 3 },
+  'CategoryEncoding count': { make: () => tfl.layers.categoryEncoding({ numTokens: 6, outputMode: 'count' }), shape: [3, 4], ids: 3 },
   'CategoryEncoding one_hot': { make: () => tfl.layers.categoryEncoding({ numTokens: 5, outputMode: 'oneHot' }), shape: [4, 1], ids: 5 },
   'Masking': { make: () => tfl.layers.masking({ maskValue: 0, inputShape: [4, 3] }), shape: [2, 4, 3] },
 };
