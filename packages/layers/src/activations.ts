@@ -22,6 +22,22 @@ export const ACTIVATIONS = {
   exponential: ops.exp,
 } as const satisfies Record<string, (x: Tensor) => Tensor>;
 
+/**
+ * tfjs' and Keras 2's hard sigmoid, clip(0.2x + 0.5, 0, 1): what `hard_sigmoid` means in files those
+ * libraries wrote (Keras 3 changed it to relu6(x + 3) / 6, the `hard_sigmoid` entry above). The loader
+ * gives layers of such files this function; it is saved under the name 'hard_sigmoid', which tfjs reads so.
+ */
+export const legacyHardSigmoid = (x: Tensor): Tensor => ops.clipByValue(ops.add(ops.mul(x, 0.2), 0.5), 0, 1);
+
+/**
+ * The activation a saved name stands for, as the library that wrote the file meant it: `legacy` is true for
+ * files written by tfjs or Keras 1/2, where 'hard_sigmoid' is the 0.2x + 0.5 form.
+ */
+export function activationForWriter(name: string, legacy: boolean): ActivationIdentifier {
+  if (legacy && (name === 'hard_sigmoid' || name === 'hardSigmoid')) return legacyHardSigmoid;
+  return name as ActivationIdentifier;
+}
+
 /** Keras activation names (plus tfjs' camelCase spellings of the multi-word ones). */
 export type ActivationName = keyof typeof ACTIVATIONS | 'leakyRelu' | 'hardSigmoid' | 'logSoftmax';
 export type ActivationIdentifier = ActivationName | ((x: Tensor) => Tensor);
@@ -47,6 +63,7 @@ export function getActivation(identifier: ActivationIdentifier | null | undefine
 export function activationName(identifier: ActivationIdentifier | null | undefined): string {
   if (identifier == null) return 'linear';
   if (typeof identifier === 'function') {
+    if (identifier === legacyHardSigmoid) return 'hard_sigmoid';
     const entry = Object.entries(ACTIVATIONS).find(([, f]) => f === identifier);
     return entry ? entry[0] : identifier.name || 'custom';
   }

@@ -1,3 +1,6 @@
+import * as layerClasses from './layers';
+import { didYouMean } from './activations';
+
 export { Layer, clearSession, uniqueLayerName, formatSymbolicShape } from './engine/layer';
 export type { LayerArgs, CallContext, ApplyOptions, SymbolicShape, ShapeStructure, AddWeightOptions } from './engine/layer';
 export { SymbolicTensor, Node } from './engine/symbolic-tensor';
@@ -24,9 +27,22 @@ export * as initializers from './initializers';
 export type { InitializerName, InitializerIdentifier } from './initializers';
 export * as regularizers from './regularizers';
 export type { RegularizerName, RegularizerIdentifier } from './regularizers';
-export * as layers from './layers';
+/**
+ * The layer classes, `new layers.Dense(...)`. A name that is not one of them (`layers.Conv4D`, a Keras layer
+ * minikeras lacks) throws a "not available / did you mean" error instead of JavaScript's
+ * "layers.Conv4D is not a constructor".
+ */
+export const layers: typeof layerClasses = /* @__PURE__ */ new Proxy(layerClasses, {
+  get(target, prop, receiver) {
+    if (typeof prop === 'string' && /^[A-Z]/.test(prop) && !(prop in target)) {
+      const names = Object.keys(target).filter((k) => /^[A-Z]/.test(k));
+      throw new Error(`layers.${prop} is not available in minikeras${didYouMean(prop, names)}; the layers are ${names.join(', ')}`);
+    }
+    return Reflect.get(target, prop, receiver);
+  },
+});
 // The layer classes by name too: `import { Dense } from 'minikeras'` lets a bundler leave out the layers a
-// program does not use (the `layers` namespace object holds them all).
+// program does not use (the `layers` object holds them all).
 export * from './layers';
 export * as callbacks from './callbacks';
 export {

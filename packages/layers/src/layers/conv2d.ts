@@ -1,7 +1,8 @@
 /** 2-D convolution over NHWC images (Keras 3 `Conv2D`, channels-last only). */
 import { formatShape, fusedConv2d } from '@minikeras/tensor';
 import type { Tensor, Variable } from '@minikeras/tensor';
-import { Layer, checkOptions, positiveInt } from '../engine/layer';
+import { Layer, positiveInt } from '../engine/layer';
+import { checkLayerOptions } from './layer-utils';
 import type { CallContext, LayerArgs, SymbolicShape } from '../engine/layer';
 import { ACTIVATIONS, activationName, getActivation } from '../activations';
 import type { ActivationIdentifier } from '../activations';
@@ -21,15 +22,23 @@ export interface Conv2DArgs extends LayerArgs {
   dataFormat?: 'channels_last';
   /** Default 1. */
   dilationRate?: IntOrPair;
+  /** Split the input channels into this many groups, each convolved with filters / groups filters (default 1). */
+  groups?: number;
   activation?: ActivationIdentifier | null;
   useBias?: boolean;
   kernelInitializer?: InitializerIdentifier;
   biasInitializer?: InitializerIdentifier;
   kernelRegularizer?: RegularizerIdentifier | null;
   biasRegularizer?: RegularizerIdentifier | null;
+  activityRegularizer?: null;
+  kernelConstraint?: null;
+  biasConstraint?: null;
+  loraRank?: null;
+  loraAlpha?: null;
 }
 
-const CONV2D_KEYS = ['filters', 'kernelSize', 'strides', 'padding', 'dataFormat', 'dilationRate', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer'];
+const CONV2D_INACTIVE = ['activityRegularizer', 'kernelConstraint', 'biasConstraint', 'loraRank', 'loraAlpha', 'quantizationConfig'];
+const CONV2D_KEYS = ['filters', 'kernelSize', 'strides', 'padding', 'dataFormat', 'dilationRate', 'groups', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer'];
 
 /** Keras' `standardize_tuple`: a positive integer or a pair of them, as `[h, w]`. */
 export function normalizePair(owner: string, option: string, value: unknown): [number, number] {
@@ -95,6 +104,7 @@ export class Conv2D extends Layer {
   readonly strides: [number, number];
   readonly padding: Padding;
   readonly dilationRate: [number, number];
+  readonly groups: number;
   readonly activation: ActivationIdentifier | null;
   readonly useBias: boolean;
   private readonly args: Conv2DArgs;
@@ -104,7 +114,7 @@ export class Conv2D extends Layer {
 
   constructor(filters: number, kernelSize: IntOrPair, args: Conv2DArgs = {}) {
     super(args);
-    checkOptions(this.label, args, CONV2D_KEYS);
+    checkLayerOptions(this.label, args, CONV2D_KEYS, CONV2D_INACTIVE);
     this.filters = positiveInt(this.label, 'filters', filters);
     this.kernelSize = normalizePair(this.label, 'kernelSize', kernelSize);
     this.strides = normalizePair(this.label, 'strides', args.strides ?? 1);
@@ -114,6 +124,8 @@ export class Conv2D extends Layer {
     if (Math.max(...this.strides) > 1 && Math.max(...this.dilationRate) > 1) {
       throw new Error(`${this.label}: strides > 1 cannot be combined with dilationRate > 1, got strides ${JSON.stringify(this.strides)} and dilationRate ${JSON.stringify(this.dilationRate)}`);
     }
+    this.groups = positiveInt(this.label, 'groups', args.groups ?? 1);
+    if (this.filters % this.groups !== 0) throw new Error(`${this.label}: filters (${this.filters}) must be divisible by groups (${this.groups})`);
     this.activation = args.activation ?? null;
     this.activationFn = getActivation(this.activation, this.label);
     this.useBias = args.useBias ?? true;
@@ -124,14 +136,15 @@ export class Conv2D extends Layer {
     spatialOutputShape(this.label, inputShape, this.kernelSize, this.strides, this.padding, this.dilationRate);
     const inChannels = inputShape[3];
     if (inChannels == null) throw new Error(`${this.label}: the channel dimension of the input must be known, got shape ${formatSymbolic(inputShape)}`);
-    this.kernel = this.addWeight('kernel', [...this.kernelSize, inChannels, this.filters], { initializer: this.args.kernelInitializer ?? 'glorot_uniform', regularizer: this.args.kernelRegularizer ?? null });
+    if (inChannels % this.groups !== 0) throw new Error(`${this.label}: the input channels (${inChannels}) must be divisible by groups (${this.groups})`);
+    this.kernel = this.addWeight('kernel', [...this.kernelSize, inChannels / this.groups, this.filters], { initializer: this.args.kernelInitializer ?? 'glorot_uniform', regularizer: this.args.kernelRegularizer ?? null });
     if (this.useBias) this.bias = this.addWeight('bias', [this.filters], { initializer: this.args.biasInitializer ?? 'zeros', regularizer: this.args.biasRegularizer ?? null });
     this.built = true;
   }
 
   call(x: Tensor, _ctx: CallContext): Tensor {
     const kernel = this.kernel!;
-    const inChannels = kernel.shape[2]!;
+    const inChannels = kernel.shape[2]! * this.groups;
     if (x.rank !== 4 || x.shape[3] !== inChannels) {
       throw new Error(`${this.label} expects input of shape [batch, height, width, ${inChannels}], got ${formatShape(x.shape)}`);
     }
@@ -141,7 +154,7 @@ export class Conv2D extends Layer {
     const relu = this.activationFn === ACTIVATIONS.relu;
     const y = fusedConv2d({
       x, filter: kernel, strides: this.strides, pad: this.padding, dilations: this.dilationRate,
-      bias: this.bias, activation: relu ? 'relu' : 'linear',
+      bias: this.bias, activation: relu ? 'relu' : 'linear', groups: this.groups,
     });
     return relu ? y : this.activationFn(y);
   }
@@ -160,6 +173,7 @@ export class Conv2D extends Layer {
       padding: this.padding,
       dataFormat: 'channels_last',
       dilationRate: [...this.dilationRate],
+      groups: this.groups,
       activation: activationName(this.activation),
       useBias: this.useBias,
       kernelInitializer: this.args.kernelInitializer ?? 'glorot_uniform',

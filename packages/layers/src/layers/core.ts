@@ -139,9 +139,11 @@ export class Reshape extends Layer {
   static override readonly className = 'Reshape';
   static override readonly positionalArgs = ['targetShape'];
   readonly targetShape: readonly number[];
-  constructor(targetShape: readonly number[], args: LayerArgs = {}) {
+  constructor(targetShape: readonly (number | null)[], args: LayerArgs = {}) {
     super(args);
     checkOptions(this.label, args, ['targetShape']);
+    // tfjs writes the inferred axis (-1) as null in saved configs.
+    if (Array.isArray(targetShape)) targetShape = targetShape.map((d) => (d === null ? -1 : d));
     if (!Array.isArray(targetShape) || targetShape.filter((d) => d === -1).length > 1 || targetShape.some((d) => !Number.isInteger(d) || (d < 1 && d !== -1))) {
       throw new Error(`${this.label}: targetShape must be positive integers with at most one -1, got ${JSON.stringify(targetShape)}`);
     }

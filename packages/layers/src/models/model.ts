@@ -30,6 +30,8 @@ import { saveModel } from '../saving/save-model';
 import type { IOHandler } from '../saving/save-model';
 import type { SaveResult } from '../saving/model-json';
 import type { KerasModelJson } from '../saving/keras-config';
+import { functionalConfig, functionalFromConfig } from '../saving/functional-config';
+import type { FunctionalConfig } from '../saving/functional-config';
 
 const isTensor = (v: unknown): v is Tensor => v instanceof Tensor;
 
@@ -402,16 +404,30 @@ export function positiveBatchSize(value: unknown, owner: string, option = 'batch
   return value;
 }
 
-// Functional extends Model, so Model reaches it at run time only, through this slot filled by functional.ts.
-let functionalClass: (new (args: ModelArgs) => Model) | null = null;
+/**
+ * `Functional` (Keras 3's keras/src/models/functional.py): a model defined by a graph of layer calls on
+ * symbolic tensors; `new Model({ inputs, outputs })` returns one. It lives in this module so that `Model` can
+ * make one without an import cycle or a registration side effect.
+ */
+export class Functional<K extends string = string> extends Model<K> {
+  static override readonly className: string = 'Functional';
 
-/** @internal Called once by functional.ts. */
-export function setFunctionalClass(cls: new (args: ModelArgs) => Model): void {
-  functionalClass = cls;
+  constructor(args: ModelArgs) {
+    super(args);
+    if (!this.graph) throw new Error(`${this.label}: a Functional model needs { inputs, outputs }`);
+  }
+
+  /** Keras' functional config: the layers with their inbound nodes, and the input and output layers. */
+  override getConfig(): Record<string, unknown> {
+    return functionalConfig(this, this.graph!) as unknown as Record<string, unknown>;
+  }
+
+  /** Rebuilds the graph from `getConfig()` output (either Keras nesting of `inbound_nodes`). */
+  static override fromConfig<T>(this: unknown, config: Record<string, unknown>): T {
+    return functionalFromConfig(config as unknown as FunctionalConfig, (args) => new Functional(args)) as unknown as T;
+  }
 }
 
 function getFunctional(): new (args: ModelArgs) => Model {
-  if (!functionalClass) throw new Error('Model: the Functional class is not loaded (import from the package entry)');
-  return functionalClass;
+  return Functional;
 }
-

@@ -307,15 +307,24 @@ function decodeWeights(specs: readonly WeightSpec[], data: ArrayBuffer | ArrayBu
     if (!Array.isArray(spec.shape) || spec.shape.some((d) => !Number.isInteger(d) || d < 0)) {
       throw new ModelFormatError(file, `weight '${spec.name}' has an invalid shape ${JSON.stringify(spec.shape)}`);
     }
-    if (spec.quantization != null) throw new ModelFormatError(file, `weight '${spec.name}' is quantized (${JSON.stringify(spec.quantization)}); minikeras reads float32 and int32 weights only`);
     if (spec.dtype !== 'float32' && spec.dtype !== 'int32') throw new ModelFormatError(file, `weight '${spec.name}' has dtype '${spec.dtype}'; minikeras reads float32 and int32 weights only`);
+    const quantization = spec.quantization == null ? null : checkQuantization(spec, file);
     const size = spec.shape.reduce((p, d) => p * d, 1);
-    const n = size * 4;
+    // A quantized weight stores 1 (uint8) or 2 (uint16) bytes per value.
+    const n = size * (quantization ? quantization.bytes : 4);
     if (offset + n > bytes.length) {
-      throw new ModelFormatError(from, `truncated: weight '${spec.name}' (shape [${spec.shape.join(', ')}]) needs bytes ${offset}..${offset + n} of the weight data, but there are only ${bytes.length} bytes`);
+      throw new ModelFormatError(from, `truncated: weight '${spec.name}' (shape [${spec.shape.join(', ')}]${quantization ? `, ${quantization.dtype}-quantized` : ''}) needs bytes ${offset}..${offset + n} of the weight data, but there are only ${bytes.length} bytes`);
     }
     const values = spec.dtype === 'int32' ? new Int32Array(size) : new Float32Array(size);
-    if (LITTLE_ENDIAN) {
+    if (quantization) {
+      // tfjs' dequantization: value = q * scale + min (rounded for int32 weights).
+      const view = new DataView(bytes.buffer, bytes.byteOffset + offset, n);
+      const { scale, min } = quantization;
+      for (let j = 0; j < size; j++) {
+        const q = quantization.bytes === 1 ? view.getUint8(j) : view.getUint16(j * 2, true);
+        values[j] = spec.dtype === 'int32' ? Math.round(q * scale + min) : q * scale + min;
+      }
+    } else if (LITTLE_ENDIAN) {
       new Uint8Array(values.buffer).set(bytes.subarray(offset, offset + n));
     } else {
       const view = new DataView(bytes.buffer, bytes.byteOffset + offset, n);
@@ -333,6 +342,18 @@ function decodeWeights(specs: readonly WeightSpec[], data: ArrayBuffer | ArrayBu
     throw new ModelFormatError(source.weightFiles?.[specs.length - 1] ?? file, `the weight data has ${bytes.length} bytes but the weights manifest describes ${offset}; the file is corrupt or belongs to another model`);
   }
   return out;
+}
+
+/** A tfjs weight quantization `{ dtype: 'uint8' | 'uint16', scale, min }` (in either key order), checked. */
+function checkQuantization(spec: WeightSpec, file: string): { dtype: string; bytes: 1 | 2; scale: number; min: number } {
+  const q = spec.quantization as { dtype?: unknown; scale?: unknown; min?: unknown };
+  if (typeof q !== 'object' || (q.dtype !== 'uint8' && q.dtype !== 'uint16')) {
+    throw new ModelFormatError(file, `weight '${spec.name}' is quantized as ${JSON.stringify(spec.quantization)}; minikeras dequantizes uint8 and uint16 weights ({ dtype, scale, min })`);
+  }
+  if (typeof q.scale !== 'number' || !Number.isFinite(q.scale) || typeof q.min !== 'number' || !Number.isFinite(q.min)) {
+    throw new ModelFormatError(file, `weight '${spec.name}' is ${q.dtype}-quantized without a finite scale and min: ${JSON.stringify(spec.quantization)}`);
+  }
+  return { dtype: q.dtype, bytes: q.dtype === 'uint8' ? 1 : 2, scale: q.scale, min: q.min };
 }
 
 function assignModelWeights(model: Model, values: Map<string, { spec: WeightSpec; value: Tensor; from: string }>, file: string): void {
@@ -366,7 +387,9 @@ function kerasOptimizerJson(json: unknown, file: string): SerializedOptimizer {
     throw new ModelFormatError(file, `trainingConfig.optimizer_config must be { class_name, config }, got ${JSON.stringify(json)?.slice(0, 200)}`);
   }
   const { class_name: tfjsName, config = {} } = json as SerializedOptimizer;
-  const className = tfjsName === 'Momentum' ? 'SGD' : tfjsName;
+  // Keras 2.11+ writes its (then new) optimizers as 'Custom>Adam'.
+  const baseName = tfjsName.startsWith('Custom>') ? tfjsName.slice('Custom>'.length) : tfjsName;
+  const className = baseName === 'Momentum' ? 'SGD' : baseName;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(config ?? {})) {
     if (tfjsName === 'RMSProp' && k === 'decay') { out.rho = v; continue; }
@@ -376,6 +399,8 @@ function kerasOptimizerJson(json: unknown, file: string): SerializedOptimizer {
       if (v !== 0 && v != null) throw new ModelFormatError(file, `the optimizer's learning-rate decay (${v}) is not supported by Keras 3 optimizers`);
       continue;
     }
+    // Keras 2 before 2.3 called the learning rate 'lr'.
+    if (k === 'lr') { out.learning_rate = v; continue; }
     const snake = k.replace(/([a-z])([A-Z0-9])/g, '$1_$2').toLowerCase();
     if (v === null && snake === 'epsilon') continue;
     out[snake] = v;

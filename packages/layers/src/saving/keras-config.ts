@@ -13,7 +13,7 @@ import { INITIALIZERS, Initializer, getInitializer } from '../initializers';
 import type { InitializerIdentifier } from '../initializers';
 import { getRegularizer, l1, l1l2, l2 } from '../regularizers';
 import type { RegularizerIdentifier } from '../regularizers';
-import { ACTIVATIONS, activationName, didYouMean, getActivation } from '../activations';
+import { ACTIVATIONS, activationForWriter, activationName, didYouMean, getActivation } from '../activations';
 import type { ActivationIdentifier } from '../activations';
 
 /** The version written into `generatedBy` and `keras_version`. */
@@ -69,7 +69,6 @@ interface LayerSpec {
 
 const isNull = (v: unknown) => v == null;
 const isFalse = (v: unknown) => v == null || v === false;
-const isOne = (v: unknown) => v == null || v === 1;
 const anyValue = () => true;
 const channelsLast = (v: unknown) => v == null || v === 'channels_last';
 
@@ -85,8 +84,8 @@ export const LAYER_CLASSES: Readonly<Record<string, LayerSpec>> = {
   },
   Conv2D: {
     positional: ['filters', 'kernelSize'],
-    options: ['strides', 'padding', 'dataFormat', 'dilationRate', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer'],
-    inactive: { ...WEIGHTED_INACTIVE, groups: isOne },
+    options: ['strides', 'padding', 'dataFormat', 'dilationRate', 'groups', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer'],
+    inactive: WEIGHTED_INACTIVE,
   },
   MaxPooling2D: { positional: [], options: ['poolSize', 'strides', 'padding', 'dataFormat'] },
   AveragePooling2D: { positional: [], options: ['poolSize', 'strides', 'padding', 'dataFormat'] },
@@ -212,13 +211,16 @@ function serializeActivation(identifier: ActivationIdentifier | null, owner: str
   return name;
 }
 
+/** True while reading a file written by tfjs or Keras 1/2 (set by `modelFromTopology` from `keras_version`). */
+let readingLegacyFile = false;
+
 function deserializeActivation(value: unknown, where: string): ActivationIdentifier {
   // Keras 3 may write a builtin as { class_name: 'function', config: 'relu' }.
   const name = typeof value === 'object' && value !== null && typeof (value as { config?: unknown }).config === 'string' ? (value as { config: string }).config : value;
   if (typeof name !== 'string') throw new Error(`${where}: activation must be a name such as 'relu', got ${JSON.stringify(value)}`);
   // tfjs writes camelCase names for some ('hardSigmoid'); getActivation knows those spellings.
   getActivation(name as ActivationIdentifier, where);
-  return name as ActivationIdentifier;
+  return activationForWriter(name, readingLegacyFile);
 }
 
 /**
@@ -381,10 +383,16 @@ export function modelFromTopology(json: unknown, file = 'model JSON'): Layer {
   // Keras 2.0 wrote a Sequential's config as the bare list of layers.
   if (className === 'Sequential' && Array.isArray(config)) config = { layers: config };
   let model: Layer;
+  // Names mean what the writer meant: tfjs' and Keras 2's hard_sigmoid is not Keras 3's.
+  const version = (topology as { keras_version?: unknown }).keras_version;
+  const previous = readingLegacyFile;
+  readingLegacyFile = typeof version === 'string' && /^(tfjs-layers|[12]\.)/.test(version);
   try {
     model = deserializeLayer({ class_name: className, config: config as Record<string, unknown> }, 'the model');
   } catch (e) {
     throw new ModelFormatError(file, (e as Error).message);
+  } finally {
+    readingLegacyFile = previous;
   }
   if (!isModel(model)) throw new ModelFormatError(file, `the top-level object is a ${className} layer, not a model (Sequential or Functional)`);
   return model;

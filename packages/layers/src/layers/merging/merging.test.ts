@@ -15,7 +15,8 @@ import { Dense } from '../dense';
 import { Model } from '../../models/model';
 import '../../models/functional';
 import { Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract } from './index';
-import { modelFromJSON, modelToJSON, fromArtifacts, toArtifacts } from '../../saving/artifacts';
+import { modelToJSON, toArtifacts } from '../../saving/artifacts';
+import { modelFromJSON, fromArtifacts } from '../../saving/load-model';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

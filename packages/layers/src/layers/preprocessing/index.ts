@@ -1,0 +1,2 @@
+export { Rescaling, Normalization, Resizing, CenterCrop, CategoryEncoding, Masking } from './preprocessing';
+export type { RescalingArgs, NormalizationArgs, ResizingArgs, CategoryEncodingArgs, CategoryOutputMode, MaskingArgs, Interpolation } from './preprocessing';
