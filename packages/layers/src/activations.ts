@@ -2,6 +2,7 @@
 import * as ops from '@minikeras/tensor';
 import type { Tensor } from '@minikeras/tensor';
 
+/** The activation functions by Keras 3 name (`keras.activations.relu`, ...), as `(x) => y` on tensors. */
 export const ACTIVATIONS = {
   linear: (x: Tensor) => x,
   relu: ops.relu,
@@ -40,6 +41,7 @@ export function activationForWriter(name: string, legacy: boolean): ActivationId
 
 /** Keras activation names (plus tfjs' camelCase spellings of the multi-word ones). */
 export type ActivationName = keyof typeof ACTIVATIONS | 'leakyRelu' | 'hardSigmoid' | 'logSoftmax';
+/** An activation given by name or as a function of a tensor (what Keras 3's `activation=` arguments accept). */
 export type ActivationIdentifier = ActivationName | ((x: Tensor) => Tensor);
 
 const CAMEL_ALIASES: Record<string, keyof typeof ACTIVATIONS> = {
@@ -48,6 +50,10 @@ const CAMEL_ALIASES: Record<string, keyof typeof ACTIVATIONS> = {
   logSoftmax: 'log_softmax',
 };
 
+/**
+ * Resolves an activation name or function to the function (Keras 3 `keras.activations.get`); `null`/`undefined`
+ * is `linear`. An unknown name throws, naming `owner` and the valid names.
+ */
 export function getActivation(identifier: ActivationIdentifier | null | undefined, owner = 'activation'): (x: Tensor) => Tensor {
   if (identifier == null) return ACTIVATIONS.linear;
   if (typeof identifier === 'function') return identifier;

@@ -3,13 +3,19 @@ import { Tensor, rngFor, formatShape } from '@minikeras/tensor';
 import type { Random } from '@minikeras/tensor';
 import { didYouMean } from './activations';
 
+/** Which fan {@link VarianceScaling} divides by (Keras 3 `mode`): inputs, outputs or their mean. */
 export type FanMode = 'fan_in' | 'fan_out' | 'fan_avg';
+/** What {@link VarianceScaling} draws from (Keras 3 `distribution`). */
 export type Distribution = 'truncated_normal' | 'untruncated_normal' | 'uniform';
 
+/**
+ * Base class of weight initializers (Keras 3 `keras.initializers.Initializer`): `generate(shape)` returns a new tensor.
+ */
 export abstract class Initializer {
   abstract readonly className: string;
   /** Returns a new float32 tensor of `shape`. */
   abstract generate(shape: readonly number[]): Tensor;
+  /** The constructor options, as saved in a model's config. */
   getConfig(): Record<string, unknown> { return {}; }
 }
 
@@ -37,16 +43,19 @@ abstract class RandomInitializer extends Initializer {
   override getConfig(): Record<string, unknown> { return this.seed === undefined ? {} : { seed: this.seed }; }
 }
 
+/** Fills with 0 (Keras 3 `keras.initializers.Zeros`). */
 export class Zeros extends Initializer {
   readonly className = 'Zeros';
   generate(shape: readonly number[]): Tensor { return fill(shape, () => 0); }
 }
 
+/** Fills with 1 (Keras 3 `keras.initializers.Ones`). */
 export class Ones extends Initializer {
   readonly className = 'Ones';
   generate(shape: readonly number[]): Tensor { return fill(shape, () => 1); }
 }
 
+/** Fills with `value`, default 0 (Keras 3 `keras.initializers.Constant`). */
 export class Constant extends Initializer {
   readonly className = 'Constant';
   readonly value: number;
@@ -55,6 +64,7 @@ export class Constant extends Initializer {
   override getConfig() { return { value: this.value }; }
 }
 
+/** Normal draws with `mean` (default 0) and `stddev` (default 0.05) (Keras 3 `keras.initializers.RandomNormal`). */
 export class RandomNormal extends RandomInitializer {
   readonly className = 'RandomNormal';
   readonly mean: number;
@@ -68,6 +78,7 @@ export class RandomNormal extends RandomInitializer {
   override getConfig() { return { mean: this.mean, stddev: this.stddev, ...super.getConfig() }; }
 }
 
+/** Uniform draws in `[minval, maxval)`, default `[-0.05, 0.05)` (Keras 3 `keras.initializers.RandomUniform`). */
 export class RandomUniform extends RandomInitializer {
   readonly className = 'RandomUniform';
   readonly minval: number;
@@ -90,6 +101,10 @@ function truncatedNormalSample(r: Random): number {
   return z;
 }
 
+/**
+ * Normal draws with `mean` (default 0) and `stddev` (default 0.05), redrawn beyond two standard deviations
+ * (Keras 3 `keras.initializers.TruncatedNormal`).
+ */
 export class TruncatedNormal extends RandomInitializer {
   readonly className = 'TruncatedNormal';
   readonly mean: number;
@@ -103,6 +118,10 @@ export class TruncatedNormal extends RandomInitializer {
   override getConfig() { return { mean: this.mean, stddev: this.stddev, ...super.getConfig() }; }
 }
 
+/**
+ * Options of {@link VarianceScaling} (Keras 3 `VarianceScaling`'s arguments): `scale` (positive, default 1), `mode`
+ * (default `'fan_in'`), `distribution` (default `'truncated_normal'`) and `seed` (the same values on every call when given).
+ */
 export interface VarianceScalingOptions { scale?: number; mode?: FanMode; distribution?: Distribution; seed?: number }
 
 /**
@@ -153,21 +172,27 @@ abstract class VarianceScalingPreset extends VarianceScaling {
   override getConfig(): Record<string, unknown> { return this.seed === undefined ? {} : { seed: this.seed }; }
 }
 
+/** Uniform in `[-limit, limit]`, `limit = sqrt(6 / (fanIn + fanOut))` (Keras 3 `keras.initializers.GlorotUniform`). */
 export class GlorotUniform extends VarianceScalingPreset {
   constructor(options: { seed?: number } = {}) { super('GlorotUniform', 1, 'fan_avg', 'uniform', options); }
 }
+/** Truncated normal with stddev `sqrt(2 / (fanIn + fanOut))` (Keras 3 `keras.initializers.GlorotNormal`). */
 export class GlorotNormal extends VarianceScalingPreset {
   constructor(options: { seed?: number } = {}) { super('GlorotNormal', 1, 'fan_avg', 'truncated_normal', options); }
 }
+/** Truncated normal with stddev `sqrt(2 / fanIn)` (Keras 3 `keras.initializers.HeNormal`). */
 export class HeNormal extends VarianceScalingPreset {
   constructor(options: { seed?: number } = {}) { super('HeNormal', 2, 'fan_in', 'truncated_normal', options); }
 }
+/** Uniform in `[-limit, limit]`, `limit = sqrt(6 / fanIn)` (Keras 3 `keras.initializers.HeUniform`). */
 export class HeUniform extends VarianceScalingPreset {
   constructor(options: { seed?: number } = {}) { super('HeUniform', 2, 'fan_in', 'uniform', options); }
 }
+/** Truncated normal with stddev `sqrt(1 / fanIn)` (Keras 3 `keras.initializers.LecunNormal`). */
 export class LecunNormal extends VarianceScalingPreset {
   constructor(options: { seed?: number } = {}) { super('LecunNormal', 1, 'fan_in', 'truncated_normal', options); }
 }
+/** Uniform in `[-limit, limit]`, `limit = sqrt(3 / fanIn)` (Keras 3 `keras.initializers.LecunUniform`). */
 export class LecunUniform extends VarianceScalingPreset {
   constructor(options: { seed?: number } = {}) { super('LecunUniform', 1, 'fan_in', 'uniform', options); }
 }
@@ -185,6 +210,7 @@ export class Identity extends Initializer {
   override getConfig() { return { gain: this.gain }; }
 }
 
+/** The initializer classes by Keras 3 snake_case name, as `keras.initializers.get` resolves them. */
 export const INITIALIZERS = {
   zeros: Zeros,
   ones: Ones,
@@ -209,10 +235,15 @@ type SnakeInitializerName = keyof typeof INITIALIZERS;
 type CamelCase<S extends string> = S extends `${infer H}_${infer T}` ? `${H}${Capitalize<CamelCase<T>>}` : S;
 /** Keras snake_case names and the camelCase spellings tfjs uses (`'glorotUniform'`, `'heNormal'`, ...). */
 export type InitializerName = SnakeInitializerName | CamelCase<SnakeInitializerName>;
+/** An initializer given by name (`'he_normal'` or `'heNormal'`) or as an instance. */
 export type InitializerIdentifier = InitializerName | Initializer;
 
 const toSnake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
+/**
+ * Resolves a name to a new initializer with default options, or returns the instance given (Keras 3
+ * `keras.initializers.get`). An unknown name throws, naming `owner` and the valid names.
+ */
 export function getInitializer(identifier: InitializerIdentifier, owner = 'initializer'): Initializer {
   if (identifier instanceof Initializer) return identifier;
   const key = toSnake(identifier) as SnakeInitializerName;

@@ -9,12 +9,16 @@
  */
 import type { Tensor } from '@minikeras/tensor';
 
+/** The numbers a callback hook receives, by log name (`loss`, `accuracy`, `val_loss`, ...): Keras' `logs` dict. */
 export type Logs = Record<string, number>;
 
+/** What `fit` tells its callbacks about the run (Keras 3 `Callback.params`). */
 export interface TrainingParams {
+  /** Number of epochs of the run. */
   epochs: number;
   /** Batches per epoch, or null when the data is an iterable of unknown length. */
   steps: number | null;
+  /** `fit`'s resolved verbosity: 0 silent, 1 progress bar, 2 one line per epoch. */
   verbose: 0 | 1 | 2;
 }
 
@@ -22,8 +26,11 @@ export interface TrainingParams {
 export interface CallbackModel {
   /** Set to true to end `fit` after the current batch. */
   stopTraining: boolean;
+  /** The compiled optimizer; schedulers read and set its learning rate. */
   readonly optimizer: { learningRate: number };
+  /** Snapshots of all weights, in `model.weights` order. */
   getWeights(): Tensor[];
+  /** Overwrites all weights, in `model.weights` order. */
   setWeights(weights: readonly Tensor[]): void;
   /** Present once the model can be saved; ModelCheckpoint uses it. */
   save?(path: string, options?: { includeOptimizer?: boolean }): Promise<unknown>;
@@ -31,26 +38,46 @@ export interface CallbackModel {
 
 type MaybePromise = void | Promise<void>;
 
+/**
+ * Base class of training callbacks (Keras 3 `keras.callbacks.Callback`): override the hooks you need. `fit` calls
+ * the train, epoch and batch hooks with the logs described above, after setting `model` and `params`.
+ */
 export abstract class Callback<K extends string = never> {
   /** Phantom: the log keys this callback reads (see the file comment). */
   declare readonly logKeys?: K;
+  /** The model being trained; set by `fit` before the first hook. */
   model: CallbackModel | null = null;
+  /** The run's parameters; set by `fit` before the first hook. */
   params: TrainingParams | null = null;
 
+  /** Called by the training loop before the first hook (Keras `set_model`). */
   setModel(model: CallbackModel): void { this.model = model; }
+  /** Called by the training loop before the first hook (Keras `set_params`). */
   setParams(params: TrainingParams): void { this.params = params; }
 
+  /** At the start of `fit`. */
   onTrainBegin(_logs: Logs): MaybePromise {}
+  /** At the end of `fit`, with the last epoch's logs. */
   onTrainEnd(_logs: Logs): MaybePromise {}
+  /** At the start of each (zero-based) epoch. */
   onEpochBegin(_epoch: number, _logs: Logs): MaybePromise {}
+  /** At the end of each epoch, with its averages and the `val_*` entries of validation. */
   onEpochEnd(_epoch: number, _logs: Logs): MaybePromise {}
+  /** Before each training batch (zero-based within its epoch). */
   onBatchBegin(_batch: number, _logs: Logs): MaybePromise {}
+  /** After each training batch, with the running averages of the epoch so far. */
   onBatchEnd(_batch: number, _logs: Logs): MaybePromise {}
+  /** Keras' `on_test_begin`; `evaluate` and `predict` take no callbacks, so nothing calls it yet. */
   onTestBegin(_logs: Logs): MaybePromise {}
+  /** Keras' `on_test_end`; `evaluate` and `predict` take no callbacks, so nothing calls it yet. */
   onTestEnd(_logs: Logs): MaybePromise {}
+  /** Keras' `on_test_batch_end`; `evaluate` and `predict` take no callbacks, so nothing calls it yet. */
   onTestBatchEnd(_batch: number, _logs: Logs): MaybePromise {}
+  /** Keras' `on_predict_begin`; `evaluate` and `predict` take no callbacks, so nothing calls it yet. */
   onPredictBegin(_logs: Logs): MaybePromise {}
+  /** Keras' `on_predict_end`; `evaluate` and `predict` take no callbacks, so nothing calls it yet. */
   onPredictEnd(_logs: Logs): MaybePromise {}
+  /** Keras' `on_predict_batch_end`; `evaluate` and `predict` take no callbacks, so nothing calls it yet. */
   onPredictBatchEnd(_batch: number, _logs: Logs): MaybePromise {}
 }
 

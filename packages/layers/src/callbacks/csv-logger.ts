@@ -11,6 +11,7 @@ import { Callback } from './callback';
 import type { Logs } from './callback';
 import { pyRepr } from './python-format';
 
+/** Options of {@link CSVLogger} (Keras 3 `CSVLogger`'s `separator` and `append`). */
 export interface CSVLoggerOptions {
   /** Field separator. Default ','. */
   separator?: string;
@@ -27,6 +28,7 @@ function nodeFs(): Fs {
   return fsModule;
 }
 
+/** Writes each epoch's logs as a CSV row to `filename` (Keras 3 `keras.callbacks.CSVLogger`); Node only. */
 export class CSVLogger extends Callback<never> {
   readonly filename: string;
   readonly separator: string;

@@ -10,6 +10,7 @@ import type { Logs } from './callback';
 import { WarnOnce, printMessage, requireModel, resolveMonitorMode } from './monitor';
 import type { MonitorMode } from './monitor';
 
+/** Options of {@link EarlyStopping} (Keras 3 `EarlyStopping`'s arguments, camelCased). */
 export interface EarlyStoppingOptions<K extends string> {
   /** Log key to watch. Default 'val_loss'. */
   monitor?: K;
@@ -32,6 +33,10 @@ export interface EarlyStoppingOptions<K extends string> {
   startFromEpoch?: number;
 }
 
+/**
+ * Stops `fit` once `monitor` has not improved for `patience` epochs, optionally restoring the best weights
+ * (Keras 3 `keras.callbacks.EarlyStopping`).
+ */
 export class EarlyStopping<K extends string = 'val_loss'> extends Callback<K> {
   // NoInfer: `K` comes from `monitor` (or its default), never from the list the callback is put in, so
   // `const cbs: Callback<'loss'>[] = [new EarlyStopping()]` is rejected instead of typing the default as 'loss'.

@@ -8,17 +8,29 @@ import type { Logs } from './callback';
 // A hook may return anything (`(e, logs) => history.push(logs.loss)` is an everyday idiom); only a promise is awaited.
 type Hook<Args extends unknown[]> = (...args: Args) => unknown;
 
+/**
+ * The hooks of a {@link LambdaCallback} (Keras 3 `LambdaCallback`'s `on_epoch_begin`, ..., camelCased); each is optional.
+ */
 export interface LambdaCallbackOptions {
+  /** Called at the start of each (zero-based) epoch. */
   onEpochBegin?: Hook<[epoch: number, logs: Logs]>;
+  /** Called at the end of each epoch with its logs. */
   onEpochEnd?: Hook<[epoch: number, logs: Logs]>;
+  /** Called before each training batch. */
   onBatchBegin?: Hook<[batch: number, logs: Logs]>;
+  /** Called after each training batch with the running epoch averages. */
   onBatchEnd?: Hook<[batch: number, logs: Logs]>;
+  /** Called at the start of training. */
   onTrainBegin?: Hook<[logs: Logs]>;
+  /** Called at the end of training. */
   onTrainEnd?: Hook<[logs: Logs]>;
 }
 
 const HOOKS = ['onEpochBegin', 'onEpochEnd', 'onBatchBegin', 'onBatchEnd', 'onTrainBegin', 'onTrainEnd'] as const;
 
+/**
+ * A callback made of plain functions (Keras 3 `keras.callbacks.LambdaCallback`): `new LambdaCallback({ onEpochEnd: (epoch, logs) => ... })`.
+ */
 export class LambdaCallback extends Callback<never> {
   constructor(options: LambdaCallbackOptions = {}) {
     super();

@@ -7,13 +7,18 @@ import type { Logs } from './callback';
 import { printMessage, requireModel } from './monitor';
 import { pyRepr } from './python-format';
 
+/** A schedule: the learning rate for a zero-based `epoch`, given the current rate `lr`. */
 export type LearningRateSchedulerFn = (epoch: number, lr: number) => number;
 
+/** Options of {@link LearningRateScheduler}. */
 export interface LearningRateSchedulerOptions {
   /** 1 prints each new learning rate. Default 0. */
   verbose?: 0 | 1;
 }
 
+/**
+ * Sets the learning rate from `schedule(epoch, lr)` at each epoch's start (Keras 3 `keras.callbacks.LearningRateScheduler`).
+ */
 export class LearningRateScheduler extends Callback<never> {
   readonly schedule: LearningRateSchedulerFn;
   readonly verbose: 0 | 1;

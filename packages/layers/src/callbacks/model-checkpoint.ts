@@ -22,6 +22,7 @@ import { WarnOnce, printMessage, requireModel, resolveMonitorMode } from './moni
 import type { MonitorMode } from './monitor';
 import { formatTemplate, pyFixed } from './python-format';
 
+/** Options of {@link ModelCheckpoint} (Keras 3 `ModelCheckpoint`'s arguments, camelCased). */
 export interface ModelCheckpointOptions<K extends string> {
   /** Log key deciding the best model with `saveBestOnly`. Default 'val_loss'. */
   monitor?: K;
@@ -42,6 +43,10 @@ export interface ModelCheckpointOptions<K extends string> {
 /** A model that may also save only its weights (added with saving). */
 type CheckpointModel = CallbackModel & { saveWeights?(path: string): Promise<unknown> };
 
+/**
+ * Saves the model or its weights to `filepath` during training, optionally only on improvement of `monitor`
+ * (Keras 3 `keras.callbacks.ModelCheckpoint`); keeps the weights in memory when the model cannot save.
+ */
 export class ModelCheckpoint<K extends string = 'val_loss'> extends Callback<K> {
   // NoInfer: `K` comes from `monitor` (or its default), never from the list the callback is put in, so
   // `const cbs: Callback<'loss'>[] = [new ModelCheckpoint()]` is rejected instead of typing the default as 'loss'.

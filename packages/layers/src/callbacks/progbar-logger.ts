@@ -10,6 +10,7 @@ import { Callback } from './callback';
 import type { Logs, TrainingParams } from './callback';
 import { Progbar } from '../training/progbar';
 
+/** Options of {@link ProgbarLogger}: the output sink, clock and display mode. */
 export interface ProgbarLoggerOptions {
   /** Output sink; receives raw text with newlines. Default: `process.stdout.write`, or `console.log` per line. */
   write?: (s: string) => void;
@@ -30,6 +31,10 @@ function nodeStdout(): NodeStdout | null {
   return proc?.stdout && typeof proc.stdout.write === 'function' ? proc.stdout : null;
 }
 
+/**
+ * Prints `fit`'s progress, a live bar or one line per epoch (Keras 3 `keras.callbacks.ProgbarLogger`); `fit` adds
+ * one itself when `verbose > 0`.
+ */
 export class ProgbarLogger extends Callback<never> {
   /** Steps per epoch; learned from the first epoch when the data is an iterable of unknown length. */
   target: number | null = null;

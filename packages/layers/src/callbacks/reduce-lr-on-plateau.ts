@@ -8,6 +8,7 @@ import { WarnOnce, inferMonitorMode, printMessage, requireModel } from './monito
 import type { MonitorMode } from './monitor';
 import { pyRepr } from './python-format';
 
+/** Options of {@link ReduceLROnPlateau} (Keras 3 `ReduceLROnPlateau`'s arguments, camelCased). */
 export interface ReduceLROnPlateauOptions<K extends string> {
   /** Log key to watch. Default 'val_loss'. */
   monitor?: K;
@@ -27,6 +28,10 @@ export interface ReduceLROnPlateauOptions<K extends string> {
   minLr?: number;
 }
 
+/**
+ * Multiplies the learning rate by `factor` when `monitor` has stalled for `patience` epochs
+ * (Keras 3 `keras.callbacks.ReduceLROnPlateau`).
+ */
 export class ReduceLROnPlateau<K extends string = 'val_loss'> extends Callback<K> {
   // NoInfer: `K` comes from `monitor` (or its default), never from the list the callback is put in, so
   // `const cbs: Callback<'loss'>[] = [new ReduceLROnPlateau()]` is rejected instead of typing the default as 'loss'.

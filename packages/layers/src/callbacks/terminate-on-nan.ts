@@ -6,6 +6,7 @@ import { Callback } from './callback';
 import type { Logs } from './callback';
 import { printMessage, requireModel } from './monitor';
 
+/** Options of {@link TerminateOnNaN}. */
 export interface TerminateOnNaNOptions {
   /**
    * Throw instead of stopping gracefully: `fit` rejects at once and no later hook (`onTrainEnd` of other
@@ -15,6 +16,7 @@ export interface TerminateOnNaNOptions {
 }
 
 // Reads `loss`, which every compiled model logs, so it fits any typed model's callback list.
+/** Stops training at the first batch whose loss is NaN or infinite (Keras 3 `keras.callbacks.TerminateOnNaN`). */
 export class TerminateOnNaN extends Callback<never> {
   readonly raiseError: boolean;
   /** Zero-based batch index (within its epoch) whose loss was invalid; null while training is healthy. */

@@ -25,6 +25,7 @@ export { formatSymbolicShape } from './shape';
 
 const isTensor = (v: unknown): v is Tensor => v instanceof Tensor;
 
+/** What `Layer.call` receives besides its inputs: Keras 3's `training` and `mask` call arguments. */
 export interface CallContext {
   /** True inside `fit`/`trainOnBatch`: Dropout drops, BatchNormalization uses batch statistics. */
   training: boolean;
@@ -42,15 +43,19 @@ export interface ApplyOptions {
 
 /** Options every layer accepts (Keras' base-layer keyword arguments, camelCased). */
 export interface LayerArgs {
+  /** Layer name; default: the snake_case class name, made unique (`dense`, `dense_1`, ...). */
   name?: string;
+  /** Whether the layer's weights are updated by training. Default true. */
   trainable?: boolean;
   /** Input shape without the batch axis, e.g. `[784]`; only meaningful on a model's first layer. */
   inputShape?: readonly (number | null)[];
   /** Input shape with the batch axis, e.g. `[null, 784]`. */
   batchInputShape?: readonly (number | null)[];
+  /** Fixed batch size, used with `inputShape`/`inputDim`. Default none (any batch size). */
   batchSize?: number;
   /** Keras 2 / tfjs shorthand for `inputShape: [inputDim]`. */
   inputDim?: number;
+  /** Compute dtype; only `'float32'`. */
   dtype?: 'float32';
 }
 
@@ -95,9 +100,13 @@ interface WeightEntry {
   regularizer: Regularizer | null;
 }
 
+/** Options of `layer.addWeight(name, shape, options)` (Keras 3 `Layer.add_weight`'s arguments). */
 export interface AddWeightOptions {
+  /** How the weight is filled at creation: a name (`'glorot_uniform'`) or an Initializer. Default `'glorot_uniform'`. */
   initializer?: InitializerIdentifier;
+  /** Whether training updates the weight (it is always in `weights`). Default true. */
   trainable?: boolean;
+  /** Penalty on the weight added to the training loss. Default none. */
   regularizer?: RegularizerIdentifier | null;
 }
 
@@ -107,6 +116,10 @@ function shapesOf(inputs: Nested<Tensor>): ShapeStructure {
   return mapStructure(inputs, isTensor, (t) => [null, ...t.shape.slice(1)] as SymbolicShape) as unknown as ShapeStructure;
 }
 
+/**
+ * Base class of every layer and model (Keras 3 `keras.layers.Layer`): subclasses create weights in `build` with
+ * `addWeight` and compute in `call`; `apply` runs a layer on tensors or on symbolic tensors from `Input(...)`.
+ */
 export abstract class Layer {
   /** The Keras class name used in configs and saved models. */
   static readonly className: string = 'Layer';

@@ -11,6 +11,7 @@ export function isShape(value: unknown): value is SymbolicShape {
   return Array.isArray(value) && value.every((d) => d === null || typeof d === 'number');
 }
 
+/** A shape as Keras prints it, a Python tuple: `(None, 4)`, `(3,)`, `()`. */
 export function formatSymbolicShape(shape: SymbolicShape): string {
   return `(${shape.map((d) => (d === null ? 'None' : String(d))).join(', ')}${shape.length === 1 ? ',' : ''})`;
 }

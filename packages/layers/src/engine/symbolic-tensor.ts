@@ -15,6 +15,7 @@ export interface NodeOwner {
   readonly inboundNodes: Node[];
 }
 
+/** The dtype of a symbolic tensor (Keras 3 `KerasTensor.dtype`): `'int32'` for token ids, else `'float32'`. */
 export type SymbolicDtype = 'float32' | 'int32';
 
 /** A placeholder for a tensor in a model under construction: `Input(...)` and layer calls on it return these. */

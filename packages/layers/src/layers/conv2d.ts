@@ -9,6 +9,7 @@ import type { ActivationIdentifier } from '../activations';
 import type { InitializerIdentifier } from '../initializers';
 import type { RegularizerIdentifier } from '../regularizers';
 
+/** Keras' `padding`: `'valid'` (none) or `'same'` (zero-pad so the output size is `ceil(input / stride)`). */
 export type Padding = 'valid' | 'same';
 /** One number for both spatial axes, or `[height, width]`. */
 export type IntOrPair = number | readonly [number, number];

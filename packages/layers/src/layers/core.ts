@@ -9,7 +9,9 @@ import type { SeedGenerator } from '../engine/seed-generator';
 import { activationName, getActivation } from '../activations';
 import type { ActivationIdentifier } from '../activations';
 
+/** Options of {@link InputLayer} (Keras 3 `keras.layers.InputLayer`'s arguments). */
 export interface InputLayerArgs extends Omit<LayerArgs, 'dtype'> {
+  /** The shape of one sample, without the batch axis: `[784]`. */
   shape?: readonly (number | null)[];
   /** 'int32' for token ids (an Embedding's input); everything else computes in float32. */
   dtype?: SymbolicDtype;
@@ -44,8 +46,11 @@ export class InputLayer extends Layer {
 export interface InputOptions {
   /** The shape of one sample, without the batch axis: `[784]`, `[28, 28, 1]`, `[null]` for any length. */
   shape: readonly (number | null)[];
+  /** Fixed batch size. Default none (any batch size). */
   batchSize?: number;
+  /** Name of the input layer. Default `input_layer`, made unique. */
   name?: string;
+  /** `'int32'` for token ids (an Embedding's input). Default `'float32'`. */
   dtype?: SymbolicDtype;
 }
 
@@ -66,6 +71,7 @@ export function Input(options: InputOptions): SymbolicTensor {
 
 export interface ActivationArgs extends LayerArgs {}
 
+/** Applies an activation function element-wise (Keras 3 `keras.layers.Activation`): `new Activation('relu')`. */
 export class Activation extends Layer {
   static override readonly className = 'Activation';
   static override readonly positionalArgs = ['activation'];

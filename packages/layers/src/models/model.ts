@@ -35,22 +35,31 @@ import type { FunctionalConfig } from '../saving/functional-config';
 
 const isTensor = (v: unknown): v is Tensor => v instanceof Tensor;
 
+/** Options of `new Model(...)` (Keras 3 `keras.Model(inputs, outputs, name)`). */
 export interface ModelArgs {
   /** The symbolic inputs (from `Input(...)`): one, a list, or a record by name. */
   inputs?: Nested<SymbolicTensor>;
   /** The symbolic outputs computed from the inputs: one, a list, or a record by name. */
   outputs?: Nested<SymbolicTensor>;
+  /** Model name. Default: the snake_case class name, made unique (`functional`, `functional_1`, ...). */
   name?: string;
+  /** Whether training updates the model's weights. Default true. */
   trainable?: boolean;
 }
 
+/** Options of `model.evaluate` (Keras 3 `keras.Model.evaluate`'s options). */
 export interface EvaluateArgs {
+  /** Samples per batch. Default 32. */
   batchSize?: number;
+  /** Weight of each sample in the loss and the metrics. */
   sampleWeight?: NumericData;
+  /** Accepted for Keras compatibility; `evaluate` prints nothing. */
   verbose?: 0 | 1;
 }
 
+/** Options of `model.predict` (Keras 3 `keras.Model.predict`'s options). */
 export interface PredictArgs {
+  /** Samples per batch. Default 32. */
   batchSize?: number;
 }
 

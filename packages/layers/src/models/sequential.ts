@@ -20,10 +20,13 @@ import type { PredictArgs } from './model';
 import { deserializeLayer, serializeLayer } from '../saving/keras-config';
 import type { KerasObjectJson } from '../saving/keras-config';
 
+/** Options of `new Sequential(...)` (Keras 3 `keras.Sequential(layers, name, trainable)`). */
 export interface SequentialArgs {
+  /** Model name. Default `sequential`, made unique. */
   name?: string;
   /** The layers, in order; an `Input(...)` (or an InputLayer) may come first to declare the input shape. */
   layers?: (Layer | SymbolicTensor)[];
+  /** Whether training updates the model's weights. Default true. */
   trainable?: boolean;
 }
 

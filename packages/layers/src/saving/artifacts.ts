@@ -16,6 +16,7 @@ import { MINIKERAS_VERSION, ModelFormatError, modelFromTopology, modelToTopology
 import { withoutRandomInit } from '../engine/seed-generator';
 import type { KerasModelJson, SequentialTopology } from './keras-config';
 
+/** The `format` field of a TensorFlow.js Layers `model.json`, written on save and required on load. */
 export const LAYERS_MODEL_FORMAT = 'layers-model';
 export const GENERATED_BY = `minikeras v${MINIKERAS_VERSION}`;
 
@@ -54,11 +55,13 @@ export interface ModelArtifacts {
   userDefinedMetadata?: Record<string, unknown>;
 }
 
+/** Options of `model.save` and `model.toArtifacts`. */
 export interface SaveOptions {
   /** Save the optimizer's config and state and the loss/metrics, so training resumes exactly. Default true. */
   includeOptimizer?: boolean;
 }
 
+/** Options of `loadModel` and `fromArtifacts` (Keras 3 `keras.models.load_model`'s `compile`). */
 export interface LoadOptions {
   /** Compile the model with the saved training config and restore the optimizer state. Default true. */
   compile?: boolean;

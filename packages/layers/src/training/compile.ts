@@ -12,10 +12,17 @@ import type { Tensor } from '@minikeras/tensor';
 import type { CompiledDenseStep } from './compiled-step';
 import { didYouMean } from '../activations';
 
+/** An optimizer given by Keras name (`'adam'`) or as an instance. */
 export type OptimizerIdentifier = OptimizerName | Optimizer;
+/** A loss given by Keras name, as a Loss instance, or as a per-sample function `(yTrue, yPred) => Tensor`. */
 export type LossIdentifier = LossName | Loss | ((yTrue: Tensor, yPred: Tensor) => Tensor);
+/** A metric given by Keras name (`'accuracy'`, `'mae'`, ...) or as a Metric instance. */
 export type MetricIdentifier = MetricName | Metric;
 
+/**
+ * Options of `model.compile` (Keras 3 `keras.Model.compile`'s options, camelCased). `M` are the metrics
+ * and `O` the output names, which type the model's log keys.
+ */
 export interface CompileArgs<M extends MetricIdentifier = MetricIdentifier, O extends string = string> {
   /** Default 'rmsprop', as in Keras. */
   optimizer?: OptimizerIdentifier;

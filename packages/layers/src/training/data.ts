@@ -5,6 +5,7 @@
 import { Tensor, tensor, formatShape } from '@minikeras/tensor';
 import type { TensorLike } from '@minikeras/tensor';
 
+/** One batch of training data: inputs `x`, targets `y` and optional per-sample weights. */
 export interface Batch {
   x: Tensor;
   y: Tensor;

@@ -16,24 +16,37 @@ import type { BatchSource, ModelData, ModelIO, NumericData } from './data';
 export type { ModelData } from './data';
 import type { Nested } from '../engine/structure';
 
+/**
+ * Options of `model.fit` (Keras 3 `keras.Model.fit`'s options, camelCased). `K` are the log keys callbacks may read.
+ */
 export interface FitArgs<K extends string = string> {
+  /** Number of epochs to train. Default 1. */
   epochs?: number;
+  /** Samples per batch (arrays only). Default 32. */
   batchSize?: number;
   /** 0 = silent, 1 = progress bar (one line per epoch when not a TTY), 2 = one line per epoch. */
   verbose?: 0 | 1 | 2 | 'auto';
   /** Fraction of the data, taken from the end before shuffling (as Keras), held out for validation. */
   validationSplit?: number;
+  /**
+   * Data evaluated after each `validationFreq`-th epoch and logged as `val_*`: `[x, y]`, `[x, y, sampleWeight]` or `{ x, y, sampleWeight }`.
+   */
   validationData?: [ModelData, ModelData] | [ModelData, ModelData, TensorLike] | { x: ModelData; y: ModelData; sampleWeight?: TensorLike };
+  /** Batch size of validation. Default `batchSize`. */
   validationBatchSize?: number;
   /** Validate every N epochs (default 1). */
   validationFreq?: number;
+  /** Shuffle the training samples before each epoch (arrays only). Default true. */
   shuffle?: boolean;
   /** Weight of each class's samples in the loss: `{ 0: 1, 1: 5 }`. */
   classWeight?: Record<number, number>;
+  /** Weight of each training sample in the loss and the metrics. */
   sampleWeight?: NumericData;
+  /** Epoch to start counting at, to resume a previous run. Default 0. */
   initialEpoch?: number;
   /** Batches per epoch when training from an iterable. */
   stepsPerEpoch?: number;
+  /** Callbacks called during training, in order (a History is always added and returned). */
   callbacks?: Callback<K>[];
   /** How often fit lets the event loop run: 'auto' (every ~16 ms), 'batch', 'epoch', 'never', or milliseconds. */
   yieldEvery?: 'auto' | 'batch' | 'epoch' | 'never' | number;

@@ -16,8 +16,10 @@
  */
 import { pyExp, pyFixed } from '../callbacks/python-format';
 
+/** Values shown after the bar, by name: `{ loss: 0.1234 }`. */
 export type ProgbarValues = Readonly<Record<string, number>>;
 
+/** Options of {@link Progbar} (Keras 3 `keras.utils.Progbar`'s arguments, with the sink and clock injected). */
 export interface ProgbarOptions {
   /** Total number of steps, or null when unknown (the bar then shows `current/Unknown`). */
   target: number | null;
@@ -64,6 +66,9 @@ export function formatEta(seconds: number): string {
   return `${Math.trunc(seconds)}s`;
 }
 
+/**
+ * Keras' progress bar (Keras 3 `keras.utils.Progbar`): `update(current, values)` redraws it or prints the final line.
+ */
 export class Progbar {
   /** Mutable: ProgbarLogger sets it once an iterable's length is known. */
   target: number | null;

@@ -11,6 +11,7 @@ export interface ConcatenateArgs extends LayerArgs {
   axis?: number;
 }
 
+/** Joins a list of inputs along `axis` (Keras 3 `keras.layers.Concatenate`); all other axes must match. */
 export class Concatenate extends Layer {
   static override readonly className = 'Concatenate';
   readonly axis: number;

@@ -17,6 +17,10 @@ export interface DotArgs extends LayerArgs {
 /** Keras' backend epsilon, the floor of the squared norm in `normalize`. */
 const NORMALIZE_EPSILON = 1e-7;
 
+/**
+ * Dot product of two inputs along `axes` of each, per sample, optionally of L2-normalized inputs
+ * (Keras 3 `keras.layers.Dot`).
+ */
 export class Dot extends Layer {
   static override readonly className = 'Dot';
   static override readonly positionalArgs = ['axes'];
