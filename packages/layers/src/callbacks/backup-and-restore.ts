@@ -15,6 +15,7 @@ import { Callback } from './callback';
 import type { CallbackModel, Logs } from './callback';
 import type { ModelArtifacts } from '../saving/artifacts';
 
+/** Options of `BackupAndRestore` (Keras 3's `keras.callbacks.BackupAndRestore`). */
 export interface BackupAndRestoreOptions {
   /** 'epoch' (default) or back up every this many batches. */
   saveFreq?: 'epoch' | number;

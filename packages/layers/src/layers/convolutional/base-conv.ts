@@ -13,7 +13,9 @@ import type { InitializerIdentifier } from '../../initializers';
 import type { RegularizerIdentifier } from '../../regularizers';
 import { LAYOUTS, checkDataFormat, checkLayerOptions, checkRank, formatSymbolicShape, normalizeTuple } from '../layer-utils';
 
+/** Keras' `padding`: 'valid' (none), 'same' (output size = ceil(input / stride)), 'causal' (1-D only: left padding). */
 export type ConvPaddingOption = 'valid' | 'same' | 'causal';
+/** One size for every spatial axis, or one per axis (Keras' int-or-tuple arguments). */
 export type IntOrTuple = number | readonly number[];
 
 /** Keras options of weighted layers that minikeras accepts only when off (null). */
@@ -205,6 +207,7 @@ export class Conv1D extends BaseConv {
   }
 }
 
+/** Options of `Conv3D` (Keras 3's `keras.layers.Conv3D`): a convolution's options without 'causal' padding. */
 export interface Conv3DArgs extends Omit<ConvArgs, 'padding'> {
   /** 'valid' (default) or 'same' ('causal' is Conv1D's). */
   padding?: 'valid' | 'same';

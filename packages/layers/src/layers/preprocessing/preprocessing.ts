@@ -206,6 +206,7 @@ function tensorFromNested(data: ArrayLike<unknown>, owner: string): Tensor {
   return new Tensor(Float32Array.from(flat as number[]), shape);
 }
 
+/** How `Resizing` samples the input: 'bilinear' or 'nearest' (Keras' `interpolation`). */
 export type Interpolation = 'bilinear' | 'nearest';
 
 export interface ResizingArgs extends LayerArgs {
@@ -319,6 +320,7 @@ export class CenterCrop extends Layer {
   }
 }
 
+/** `CategoryEncoding`'s `outputMode`: one-hot per id, multi-hot per sample, or counts per sample. */
 export type CategoryOutputMode = 'one_hot' | 'multi_hot' | 'count';
 
 export interface CategoryEncodingArgs extends LayerArgs {

@@ -42,6 +42,7 @@ function splitArgs<A extends LayerArgs>(first: unknown, maybeArgs: A | undefined
   return { value: isArgs ? (args as Record<string, unknown>)[key] : first, args };
 }
 
+/** Padding or cropping: one amount for every side, one per axis (both sides), or `[before, after]` per axis. */
 export type PaddingAmount = number | readonly number[] | readonly (readonly [number, number])[];
 
 export interface ZeroPaddingArgs extends LayerArgs {
