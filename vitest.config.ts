@@ -19,9 +19,20 @@ export default defineConfig({
       },
       {
         // The same package tests on the plain TypeScript kernels (MINIKERAS_BACKEND=js), so both paths stay
-        // correct. Datasets and the examples do not depend on the kernels and run once, above.
+        // correct. Datasets and the examples do not depend on the kernels and run once, above; so do the
+        // integration tests that run whole programs in child processes or load real pretrained models (their
+        // kernels are the ones the unit tests above check on both back-ends), which keeps CI well inside its time.
         extends: true,
-        test: { name: 'js', include: [packages], exclude: ['packages/datasets/**', '**/node_modules/**'], env: { MINIKERAS_BACKEND: 'js' } },
+        test: {
+          name: 'js',
+          include: [packages],
+          exclude: [
+            'packages/datasets/**', '**/node_modules/**', 'packages/minikeras/src/dist.test.ts',
+            'packages/layers/src/saving/pretrained-models.test.ts', 'packages/layers/src/saving/resume.test.ts',
+            'packages/layers/src/callbacks/backup-and-restore.test.ts',
+          ],
+          env: { MINIKERAS_BACKEND: 'js' },
+        },
       },
     ],
   },

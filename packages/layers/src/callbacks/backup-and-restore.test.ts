@@ -71,6 +71,13 @@ describe('BackupAndRestore', () => {
     expect(existsSync(dir)).toBe(false);
   });
 
+  it('killed twice within one epoch (backups every batch), the second resume keeps the epoch\'s shuffle', async () => {
+    const dir = join(root, 'twice');
+    expect(await runKilledAt(dir, '1', 7)).toBe('SIGKILL'); // epoch 1, batch 2
+    expect(await runKilledAt(dir, '1', 2)).toBe('SIGKILL'); // two more batches of epoch 1
+    expect(runToEnd(dir, '1').weights).toEqual(reference.weights);
+  });
+
   it('killed at random moments (mid-batch or mid-save) three times in a row, it still ends bit-identical', async () => {
     const dir = join(root, 'random');
     // A fixed pseudo-random schedule keeps the test reproducible.

@@ -43,6 +43,8 @@ export class BackupAndRestore extends Callback<never> {
   private stepsInEpoch: number | null = null;
   /** Batches since the last backup, counted across epochs as Keras counts `save_freq`. */
   private sinceBackup = 0;
+  /** The progress restored in onTrainBegin: the resumed epoch keeps its saved shuffle key. */
+  private restored: Progress | null = null;
 
   constructor(backupDir: string, options: BackupAndRestoreOptions = {}) {
     super();
@@ -79,11 +81,16 @@ export class BackupAndRestore extends Callback<never> {
     }
     model.restoreTrainingState(artifacts, source.file);
     model.resumeFrom = { ...progress };
+    this.restored = { ...progress };
   }
 
   override onEpochBegin(epoch: number): void {
     this.epoch = epoch;
-    this.epochStartIterations = this.backupModel.optimizer.iterations;
+    // An epoch resumed mid-way began at the saved optimizer step, not at the current one: a second crash in
+    // the same epoch must back up the same shuffle key.
+    const resumedHere = this.restored !== null && this.restored.epoch === epoch && this.restored.step > 0;
+    this.epochStartIterations = resumedHere ? this.restored!.epochStartIterations : this.backupModel.optimizer.iterations;
+    this.restored = null;
   }
 
   override async onBatchEnd(batch: number): Promise<void> {
