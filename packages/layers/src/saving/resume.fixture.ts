@@ -8,6 +8,7 @@ import { Sequential } from '../models/sequential';
 import { Dense } from '../layers/dense';
 import { BatchNormalization } from '../layers/batch-normalization';
 import { Dropout } from '../layers/core';
+import { GaussianNoise } from '../layers/regularization/regularization';
 import { Adam, schedules } from '@minikeras/optimizers';
 import { loadModel, saveModel } from './load-model';
 
@@ -26,9 +27,9 @@ function dataset(): { x: Tensor; y: Tensor } {
 }
 
 function build(): Sequential {
-  // An unseeded Dropout (its generator is seeded from the global stream) and a learning-rate schedule: both
-  // must come back exactly for the resumed run to match.
-  const model = new Sequential({ name: 'reg', layers: [new Dense(8, { inputShape: [3], activation: 'relu', name: 'h' }), new Dropout(0.25, { name: 'drop' }), new BatchNormalization({ name: 'bn' }), new Dense(1, { name: 'o' })] });
+  // An unseeded Dropout and a GaussianNoise (their generators are seeded from the global stream) and a
+  // learning-rate schedule: all must come back exactly for the resumed run to match.
+  const model = new Sequential({ name: 'reg', layers: [new Dense(8, { inputShape: [3], activation: 'relu', name: 'h' }), new Dropout(0.25, { name: 'drop' }), new GaussianNoise(0.1, { name: 'noise' }), new BatchNormalization({ name: 'bn' }), new Dense(1, { name: 'o' })] });
   const learningRate = new schedules.ExponentialDecay({ initialLearningRate: 0.01, decaySteps: 3, decayRate: 0.8 });
   model.compile({ optimizer: new Adam({ learningRate }), loss: 'mse', metrics: ['mae'] });
   return model;

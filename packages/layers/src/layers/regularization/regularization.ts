@@ -1,13 +1,15 @@
 /**
  * Regularization layers of Keras 3 (`keras/src/layers/regularization/`): SpatialDropout1D/2D/3D,
  * GaussianNoise, GaussianDropout, AlphaDropout (active only in training) and ActivityRegularization.
- * Each random layer draws its noise in one method, `noise(shape)`, from the seeded random functions of
- * @minikeras/tensor: unseeded from the global stream (`setSeed`), seeded a fresh but reproducible draw per call.
+ * Each random layer draws its noise in one method, `noise(shape)`, from its own seed generator (Keras 3's
+ * SeedGenerator, engine/seed-generator.ts): seeded by `seed`, or from the global stream when the layer is made;
+ * its state is saved with the model, so training resumes bit for bit.
  */
 import { Tensor, abs, add, dropout, greaterEqual, mul, randomNormal, randomUniform, square, sub, sum, formatShape } from '@minikeras/tensor';
 import { Layer } from '../../engine/layer';
 import type { CallContext, LayerArgs, SymbolicShape } from '../../engine/layer';
-import { LAYOUTS, callSeed, checkDataFormat, checkLayerOptions, numberOption } from '../layer-utils';
+import { LAYOUTS, checkDataFormat, checkLayerOptions, numberOption } from '../layer-utils';
+import type { SeedGenerator } from '../../engine/seed-generator';
 
 /** A layer that keeps its input's shape and passes its mask on. */
 abstract class ShapePreserving extends Layer {
@@ -33,7 +35,7 @@ abstract class SpatialDropout extends ShapePreserving {
   readonly rank: 1 | 2 | 3;
   readonly rate: number;
   readonly seed: number | undefined;
-  private calls = 0;
+  private readonly seedGenerator: SeedGenerator;
   constructor(rank: 1 | 2 | 3, rate: number, args: SpatialDropoutArgs) {
     super(args);
     // tfjs writes Dropout's noise_shape (always null here) into SpatialDropout1D configs.
@@ -42,11 +44,12 @@ abstract class SpatialDropout extends ShapePreserving {
     this.rank = rank;
     this.rate = rateOption(this.label, rate);
     this.seed = args.seed ?? undefined;
+    this.seedGenerator = this.addSeedGenerator(this.seed);
   }
   /** The dropout: one keep/drop draw per (sample, channel), shared over the spatial axes. */
   protected noise(x: Tensor): Tensor {
     const shape = x.shape.map((d, i) => (i === 0 || i === x.rank - 1 ? d : 1));
-    return dropout(x, this.rate, shape, callSeed(this.seed, this.calls++));
+    return dropout(x, this.rate, shape, this.seedGenerator.next());
   }
   call(x: Tensor, ctx: CallContext): Tensor {
     if (x.rank !== this.rank + 2) throw new Error(`${this.label} expects a ${this.rank + 2}-D input ${LAYOUTS[this.rank]}, got shape ${formatShape(x.shape)}`);
@@ -88,15 +91,16 @@ export class GaussianNoise extends ShapePreserving {
   static override readonly positionalArgs = ['stddev'];
   readonly stddev: number;
   readonly seed: number | undefined;
-  private calls = 0;
+  private readonly seedGenerator: SeedGenerator;
   constructor(stddev: number, args: RandomLayerArgs = {}) {
     super(args);
     checkLayerOptions(this.label, args, ['stddev', 'seed']);
     this.stddev = numberOption(this.label, 'stddev', stddev, (v) => v >= 0, 'a number >= 0');
     this.seed = args.seed ?? undefined;
+    this.seedGenerator = this.addSeedGenerator(this.seed);
   }
   protected noise(shape: readonly number[]): Tensor {
-    return randomNormal(shape, 0, this.stddev, { seed: callSeed(this.seed, this.calls++) });
+    return randomNormal(shape, 0, this.stddev, { seed: this.seedGenerator.next() });
   }
   call(x: Tensor, ctx: CallContext): Tensor {
     if (!ctx.training || this.stddev === 0) return x;
@@ -113,15 +117,16 @@ export class GaussianDropout extends ShapePreserving {
   static override readonly positionalArgs = ['rate'];
   readonly rate: number;
   readonly seed: number | undefined;
-  private calls = 0;
+  private readonly seedGenerator: SeedGenerator;
   constructor(rate: number, args: RandomLayerArgs = {}) {
     super(args);
     checkLayerOptions(this.label, args, ['rate', 'seed']);
     this.rate = rateOption(this.label, rate);
     this.seed = args.seed ?? undefined;
+    this.seedGenerator = this.addSeedGenerator(this.seed);
   }
   protected noise(shape: readonly number[]): Tensor {
-    return randomNormal(shape, 1, Math.sqrt(this.rate / (1 - this.rate)), { seed: callSeed(this.seed, this.calls++) });
+    return randomNormal(shape, 1, Math.sqrt(this.rate / (1 - this.rate)), { seed: this.seedGenerator.next() });
   }
   call(x: Tensor, ctx: CallContext): Tensor {
     if (!ctx.training || this.rate === 0) return x;
@@ -151,17 +156,18 @@ export class AlphaDropout extends ShapePreserving {
   readonly rate: number;
   readonly noiseShape: (number | null)[] | null;
   readonly seed: number | undefined;
-  private calls = 0;
+  private readonly seedGenerator: SeedGenerator;
   constructor(rate: number, args: AlphaDropoutArgs = {}) {
     super(args);
     checkLayerOptions(this.label, args, ['rate', 'noiseShape', 'seed']);
     this.rate = rateOption(this.label, rate);
     this.noiseShape = args.noiseShape == null ? null : [...args.noiseShape];
     this.seed = args.seed ?? undefined;
+    this.seedGenerator = this.addSeedGenerator(this.seed);
   }
   /** The keep mask: 1 where uniform noise >= rate. */
   protected noise(shape: readonly number[]): Tensor {
-    return greaterEqual(randomUniform(shape, 0, 1, { seed: callSeed(this.seed, this.calls++) }), this.rate);
+    return greaterEqual(randomUniform(shape, 0, 1, { seed: this.seedGenerator.next() }), this.rate);
   }
   call(x: Tensor, ctx: CallContext): Tensor {
     if (!ctx.training || this.rate === 0) return x;
