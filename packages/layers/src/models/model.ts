@@ -30,6 +30,8 @@ import { saveModel } from '../saving/load-model';
 import type { IOHandler } from '../saving/load-model';
 import type { SaveResult } from '../saving/model-json';
 import type { KerasModelJson } from '../saving/keras-config';
+import { loadWeightsFile, saveWeightsFile } from '../saving/keras-io';
+import type { KerasFileSource, KerasSaveResult } from '../saving/keras-io';
 
 const isTensor = (v: unknown): v is Tensor => v instanceof Tensor;
 
@@ -347,6 +349,16 @@ export class Model<K extends string = string> extends Layer {
    */
   save(url: string | IOHandler, options: SaveOptions = {}): Promise<SaveResult> {
     return saveModel(this, url, options);
+  }
+
+  /** Saves the weights (and the optimizer state, when compiled) as Keras 3's `.weights.h5`; see saving/keras-io. */
+  saveWeights(path: string, options: SaveOptions = {}): Promise<KerasSaveResult> {
+    return saveWeightsFile(this, path, options);
+  }
+
+  /** Loads a `.weights.h5` (or a legacy `.h5`'s weights) from a path, URL or bytes; see saving/keras-io. */
+  loadWeights(source: KerasFileSource): Promise<void> {
+    return loadWeightsFile(this, source);
   }
 
   /** The Keras model config (snake_case, as Keras' `model.to_json()`); `JSON.stringify(model)` uses it. */

@@ -102,7 +102,8 @@ export const LAYER_CLASSES: Readonly<Record<string, LayerSpec>> = {
   BatchNormalization: {
     cls: BatchNormalization, positional: [],
     options: ['axis', 'momentum', 'epsilon', 'center', 'scale', 'betaInitializer', 'gammaInitializer', 'movingMeanInitializer', 'movingVarianceInitializer', 'betaRegularizer', 'gammaRegularizer'],
-    inactive: { beta_constraint: isNull, gamma_constraint: isNull, synchronized: isFalse, renorm: isFalse },
+    // renorm_momentum only matters with renorm, which must be off.
+    inactive: { beta_constraint: isNull, gamma_constraint: isNull, synchronized: isFalse, renorm: isFalse, renorm_clipping: isNull, renorm_momentum: anyValue },
   },
   LayerNormalization: {
     cls: LayerNormalization, positional: [],
@@ -161,6 +162,8 @@ export function deserializeInitializer(value: unknown, where: string): Initializ
   const options: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(obj.config ?? {})) {
     const camel = toCamelKey(k);
+    // Keras 3.16's variance-scaling initializers may name the fan axes; null means Keras' default fans, ours.
+    if ((k === 'input_axes' || k === 'output_axes') && v === null) continue;
     if (!known.includes(camel)) throw new Error(`${where}: initializer ${obj.class_name} has no config key '${k}'; expected ${known.map(toSnakeKey).join(', ')}`);
     if (v === null) continue;
     // Keras 2 and tfjs call the truncated normal 'normal'.

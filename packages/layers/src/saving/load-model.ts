@@ -8,11 +8,14 @@
  * | `'downloads://name'`                 | yes  | no   | browser             |
  * | `'https://host/model.json'`          | no   | yes  | anywhere with fetch |
  * | a tfjs IOHandler `{ save }`/`{ load }` | yes  | yes  | anywhere            |
+ * | `'m.keras'`, `'m.h5'` (Keras' files)  | yes  | yes  | Node; bytes/Blob and downloads:// anywhere |
  */
 import type { Model } from '../models/model';
 import { fromArtifacts, toArtifacts } from './artifacts';
 import type { ArtifactSource, LoadOptions, ModelArtifacts, SaveOptions } from './artifacts';
 import type { SaveResult } from './model-json';
+import { isBytesSource, isKerasFileName, loadKerasFile, saveKerasFile } from './keras-io';
+import type { KerasFileSource } from './keras-io';
 
 /** tfjs' IOHandler shape: `tf.io.withSaveHandler(...)`, `tf.io.fromMemory(...)` and your own work here. */
 export interface IOHandler {
@@ -43,6 +46,8 @@ function checkUrl(url: unknown, owner: string): asserts url is string {
  * at the same place intact.
  */
 export async function saveModel(model: Model, url: string | IOHandler, options: SaveOptions = {}): Promise<SaveResult> {
+  // Keras' own formats by file name: 'm.keras' (Keras 3), 'm.h5' (legacy).
+  if (typeof url === 'string' && isKerasFileName(url)) return saveKerasFile(model, url, options);
   if (typeof url === 'object' && url !== null) {
     if (typeof url.save !== 'function') throw new Error('saveModel: the IOHandler has no save() method');
     return (await url.save(toArtifacts(model, options))) as SaveResult;
@@ -64,7 +69,8 @@ export async function saveModel(model: Model, url: string | IOHandler, options: 
  * is checked before a model is returned; a saved training config gives a compiled model whose optimizer
  * continues where it stopped (`{ compile: false }` skips that).
  */
-export async function loadModel(url: string | IOHandler, options: LoadOptions = {}): Promise<Model> {
+export async function loadModel(url: string | IOHandler | KerasFileSource, options: LoadOptions = {}): Promise<Model> {
+  if (isKerasFileName(url) || isBytesSource(url)) return loadKerasFile(url as KerasFileSource, options);
   let loaded: { artifacts: ModelArtifacts; source: ArtifactSource };
   if (typeof url === 'object' && url !== null) {
     if (typeof url.load !== 'function') throw new Error('loadModel: the IOHandler has no load() method');
