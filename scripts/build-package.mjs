@@ -8,7 +8,10 @@ import { createRequire } from 'node:module';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 const bundleAll = process.argv.includes('--bundle-all');
-const external = bundleAll ? [] : Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies });
+// h5wasm (4 MB: HDF5 in WebAssembly) and fflate are import()-ed only by Keras file saving and loading: they stay
+// external even in the umbrella bundle, so a program that never touches .keras / .h5 files never loads them.
+const LAZY_LIBRARIES = ['h5wasm', 'fflate'];
+const external = bundleAll ? LAZY_LIBRARIES : Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies });
 
 rmSync('dist', { recursive: true, force: true });
 await build({

@@ -32,6 +32,26 @@ describe('packages/minikeras/dist/index.js', () => {
     expect(result.accuracy).toBe(1);
   });
 
+  it('loads h5wasm and fflate (Keras files) from node_modules on first use only, and round-trips a .keras file', () => {
+    const source = readFileSync(dist, 'utf8');
+    // Not bundled: 4 MB of HDF5 WebAssembly stays out of programs that never touch .keras / .h5 files.
+    expect(source).toMatch(/import\("h5wasm"\)/);
+    expect(source).toMatch(/import\("fflate"\)/);
+    expect(source.length).toBeLessThan(2_000_000);
+    const script = `
+      const mk = await import(${JSON.stringify(dist)});
+      mk.setSeed(2);
+      const m = new mk.Sequential([mk.layers.Input({ shape: [3] }), new mk.layers.Dense(4, { activation: 'relu' }), new mk.layers.Dense(1)]);
+      m.compile({ optimizer: 'adam', loss: 'mse' });
+      await m.fit([[1, 2, 3], [0, 1, 0]], [[1], [0]], { epochs: 3, batchSize: 2, verbose: 0 });
+      const back = await mk.loadModel(await mk.toKerasBytes(m));
+      const same = JSON.stringify(Array.from(back.predict([[1, 2, 3]]).values)) === JSON.stringify(Array.from(m.predict([[1, 2, 3]]).values));
+      console.log(JSON.stringify({ same, iterations: back.optimizer.iterations }));
+    `;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(JSON.parse(out.trim().split('\n').at(-1)!)).toEqual({ same: true, iterations: 3 });
+  });
+
   it('initializes only the lazily loaded file back-ends lazily, not the kernels', () => {
     // esbuild wraps a module reached by import() in an init function together with everything it imports,
     // and its module-level constants become mutable bindings: that once slowed every kernel loop. The

@@ -8,12 +8,14 @@ export {
   Sequential, Model, Functional, Input, Layer, SymbolicTensor, Callback, History, clearSession, layers, callbacks, initializers,
   regularizers, registerClass, getRegisteredClass, getMask, setMask,
   loadModel, saveModel, toArtifacts, fromArtifacts, modelToJSON, modelFromJSON, ModelFormatError,
+  toKerasBytes, toWeightsH5Bytes, registerSaveableChildren,
 } from '@minikeras/layers';
 export type {
   LayerArgs, CallContext, ApplyOptions, SymbolicShape, ShapeStructure, Nested, ModelArgs, InputOptions, ModelData,
   CompileArgs, FitArgs, LogKey, OutputLogKey, Logs, ActivationName, InitializerName,
   RegularizerName, OptimizerIdentifier, LossIdentifier, MetricIdentifier, BatchSource, SerializableClass,
   IOHandler, ModelArtifacts, SaveOptions, LoadOptions, SaveResult, SequentialTopology, KerasModelJson,
+  KerasFileSource, KerasSaveResult, SaveableChildren,
 } from '@minikeras/layers';
 export * as optimizers from '@minikeras/optimizers';
 export type { OptimizerName } from '@minikeras/optimizers';

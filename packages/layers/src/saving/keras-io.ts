@@ -1,14 +1,19 @@
 /**
  * Keras files as files: Node paths (written atomically, see io-node.ts), `downloads://name.keras` in a
- * browser, http(s) URLs (loading), and in-memory bytes (Uint8Array, ArrayBuffer, Blob/File). The formats
- * (keras-format.ts, legacy-h5.ts) and their libraries are imported on first use only.
+ * browser, http(s) URLs (loading), and in-memory bytes (Uint8Array, ArrayBuffer, Blob/File).
+ *
+ * NOTE: only the libraries (h5wasm in h5.ts, fflate in zip.ts) and the Node file back-end are loaded with
+ * import(). Our own format modules are imported statically: a bundler initializes whatever a dynamically
+ * imported module imports lazily, and this code reaches the model classes (see errors.ts).
  */
 import type { Model } from '../models/model';
 import type { LoadOptions, SaveOptions } from './artifacts';
 import { ModelFormatError } from './errors';
 import type { SaveResult } from './model-json';
-import { isHdf5 } from './h5';
-import { isZip } from './zip';
+import { groupAt, isHdf5, readH5 } from './h5';
+import { isZip, unzip } from './zip';
+import { applyWeightsTree, modelFromKeras, modelToKeras, weightsFromH5, weightsToH5 } from './keras-format';
+import { legacyWeightsFromH5, modelFromLegacyH5, modelToLegacyH5 } from './legacy-h5';
 
 /** Where a Keras file's bytes come from: a path or URL, or the bytes themselves. */
 export type KerasFileSource = string | Uint8Array | ArrayBuffer | Blob;
@@ -88,26 +93,26 @@ function saveResult(path: string, bytes: number): KerasSaveResult {
 
 /** The `.keras` file of a model as bytes (for uploads, IndexedDB, anything). */
 export async function toKerasBytes(model: Model, options: SaveOptions = {}): Promise<Uint8Array> {
-  return (await import('./keras-format')).modelToKeras(model, options);
+  return modelToKeras(model, options);
 }
 
 /** The `.weights.h5` file of a model as bytes. */
 export async function toWeightsH5Bytes(model: Model, options: SaveOptions = {}): Promise<Uint8Array> {
-  return (await import('./keras-format')).weightsToH5(model, options);
+  return weightsToH5(model, options);
 }
 
 /** `model.save('m.keras')` and `model.save('m.h5')` (legacy). */
 export async function saveKerasFile(model: Model, target: string, options: SaveOptions = {}): Promise<KerasSaveResult> {
   if (WEIGHTS_H5.test(target)) throw new Error(`saveModel: '${target}' names a weights file; save weights with model.saveWeights('${target}'), or the whole model as .keras`);
-  const bytes = KERAS.test(target) ? await toKerasBytes(model, options) : await (await import('./legacy-h5')).modelToLegacyH5(model, options);
+  const bytes = KERAS.test(target) ? await toKerasBytes(model, options) : await modelToLegacyH5(model, options);
   return writeTarget(target, bytes, 'saveModel');
 }
 
 /** `loadModel('m.keras' | 'm.h5' | bytes)`: the format is found from the content (zip or HDF5). */
 export async function loadKerasFile(source: KerasFileSource, options: LoadOptions = {}): Promise<Model> {
   const { bytes, file } = await readSource(source, 'loadModel');
-  if (isZip(bytes) || (typeof source === 'string' && KERAS.test(source))) return (await import('./keras-format')).modelFromKeras(bytes, file, options);
-  if (isHdf5(bytes)) return (await import('./legacy-h5')).modelFromLegacyH5(bytes, file, options);
+  if (isZip(bytes) || (typeof source === 'string' && KERAS.test(source))) return modelFromKeras(bytes, file, options);
+  if (isHdf5(bytes)) return modelFromLegacyH5(bytes, file, options);
   throw new ModelFormatError(file, 'is neither a .keras file (a zip archive) nor a Keras .h5 file (HDF5)');
 }
 
@@ -126,16 +131,13 @@ export async function saveWeightsFile(model: Model, target: string, options: Sav
 export async function loadWeightsFile(model: Model, source: KerasFileSource): Promise<void> {
   const { bytes, file } = await readSource(source, `${model.label}.loadWeights`);
   if (isZip(bytes)) {
-    const { unzip } = await import('./zip');
     const inner = (await unzip(bytes, file))['model.weights.h5'];
     if (!inner) throw new ModelFormatError(file, 'is a zip archive without model.weights.h5');
-    return (await import('./keras-format')).weightsFromH5(model, inner, `${file}/model.weights.h5`);
+    return weightsFromH5(model, inner, `${file}/model.weights.h5`);
   }
-  const { readH5, groupAt } = await import('./h5');
   const tree = await readH5(bytes, file);
   if (groupAt(tree, 'model_weights') || tree.attrs.layer_names !== undefined) {
-    const { legacyWeightsFromH5 } = await import('./legacy-h5');
     return legacyWeightsFromH5(model, bytes, file);
   }
-  (await import('./keras-format')).applyWeightsTree(model, tree, file);
+  applyWeightsTree(model, tree, file);
 }
