@@ -326,6 +326,37 @@ describe('clear errors', () => {
   });
 });
 
+describe('legacy .h5 from Keras 2', () => {
+  it('loads weights and the step count; the Keras 2 slot layout is not guessed at (warning)', async () => {
+    const model = await loadModel(fx('functional_two_inputs.keras'));
+    const { modelToLegacyH5 } = await import('./legacy-h5');
+    const tree = await readH5(await modelToLegacyH5(model), 'x');
+    tree.attrs.keras_version = '2.15.0';
+    const og = groupAt(tree, 'optimizer_weights')!;
+    og.attrs.weight_names = (og.attrs.weight_names as string[]).map((n, i) => (i === 0 ? 'rm_sprop/iter' : n));
+    groupAt(og, 'rm_sprop')!.children.set('iter', groupAt(og, 'rm_sprop')!.children.get('iteration')!);
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (m: string) => warnings.push(m);
+    try {
+      const back = await loadModel(await writeH5(tree));
+      expect(back.weights.map((w) => bits(w.values))).toEqual(model.weights.map((w) => bits(w.values)));
+      expect(back.optimizer.iterations).toBe(2);
+      const slots = kerasState(back).slice(2);
+      expect(slots.length).toBe(10);
+      expect(slots.every((t) => t.values.every((v) => v === 0))).toBe(true);
+      // Weights alone, from the same file, into a model of that architecture.
+      const fresh = await loadModel(fx('functional_two_inputs.keras'), { compile: false });
+      fresh.weights.forEach((w) => w.assign(new Tensor(new Float32Array(w.size), w.shape)));
+      await fresh.loadWeights(await writeH5(tree));
+      expect(fresh.weights.map((w) => bits(w.values))).toEqual(model.weights.map((w) => bits(w.values)));
+    } finally {
+      console.warn = warn;
+    }
+    expect(warnings.join('\n')).toMatch(/written by Keras 2\.15\.0, whose slot layout minikeras does not read; training continues from iteration 2 with fresh optimizer slots/);
+  });
+});
+
 describe('resuming training from a .keras file', () => {
   function data() {
     const n = 40;

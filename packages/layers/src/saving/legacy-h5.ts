@@ -80,6 +80,17 @@ function legacyOptimizerPlan(model: Model, tree: H5Group, file: string): (() => 
   const names = strings(g.attrs.weight_names);
   if (names.length === 0) return null;
   const optimizer = model.optimizer;
+  const version = String(tree.attrs.keras_version ?? '');
+  if (!version.startsWith('3.')) {
+    // Keras 2 (tf.keras) optimizers keep other slots in another order ('Adam/iter:0', all m, then all v):
+    // continue from its step count with fresh slots rather than guess.
+    const iter = entryAt(g, names[0]!);
+    return () => {
+      optimizer.build(model.trainableWeights);
+      if (iter?.kind === 'dataset' && iter.value.length === 1 && /iter/.test(names[0]!)) optimizer.iterations = Number(iter.value[0]);
+      console.warn(`${file}: the optimizer state was written by Keras ${version || '2'}, whose slot layout minikeras does not read; training continues from iteration ${optimizer.iterations} with fresh optimizer slots`);
+    };
+  }
   const vars = model.trainableWeights;
   optimizer.build(vars);
   const state = optimizer.getState();
