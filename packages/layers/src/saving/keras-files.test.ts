@@ -193,6 +193,31 @@ describe('optimizer state in Keras\' variable order (text_lstm Adam, gru_bidirec
   });
 });
 
+describe('Keras\' optimizer.variables order for every optimizer (keras/src/optimizers/*.py build())', () => {
+  const vars = [new Variable(new Tensor(new Float32Array(2), [2]), { name: 'a/kernel' }), new Variable(new Tensor(new Float32Array(1), [1]), { name: 'a/bias' })];
+  const both = (slots: string[]) => vars.flatMap((v) => slots.map((s) => `${v.name.replace('/', '_')}_${s}`));
+  const each = (slot: string) => vars.map((v) => `${v.name.replace('/', '_')}_${slot}`);
+  it.each([
+    ['sgd', { momentum: 0.9 }, each('momentum')],
+    ['rmsprop', { momentum: 0.5, centered: true }, [...each('velocity'), ...each('momentum'), ...each('average_gradient')]],
+    ['adam', { amsgrad: true }, [...both(['momentum', 'velocity']), ...each('velocity_hat')]],
+    ['adamw', {}, both(['momentum', 'velocity'])],
+    ['nadam', {}, [...both(['momentum', 'velocity']), 'u_product']],
+    ['adadelta', {}, both(['accumulated_grad', 'accumulated_delta_var'])],
+    ['adagrad', {}, each('accumulator')],
+    ['adamax', {}, both(['momentum', 'norm'])],
+    ['ftrl', {}, both(['accumulator', 'linear'])],
+    ['lion', {}, each('momentum')],
+    ['adam', { useEma: true, gradientAccumulationSteps: 2 }, [...each('average'), ...each('gradient_accumulator'), ...both(['momentum', 'velocity'])]],
+  ] as const)('%s %j', async (name, config, slots) => {
+    const { OPTIMIZERS } = await import('@minikeras/optimizers');
+    const optimizer = new (OPTIMIZERS[name] as unknown as new (c: object) => Optimizer)(config);
+    optimizer.build(vars);
+    const state = optimizer.getState();
+    expect(kerasOptimizerOrder(optimizer, vars).map((j) => state[j]!.name)).toEqual(['iteration', 'learning_rate', ...slots]);
+  });
+});
+
 describe('the RNN and convolution fixtures: what loads before their layers exist', () => {
   it.each(['text_lstm', 'gru_bidirectional', 'depthwise_block'])('%s: every weight is where the README says, in all three files, bit for bit', async (name) => {
     const fixture = json(name);

@@ -156,6 +156,7 @@ const INTERLEAVED: Record<string, string[][]> = {
   Adam: [['momentum', 'velocity'], ['velocity_hat']],
   AdamW: [['momentum', 'velocity'], ['velocity_hat']],
   Nadam: [['momentum', 'velocity']],
+  Adadelta: [['accumulated_grad', 'accumulated_delta_var']],
 };
 
 /**
