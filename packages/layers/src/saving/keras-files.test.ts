@@ -3,6 +3,7 @@
 // weights file laid out group by group as Keras lays it out, and round trips inside minikeras bit-exact.
 import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +21,7 @@ import { Layer } from '../engine/layer';
 import type { CallContext } from '../engine/layer';
 import { registerClass } from '../engine/registry';
 
+const require = createRequire(import.meta.url);
 const FIXTURES = fileURLToPath(new URL('./fixtures/keras3/', import.meta.url));
 const fx = (name: string) => join(FIXTURES, name);
 const tmp = mkdtempSync(join(tmpdir(), 'minikeras-kerasfiles-'));
@@ -303,6 +305,33 @@ describe('the object tree of nested layers', () => {
     const back = await loadModel(await toKerasBytes(model));
     expect(back.weights.map((w) => bits(w.values))).toEqual(model.weights.map((w) => bits(w.values)));
     expect(kerasState(back).map((t) => bits(t.values))).toEqual(kerasState(model).map((t) => bits(t.values)));
+  });
+});
+
+describe('Keras 3.16\'s Embedding mask recorded as an operation node (NotEqual(tokens, 0))', () => {
+  // text_lstm's graph with a Flatten + Dense head in place of its LSTMs (which come from another branch).
+  const config = JSON.parse(new TextDecoder().decode((require('fflate') as typeof import('fflate')).unzipSync(readFileSync(fx('text_lstm.keras')))['config.json']!)) as { config: { layers: Record<string, unknown>[]; output_layers: unknown } };
+  const tensor = (layer: string, shape: (number | null)[], dtype = 'float32') => ({ class_name: '__keras_tensor__', config: { shape, dtype, keras_history: [layer, 0, 0] } });
+  const head = (maskFrom: string | null, positional = false) => {
+    const [tokens, embed, notEqual] = config.config.layers;
+    const flatten = { module: 'keras.layers', class_name: 'Flatten', config: { name: 'flat', trainable: true, dtype: 'float32', data_format: 'channels_last' }, registered_name: null, name: 'flat',
+      inbound_nodes: [{ args: [positional ? [tensor('embed', [null, 12, 8]), tensor('not_equal', [null, 12], 'bool')] : tensor('embed', [null, 12, 8])], kwargs: maskFrom ? { mask: tensor(maskFrom, [null, 12], 'bool') } : {} }] };
+    const dense = { module: 'keras.layers', class_name: 'Dense', config: { name: 'out', units: 1, activation: 'sigmoid' }, registered_name: null, name: 'out', inbound_nodes: [{ args: [tensor('flat', [null, 96])], kwargs: {} }] };
+    return { module: 'keras.src.models.functional', class_name: 'Functional', config: { name: 'masked', trainable: true, layers: [tokens, embed, notEqual, flatten, dense], input_layers: [['tokens', 0, 0]], output_layers: [['out', 0, 0]] } };
+  };
+
+  it('is dropped when it only masks what an Embedding with mask_zero made from the same tokens (also without module, as in legacy .h5)', async () => {
+    const { modelFromKerasConfig } = await import('./keras-format');
+    for (const json of [head('not_equal'), JSON.parse(JSON.stringify(head('not_equal')).replaceAll('"module":"keras.src.ops.numpy",', ''))]) {
+      const model = modelFromKerasConfig(json, 'masked.keras');
+      expect(model.layers.map((l) => l.name)).toEqual(['tokens', 'embed', 'flat', 'out']);
+      expect(tensors(model.predict(new Tensor(Float32Array.from({ length: 24 }, (_, i) => i % 5), [2, 12])))[0]!.shape).toEqual([2, 1]);
+    }
+  });
+
+  it('is rejected, naming it, when a layer computes on it', async () => {
+    const { modelFromKerasConfig } = await import('./keras-format');
+    expect(() => modelFromKerasConfig(head(null, true), 'masked.keras')).toThrow("is a Keras operation node (NotEqual 'not_equal'), not a layer");
   });
 });
 

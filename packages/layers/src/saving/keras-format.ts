@@ -173,7 +173,9 @@ function layerClassNames(json: unknown, out: Set<string>): void {
   const module = typeof obj.module === 'string' ? obj.module : '';
   if (typeof obj.class_name === 'string' && typeof obj.config === 'object' && obj.config !== null
     && !module.startsWith('keras.src.ops') && !/initializers|regularizers|constraints|optimizers|losses|metrics|dtype/.test(module)
-    && obj.class_name !== 'DTypePolicy' && obj.class_name !== '__keras_tensor__') {
+    && obj.class_name !== 'DTypePolicy' && obj.class_name !== '__keras_tensor__'
+    // An operation node of a functional graph (legacy configs drop its module): functional-config.ts decides.
+    && !(obj.class_name === 'NotEqual' && Array.isArray(obj.inbound_nodes))) {
     out.add(obj.class_name);
   }
   for (const [k, v] of Object.entries(obj)) {
