@@ -371,6 +371,24 @@ describe('clear errors', () => {
     expect(model.weights.length).toBe(10);
   });
 
+  it('optimizer state of another optimizer: the weights load, the optimizer keeps its state (warning), as in Keras', async () => {
+    const model = await loadModel(fx('functional_two_inputs.keras'));
+    model.compile({ optimizer: new Adam(), loss: ['binary_crossentropy', 'categorical_crossentropy'] });
+    const want = model.weights.map((w) => bits(w.values));
+    model.weights.forEach((w) => w.assign(new Tensor(new Float32Array(w.size), w.shape)));
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (m: string) => warnings.push(m);
+    try {
+      await model.loadWeights(fx('functional_two_inputs.weights.h5'));
+    } finally {
+      console.warn = warn;
+    }
+    expect(model.weights.map((w) => bits(w.values))).toEqual(want);
+    expect(model.optimizer.iterations).toBe(0);
+    expect(warnings.join('\n')).toMatch(/'optimizer\/vars' holds 12 variables, but Adam on model 'functional_two_inputs' has 22 .*; the weights are loaded, the optimizer state is not/);
+  });
+
   it('a weights file of another architecture, and file names that do not fit', async () => {
     const model = await loadModel(fx('functional_two_inputs.keras'));
     await expect(model.loadWeights(fx('cnn_sequential.weights.h5'))).rejects.toThrow("variable 'dense_a/kernel' of Dense 'dense_a' ('layers/dense') has shape [6, 8] in the model, but 'layers/dense/vars/0' has shape [784, 10]");

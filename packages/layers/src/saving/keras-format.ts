@@ -283,7 +283,16 @@ export function applyWeightsTree(model: Model, tree: H5Group, file: string, opti
   if (leftovers.length > 0) {
     throw new ModelFormatError(file, `holds weights no part of model '${model.name}' owns: ${leftovers.slice(0, 8).join(', ')}${leftovers.length > 8 ? ', ...' : ''} (the file belongs to a model of another architecture)`);
   }
-  const optimizerPlan = (options.optimizer ?? true) && model.isCompiled ? optimizerStatePlan(model, tree, file) : null;
+  let optimizerPlan: (() => void) | null = null;
+  if ((options.optimizer ?? true) && model.isCompiled) {
+    try {
+      optimizerPlan = optimizerStatePlan(model, tree, file);
+    } catch (e) {
+      // As Keras: the weights load, the optimizer keeps its own state (another optimizer, another model).
+      if (!(e instanceof ModelFormatError)) throw e;
+      console.warn(`${e.message}; the weights are loaded, the optimizer state is not`);
+    }
+  }
   for (const [v, ds] of plan) v.assign(new Tensor(Float32Array.from(ds.value), ds.shape));
   if (optimizerPlan) optimizerPlan();
 }

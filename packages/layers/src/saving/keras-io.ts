@@ -61,6 +61,13 @@ export async function readSource(source: KerasFileSource, owner: string): Promis
     return { bytes: new Uint8Array(await response.arrayBuffer()), file: source };
   }
   if (scheme !== null && scheme !== 'file') throw new Error(`${owner}: cannot read '${source}': a Keras file is read from a path, an http(s):// URL or bytes`);
+  if (!isNode() && scheme === null && typeof location !== 'undefined') {
+    // In a page, a relative name is a URL next to the page.
+    const href = new URL(source, location.href).href;
+    const response = await fetch(href);
+    if (!response.ok) throw new ModelFormatError(href, `request failed with HTTP ${response.status} ${response.statusText}`);
+    return { bytes: new Uint8Array(await response.arrayBuffer()), file: source };
+  }
   if (!isNode()) throw new Error(`${owner}: '${source}' is a file path, which needs Node; in a browser pass the file's bytes (e.g. a File from an <input type="file">) or an http(s):// URL`);
   const { readFileBytes } = await import('./io-node');
   return readFileBytes(source);
