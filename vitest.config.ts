@@ -1,8 +1,11 @@
 import { defineConfig } from 'vitest/config';
+import { workspaceSources } from './scripts/workspace-sources.mjs';
 
 const packages = 'packages/*/src/**/*.test.ts';
 
 export default defineConfig({
+  // Workspace packages resolve to their TypeScript sources (their manifests point at the built dist/).
+  resolve: { alias: Object.entries(workspaceSources()).map(([find, replacement]) => ({ find: new RegExp(`^${find}$`), replacement })) },
   test: {
     testTimeout: 60_000,
     hookTimeout: 60_000,
@@ -12,7 +15,7 @@ export default defineConfig({
       {
         // The default backend: WebAssembly SIMD kernels where the runtime has them.
         extends: true,
-        test: { name: 'wasm', include: [packages, 'examples/*/{src,test}/**/*.test.ts', 'bench/src/**/*.test.ts'] },
+        test: { name: 'wasm', include: [packages, 'examples/*/{src,test}/**/*.test.ts', 'bench/src/**/*.test.ts', 'test/**/*.test.ts'] },
       },
       {
         // The same package tests on the plain TypeScript kernels (MINIKERAS_BACKEND=js), so both paths stay

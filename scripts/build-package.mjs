@@ -1,38 +1,83 @@
-// Builds the package in the current directory: esbuild bundles src/index.ts to dist/index.js (ESM),
-// tsc emits the .d.ts files. Workspace and npm dependencies stay external, except for the umbrella
-// package (`--bundle-all`), which must be one file that plain Node can import.
+// Builds the package in the current directory into what npm publishes (see docs/packaging.md):
+//   dist/index.js    esbuild bundles src/index.ts into one ESM file; every dependency (workspace or npm) stays
+//                    an import, so each class and each piece of global state exists once in a user's program.
+//   dist/index.d.ts  tsc emits the declarations into .cache/dts, then rollup-plugin-dts bundles them
+//                    into one self-contained file whose only imports are the package's dependencies: no
+//                    relative imports for a resolver to get wrong, no declarations of test helpers.
+// The workspace dependencies must be built first (`pnpm build` builds in dependency order): the declarations
+// are compiled against their published dist/index.d.ts, as a user's compiler will see them.
+//   node ../../scripts/build-package.mjs            build
+//   node ../../scripts/build-package.mjs --prepack  build, then check the manifest (run by npm/pnpm pack/publish)
 import { build } from 'esbuild';
-import { execFileSync } from 'node:child_process';
-import { cpSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { basename, dirname, join, resolve } from 'node:path';
+import { rollup } from 'rollup';
+import { dts } from 'rollup-plugin-dts';
+import ts from 'typescript';
+import { checkManifest } from './check-manifest.mjs';
 
-const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
-const bundleAll = process.argv.includes('--bundle-all');
-// h5wasm (4 MB: HDF5 in WebAssembly) and fflate are import()-ed only by Keras file saving and loading: they stay
-// external even in the umbrella bundle, so a program that never touches .keras / .h5 files never loads them.
-const LAZY_LIBRARIES = ['h5wasm', 'fflate'];
-const external = bundleAll ? LAZY_LIBRARIES : Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies });
+const dir = process.cwd();
+const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+const dependencies = Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies });
+const isDependency = (id) => id.startsWith('node:') || dependencies.some((d) => id === d || id.startsWith(`${d}/`));
 
-rmSync('dist', { recursive: true, force: true });
+// Workspace dependencies resolve to their built dist/ (the manifests' exports): say so when one is missing.
+const require = createRequire(join(dir, 'package.json'));
+for (const dep of dependencies.filter((d) => d === 'minikeras' || d.startsWith('@minikeras/'))) {
+  const depDir = dirname(require.resolve(`${dep}/package.json`));
+  if (!existsSync(join(depDir, 'dist', 'index.d.ts'))) {
+    throw new Error(`build-package: ${pkg.name} needs ${dep} built first (no ${join(depDir, 'dist', 'index.d.ts')}); run \`pnpm build\` at the repo root`);
+  }
+}
+
+rmSync(join(dir, 'dist'), { recursive: true, force: true });
 await build({
-  entryPoints: ['src/index.ts'],
-  outfile: 'dist/index.js',
+  entryPoints: [join(dir, 'src', 'index.ts')],
+  outfile: join(dir, 'dist', 'index.js'),
   bundle: true,
   format: 'esm',
   platform: 'neutral',
   mainFields: ['module', 'main'],
   target: 'es2022',
-  external: [...external, 'node:*'],
+  external: [...dependencies, 'node:*'],
   sourcemap: true,
   logLevel: 'warning',
 });
-const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-execFileSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { stdio: 'inherit' });
 
-// The umbrella bundle inlines @minikeras/datasets, which finds its bundled digits at ../data/ relative
-// to the module: ship a copy of them beside dist/.
-if (bundleAll) {
-  const datasetsDir = new URL('../packages/datasets/data/', import.meta.url);
-  rmSync('data', { recursive: true, force: true });
-  cpSync(datasetsDir, 'data', { recursive: true });
+// Declarations: the package's tsconfig.json, with the repo-wide `paths` to the workspace sources cleared.
+// (Not under node_modules: rollup-plugin-dts takes anything there for an external package.)
+const cache = join(dir, '.cache', 'dts');
+rmSync(cache, { recursive: true, force: true });
+const host = { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => { throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n')); } };
+const parsed = ts.getParsedCommandLineOfConfigFile(join(dir, 'tsconfig.json'), {
+  paths: {}, noEmit: false, declaration: true, emitDeclarationOnly: true, outDir: cache, declarationDir: cache, declarationMap: false,
+}, host);
+const program = ts.createProgram({ rootNames: parsed.fileNames, options: parsed.options, projectReferences: parsed.projectReferences });
+const emitted = program.emit();
+const diagnostics = [...ts.getPreEmitDiagnostics(program), ...emitted.diagnostics];
+if (diagnostics.length > 0) {
+  const formatHost = { getCanonicalFileName: (f) => f, getCurrentDirectory: () => dir, getNewLine: () => '\n' };
+  console.error(ts.formatDiagnosticsWithColorAndContext(diagnostics, formatHost));
+  throw new Error(`build-package: ${pkg.name}: the declaration build has ${diagnostics.length} error(s)`);
 }
+const warnings = [];
+const bundle = await rollup({
+  input: join(cache, 'index.d.ts'),
+  external: isDependency,
+  plugins: [dts()],
+  // Type-only import cycles are harmless in declarations; anything else is a build error.
+  onwarn: (w) => { if (w.code !== 'CIRCULAR_DEPENDENCY') warnings.push(w.message); },
+});
+await bundle.write({ file: join(dir, 'dist', 'index.d.ts'), format: 'es' });
+await bundle.close();
+if (warnings.length > 0) throw new Error(`build-package: ${pkg.name}: rollup-plugin-dts warned:\n${warnings.join('\n')}`);
+rmSync(cache, { recursive: true, force: true });
+
+if (process.argv.includes('--prepack')) {
+  const problems = checkManifest(dir);
+  if (problems.length > 0) {
+    throw new Error(`build-package: ${pkg.name} is not fit to pack:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+console.log(`build-package: built ${pkg.name} (${basename(resolve(dir))}/dist)`);

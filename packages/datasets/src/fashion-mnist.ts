@@ -17,6 +17,7 @@ export const FASHION_MNIST_CLASS_NAMES = [
   'Ankle boot',
 ] as const;
 
+/** Options of `fashionMnist.loadData()`. */
 export interface FashionMnistLoadOptions extends ConvertOptions {
   /** Directory holding the four standard IDX files. Default `/usr/share/datasets/fashion-mnist`. */
   path?: string;

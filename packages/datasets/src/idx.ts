@@ -14,13 +14,16 @@ export interface IdxArray {
   readonly data: Uint8Array;
 }
 
+/** Options of {@link parseIdx}. */
 export interface ParseIdxOptions {
   /** Require this many dimensions (3 for images, 1 for labels); the magic number names the kind. */
   rank?: number;
 }
 
 export const IDX_UINT8 = 0x08;
+/** The magic number of an IDX file of uint8 images: 3 dimensions, [n, rows, cols]. */
 export const IDX_IMAGES_MAGIC = 0x00000803;
+/** The magic number of an IDX file of uint8 labels: 1 dimension, [n]. */
 export const IDX_LABELS_MAGIC = 0x00000801;
 
 const hex32 = (n: number) => `0x${(n >>> 0).toString(16).padStart(8, '0')}`;

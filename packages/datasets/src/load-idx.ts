@@ -21,11 +21,13 @@ export interface Dataset {
  */
 export type IdxSource = string | URL | Uint8Array | ArrayBuffer;
 
+/** How the loaders turn IDX bytes into tensors. */
 export interface ConvertOptions {
   /** Divide pixels by 255 so x is in [0, 1]. Default false: x holds 0..255 as float32, like Keras' uint8. */
   normalize?: boolean;
 }
 
+/** Options of {@link loadIdx}. */
 export interface LoadIdxOptions extends ConvertOptions {
   /** Reject labels >= numClasses (e.g. 10 for MNIST). Default: no check beyond 0..255. */
   numClasses?: number;

@@ -11,6 +11,7 @@ import {
 } from './load-idx';
 import { isNode, loadDownloader, loadNodeIo } from './runtime';
 
+/** The names of the four files of the full MNIST, as the canonical mirror serves them. */
 export type MnistFileName =
   | 'train-images-idx3-ubyte.gz'
   | 'train-labels-idx1-ubyte.gz'
@@ -40,6 +41,7 @@ export const BUNDLED_MNIST_FILES = {
 /** The bundled split: records [0, 8000) are train, [8000, 10000) test (stratified, seeded; see data/README.md). */
 export const BUNDLED_MNIST_SPLIT = { train: 8000, test: 2000 } as const;
 
+/** Options of `mnist.loadData()`. */
 export interface MnistLoadOptions extends ConvertOptions {
   /**
    * A directory holding the four standard IDX files (`train-images-idx3-ubyte`, `train-labels-idx1-ubyte`,

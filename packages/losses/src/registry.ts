@@ -27,6 +27,7 @@ export const LOSS_CLASSES = {
   CategoricalGeneralizedCrossEntropy, Hinge, SquaredHinge, CategoricalHinge, Dice, Tversky,
 } as const;
 
+/** The Keras class names of the losses. */
 export type LossClassName = keyof typeof LOSS_CLASSES;
 
 /**
@@ -74,8 +75,10 @@ export type LossFunction = (yTrue: Tensor, yPred: Tensor) => Tensor;
 /** Anything `getLoss` resolves: a name, a loss object, a per-sample function, or Keras JSON. */
 export type LossIdentifier = LossName | Loss | LossFunction | KerasObjectJson;
 
+/** Every loss name `compile({ loss })` accepts, aliases included. */
 export const LOSS_NAME_LIST: readonly LossName[] = Object.keys(LOSS_NAMES) as LossName[];
 
+/** Whether `name` is one of the loss names `compile` accepts (a type guard). */
 export function isLossName(name: string): name is LossName {
   return Object.prototype.hasOwnProperty.call(LOSS_NAMES, name);
 }

@@ -1,5 +1,5 @@
 /**
- * Runs the TypeScript examples of the README and the user guides that span packages. Every ```ts block runs
+ * Runs the TypeScript examples of the README, the user guides that span packages and the package READMEs. Every ```ts block runs
  * (top-level await allowed; `import ... from 'minikeras'` resolves to this package); a block tagged `ts no-run`
  * is an excerpt. `console.log(x); // value` lines are checked against the value. When a block leaves a
  * compiled `model` behind (the seed tutorial's compile snippets in docs/optimizers.md), the model is then
@@ -11,11 +11,12 @@ import * as tensorPkg from '@minikeras/tensor';
 import * as optimizersPkg from '@minikeras/optimizers';
 import * as lossesPkg from '@minikeras/losses';
 import * as layersPkg from '@minikeras/layers';
+import * as datasetsPkg from '@minikeras/datasets';
 import * as mk from './index';
 
 const MODULES: Record<string, unknown> = {
   minikeras: mk, '@minikeras/tensor': tensorPkg, '@minikeras/optimizers': optimizersPkg,
-  '@minikeras/losses': lossesPkg, '@minikeras/layers': layersPkg,
+  '@minikeras/losses': lossesPkg, '@minikeras/layers': layersPkg, '@minikeras/datasets': datasetsPkg,
 };
 
 /** A few fit steps on one fixed batch shaped for the model; the loss must fall. */
@@ -40,7 +41,13 @@ async function trainsAFewSteps(model: mk.Sequential): Promise<void> {
   expect(last, `loss ${first} -> ${last}`).toBeLessThan(first);
 }
 
-describeDocs(['../../../README.md', '../../../docs/training.md', '../../../docs/optimizers.md'].map((p) => new URL(p, import.meta.url)), {
+// The package READMEs that npm shows run here too (tensor's has its own test).
+const DOCS = [
+  '../../../README.md', '../../../docs/training.md', '../../../docs/optimizers.md', '../README.md', '../../optimizers/README.md',
+  '../../layers/README.md', '../../losses/README.md', '../../datasets/README.md',
+];
+
+describeDocs(DOCS.map((p) => new URL(p, import.meta.url)), {
   modules: MODULES,
   prelude: ['Sequential', 'layers', 'optimizers', 'losses', 'metrics', 'callbacks', 'datasets', 'setSeed', 'tensor'],
   beforeEach: () => {

@@ -1,22 +1,16 @@
 /**
  * minikeras: `import { Sequential, layers, optimizers, losses } from 'minikeras'`.
- * Tensor creation, ops and autograd sit at the top level (tfjs style); models, layers and the
- * training machinery under Keras' namespaces.
+ *
+ * A thin re-export of the `@minikeras/*` packages, so every class and every piece of global state (the seed, the
+ * kernel backend) exists once, however a program reaches it. Tensor creation, ops and autograd sit at the top
+ * level (tfjs style), with everything `@minikeras/layers` exports (models, the `layers`, `callbacks`,
+ * `initializers` and `regularizers` namespaces, saving); optimizers, losses, metrics and datasets under Keras'
+ * namespaces.
+ *
+ * @packageDocumentation
  */
 export * from '@minikeras/tensor';
-export {
-  Sequential, Model, Functional, Input, Layer, SymbolicTensor, Callback, History, clearSession, layers, callbacks, initializers,
-  regularizers, registerClass, getRegisteredClass, getMask, setMask,
-  loadModel, saveModel, toArtifacts, fromArtifacts, modelToJSON, modelFromJSON, ModelFormatError,
-  toKerasBytes, toWeightsH5Bytes, registerSaveableChildren,
-} from '@minikeras/layers';
-export type {
-  LayerArgs, CallContext, ApplyOptions, SymbolicShape, ShapeStructure, Nested, ModelArgs, InputOptions, ModelData,
-  CompileArgs, FitArgs, LogKey, OutputLogKey, Logs, ActivationName, InitializerName,
-  RegularizerName, OptimizerIdentifier, LossIdentifier, MetricIdentifier, BatchSource, SerializableClass,
-  IOHandler, ModelArtifacts, SaveOptions, LoadOptions, SaveResult, SequentialTopology, KerasModelJson,
-  KerasFileSource, KerasSaveResult, SaveableChildren,
-} from '@minikeras/layers';
+export * from '@minikeras/layers';
 export * as optimizers from '@minikeras/optimizers';
 export type { OptimizerName } from '@minikeras/optimizers';
 export * as losses from '@minikeras/losses';

@@ -4,11 +4,13 @@ import type { SlotSpec, StepInfo } from './optimizer';
 import { BASE_DEFAULTS, Check, resolveOptions } from './options';
 import type { BaseOptimizerConfig, OptimizerOptions } from './options';
 
+/** The full configuration of {@link Adadelta}, as `getConfig()` returns it (Keras 3's options, camelCase). */
 export type AdadeltaConfig = BaseOptimizerConfig & {
   /** Decay rate of both running averages. */
   rho: number;
   epsilon: number;
 };
+/** What `new Adadelta(options)` takes: any subset of {@link AdadeltaConfig} (the rest are Keras 3's defaults), or `lr`. */
 export type AdadeltaOptions = OptimizerOptions<AdadeltaConfig>;
 
 /** Keras 3's default learning rate is 0.001 (the paper's form is learningRate 1.0). */

@@ -5,6 +5,7 @@ import type { SlotSpec, StepInfo } from './optimizer';
 import { BASE_DEFAULTS, Check, resolveOptions } from './options';
 import type { BaseOptimizerConfig, OptimizerOptions } from './options';
 
+/** The full configuration of {@link Adafactor}, as `getConfig()` returns it (Keras 3's options, camelCase). */
 export type AdafactorConfig = BaseOptimizerConfig & {
   /** beta2_t = 1 - t^beta2Decay (<= 0). */
   beta2Decay: number;
@@ -17,6 +18,7 @@ export type AdafactorConfig = BaseOptimizerConfig & {
   /** Caps the learning rate at 1/sqrt(t) (Keras applies the cap in either case; kept for config compatibility). */
   relativeStep: boolean;
 };
+/** What `new Adafactor(options)` takes: any subset of {@link AdafactorConfig} (the rest are Keras 3's defaults), or `lr`. */
 export type AdafactorOptions = OptimizerOptions<AdafactorConfig>;
 
 export const ADAFACTOR_DEFAULTS: AdafactorConfig = {

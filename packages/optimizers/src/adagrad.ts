@@ -4,11 +4,13 @@ import type { SlotSpec, StepInfo } from './optimizer';
 import { BASE_DEFAULTS, Check, resolveOptions } from './options';
 import type { BaseOptimizerConfig, OptimizerOptions } from './options';
 
+/** The full configuration of {@link Adagrad}, as `getConfig()` returns it (Keras 3's options, camelCase). */
 export type AdagradConfig = BaseOptimizerConfig & {
   /** Starting value of the per-parameter sum of squared gradients (>= 0). */
   initialAccumulatorValue: number;
   epsilon: number;
 };
+/** What `new Adagrad(options)` takes: any subset of {@link AdagradConfig} (the rest are Keras 3's defaults), or `lr`. */
 export type AdagradOptions = OptimizerOptions<AdagradConfig>;
 
 export const ADAGRAD_DEFAULTS: AdagradConfig = { name: 'adagrad', learningRate: 0.001, ...BASE_DEFAULTS, initialAccumulatorValue: 0.1, epsilon: 1e-7 };

@@ -4,6 +4,7 @@ import type { SlotSpec, StepInfo } from './optimizer';
 import { BASE_DEFAULTS, Check, resolveOptions } from './options';
 import type { BaseOptimizerConfig, OptimizerOptions } from './options';
 
+/** The full configuration of {@link Adam}, as `getConfig()` returns it (Keras 3's options, camelCase). */
 export type AdamConfig = BaseOptimizerConfig & {
   /** Decay rate of the first-moment (mean) estimate. */
   beta1: number;
@@ -14,6 +15,7 @@ export type AdamConfig = BaseOptimizerConfig & {
   /** Use the AMSGrad variant (Reddi et al. 2018): the running maximum of v. */
   amsgrad: boolean;
 };
+/** What `new Adam(options)` takes: any subset of {@link AdamConfig} (the rest are Keras 3's defaults), or `lr`. */
 export type AdamOptions = OptimizerOptions<AdamConfig>;
 
 export const ADAM_DEFAULTS: AdamConfig = { name: 'adam', learningRate: 0.001, ...BASE_DEFAULTS, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, amsgrad: false };

@@ -4,12 +4,14 @@ import type { SlotSpec, StepInfo } from './optimizer';
 import { BASE_DEFAULTS, Check, resolveOptions } from './options';
 import type { BaseOptimizerConfig, OptimizerOptions } from './options';
 
+/** The full configuration of {@link Adamax}, as `getConfig()` returns it (Keras 3's options, camelCase). */
 export type AdamaxConfig = BaseOptimizerConfig & {
   beta1: number;
   /** Decay rate of the exponentially weighted infinity norm. */
   beta2: number;
   epsilon: number;
 };
+/** What `new Adamax(options)` takes: any subset of {@link AdamaxConfig} (the rest are Keras 3's defaults), or `lr`. */
 export type AdamaxOptions = OptimizerOptions<AdamaxConfig>;
 
 export const ADAMAX_DEFAULTS: AdamaxConfig = { name: 'adamax', learningRate: 0.001, ...BASE_DEFAULTS, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 };

@@ -3,10 +3,12 @@ import type { AdamConfig } from './adam';
 import type { OptimizerOptions } from './options';
 import { ADAM_DEFAULTS } from './adam';
 
+/** The full configuration of {@link AdamW}, as `getConfig()` returns it (Keras 3's options, camelCase). */
 export type AdamWConfig = AdamConfig & {
   /** Decoupled weight decay (Loshchilov & Hutter 2019); required, default 0.004. */
   weightDecay: number;
 };
+/** What `new AdamW(options)` takes: any subset of {@link AdamWConfig} (the rest are Keras 3's defaults), or `lr`. */
 export type AdamWOptions = OptimizerOptions<AdamWConfig>;
 
 export const ADAMW_DEFAULTS: AdamWConfig = { ...ADAM_DEFAULTS, name: 'adamw', weightDecay: 0.004 };

@@ -4,6 +4,7 @@ import type { SlotSpec, StepInfo } from './optimizer';
 import { BASE_DEFAULTS, Check, resolveOptions } from './options';
 import type { BaseOptimizerConfig, OptimizerOptions } from './options';
 
+/** The full configuration of {@link Ftrl}, as `getConfig()` returns it (Keras 3's options, camelCase). */
 export type FtrlConfig = BaseOptimizerConfig & {
   /** How the per-coordinate rate decays with the accumulated squared gradient (<= 0; 0 keeps it fixed). */
   learningRatePower: number;
@@ -15,6 +16,7 @@ export type FtrlConfig = BaseOptimizerConfig & {
   /** The paper's beta, folded into l2 as beta / (2 lr). */
   beta: number;
 };
+/** What `new Ftrl(options)` takes: any subset of {@link FtrlConfig} (the rest are Keras 3's defaults), or `lr`. */
 export type FtrlOptions = OptimizerOptions<FtrlConfig>;
 
 export const FTRL_DEFAULTS: FtrlConfig = {

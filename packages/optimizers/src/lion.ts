@@ -4,12 +4,14 @@ import type { SlotSpec, StepInfo } from './optimizer';
 import { BASE_DEFAULTS, Check, resolveOptions } from './options';
 import type { BaseOptimizerConfig, OptimizerOptions } from './options';
 
+/** The full configuration of {@link Lion}, as `getConfig()` returns it (Keras 3's options, camelCase). */
 export type LionConfig = BaseOptimizerConfig & {
   /** Mixes the momentum and the current gradient inside the sign, in (0, 1]. */
   beta1: number;
   /** Decay rate of the momentum. */
   beta2: number;
 };
+/** What `new Lion(options)` takes: any subset of {@link LionConfig} (the rest are Keras 3's defaults), or `lr`. */
 export type LionOptions = OptimizerOptions<LionConfig>;
 
 export const LION_DEFAULTS: LionConfig = { name: 'lion', learningRate: 0.001, ...BASE_DEFAULTS, beta1: 0.9, beta2: 0.99 };

@@ -4,11 +4,13 @@ import type { SlotSpec, StepInfo } from './optimizer';
 import { BASE_DEFAULTS, Check, resolveOptions } from './options';
 import type { BaseOptimizerConfig, OptimizerOptions } from './options';
 
+/** The full configuration of {@link Nadam}, as `getConfig()` returns it (Keras 3's options, camelCase). */
 export type NadamConfig = BaseOptimizerConfig & {
   beta1: number;
   beta2: number;
   epsilon: number;
 };
+/** What `new Nadam(options)` takes: any subset of {@link NadamConfig} (the rest are Keras 3's defaults), or `lr`. */
 export type NadamOptions = OptimizerOptions<NadamConfig>;
 
 export const NADAM_DEFAULTS: NadamConfig = { name: 'nadam', learningRate: 0.001, ...BASE_DEFAULTS, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 };

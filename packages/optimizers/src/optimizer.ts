@@ -47,6 +47,11 @@ interface ValidatedPairs {
   grads: Float32Array[];
 }
 
+/**
+ * The base of every optimizer: Keras 3's shared update pipeline (learning rate or schedule, clipnorm,
+ * clipvalue, globalClipnorm, decoupled weight decay, EMA, gradient accumulation, loss scaling), slots and state.
+ * A subclass supplies its slots and the update of one variable.
+ */
 export abstract class Optimizer {
   /** Keras' class name ('Adam'), used in serialized JSON. */
   abstract readonly className: string;

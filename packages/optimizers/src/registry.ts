@@ -18,6 +18,7 @@ import { SGD } from './sgd';
 import { LearningRateSchedule, deserialize as deserializeSchedule, serialize as serializeSchedule } from './schedules';
 import type { SerializedSchedule } from './schedules';
 
+/** Every optimizer class by its Keras name, as `compile({ optimizer: 'adam' })` and {@link get} look it up. */
 export const OPTIMIZERS = {
   sgd: SGD,
   adam: Adam,
@@ -43,6 +44,7 @@ export interface SerializedOptimizer {
   registered_name?: string | null;
 }
 
+/** What `compile` and {@link get} accept as an optimizer: a Keras name, an instance, or Keras' JSON. */
 export type OptimizerIdentifier = OptimizerName | Optimizer | SerializedOptimizer;
 
 /** camelCase option -> Keras 3 config key, for every option of every optimizer. */

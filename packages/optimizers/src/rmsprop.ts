@@ -4,6 +4,7 @@ import type { SlotSpec, StepInfo } from './optimizer';
 import { BASE_DEFAULTS, Check, resolveOptions } from './options';
 import type { BaseOptimizerConfig, OptimizerOptions } from './options';
 
+/** The full configuration of {@link RMSprop}, as `getConfig()` returns it (Keras 3's options, camelCase). */
 export type RMSpropConfig = BaseOptimizerConfig & {
   /** Discount factor of the moving average of squared gradients. */
   rho: number;
@@ -13,6 +14,7 @@ export type RMSpropConfig = BaseOptimizerConfig & {
   /** Normalize by the estimated variance (subtract the squared mean gradient) instead of the raw second moment. */
   centered: boolean;
 };
+/** What `new RMSprop(options)` takes: any subset of {@link RMSpropConfig} (the rest are Keras 3's defaults), or `lr`. */
 export type RMSpropOptions = OptimizerOptions<RMSpropConfig>;
 
 export const RMSPROP_DEFAULTS: RMSpropConfig = { name: 'rmsprop', learningRate: 0.001, ...BASE_DEFAULTS, rho: 0.9, momentum: 0.0, epsilon: 1e-7, centered: false };

@@ -12,6 +12,7 @@ export interface SerializedSchedule {
   registered_name?: string | null;
 }
 
+/** A learning rate that changes with the optimizer step; pass one as `learningRate` to any optimizer. */
 export abstract class LearningRateSchedule {
   /** The Keras class name, used in serialized JSON. */
   abstract readonly className: ScheduleClassName;
@@ -42,6 +43,7 @@ function rejectUnknown(className: string, options: object, valid: readonly strin
   }
 }
 
+/** The configuration of {@link ExponentialDecay}, as `getConfig()` returns it. */
 export interface ExponentialDecayConfig {
   initialLearningRate: number;
   decaySteps: number;
@@ -84,6 +86,7 @@ export class ExponentialDecay extends LearningRateSchedule {
   }
 }
 
+/** The configuration of {@link PiecewiseConstantDecay}, as `getConfig()` returns it. */
 export interface PiecewiseConstantDecayConfig {
   boundaries: number[];
   values: number[];
@@ -126,6 +129,7 @@ export class PiecewiseConstantDecay extends LearningRateSchedule {
   }
 }
 
+/** The configuration of {@link PolynomialDecay}, as `getConfig()` returns it. */
 export interface PolynomialDecayConfig {
   initialLearningRate: number;
   decaySteps: number;
@@ -179,6 +183,7 @@ export class PolynomialDecay extends LearningRateSchedule {
   }
 }
 
+/** The configuration of {@link InverseTimeDecay}, as `getConfig()` returns it. */
 export interface InverseTimeDecayConfig {
   initialLearningRate: number;
   decaySteps: number;
@@ -222,6 +227,7 @@ export class InverseTimeDecay extends LearningRateSchedule {
   }
 }
 
+/** The configuration of {@link CosineDecay}, as `getConfig()` returns it. */
 export interface CosineDecayConfig {
   initialLearningRate: number;
   decaySteps: number;
@@ -281,6 +287,7 @@ export class CosineDecay extends LearningRateSchedule {
   }
 }
 
+/** The configuration of {@link CosineDecayRestarts}, as `getConfig()` returns it. */
 export interface CosineDecayRestartsConfig {
   initialLearningRate: number;
   firstDecaySteps: number;
@@ -341,6 +348,7 @@ export class CosineDecayRestarts extends LearningRateSchedule {
   }
 }
 
+/** Every schedule class by its Keras class name (used by {@link deserialize}). */
 export const SCHEDULES = {
   ExponentialDecay,
   PiecewiseConstantDecay,
@@ -350,6 +358,7 @@ export const SCHEDULES = {
   CosineDecayRestarts,
 } as const;
 
+/** The Keras class names of the schedules. */
 export type ScheduleClassName = keyof typeof SCHEDULES;
 
 /** camelCase option -> Keras config key. */
@@ -404,6 +413,7 @@ export function deserialize(json: SerializedSchedule | string): LearningRateSche
   return new Cls(options);
 }
 
+/** Whether `x` is a {@link LearningRateSchedule}. */
 export function isSchedule(x: unknown): x is LearningRateSchedule {
   return x instanceof LearningRateSchedule;
 }

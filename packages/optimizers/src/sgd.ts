@@ -4,11 +4,13 @@ import type { SlotSpec, StepInfo } from './optimizer';
 import { BASE_DEFAULTS, Check, resolveOptions } from './options';
 import type { BaseOptimizerConfig, OptimizerOptions } from './options';
 
+/** The full configuration of {@link SGD}, as `getConfig()` returns it (Keras 3's options, camelCase). */
 export type SGDConfig = BaseOptimizerConfig & {
   /** Accelerates descent along consistent directions and damps oscillation; 0 is plain gradient descent. */
   momentum: number;
   nesterov: boolean;
 };
+/** What `new SGD(options)` takes: any subset of {@link SGDConfig} (the rest are Keras 3's defaults), or `lr`. */
 export type SGDOptions = OptimizerOptions<SGDConfig>;
 
 export const SGD_DEFAULTS: SGDConfig = { name: 'SGD', learningRate: 0.01, ...BASE_DEFAULTS, momentum: 0.0, nesterov: false };

@@ -12,6 +12,10 @@ import { formatShape, shapesEqual } from './shape';
 import { kernels } from './kernels';
 import { allocFloat32 } from './alloc';
 
+/**
+ * The record of the op that produced a tensor while gradients were being recorded: its name, its inputs,
+ * and the function that maps the output's gradient to the inputs' gradients.
+ */
 export interface GradNode {
   readonly op: string;
   readonly inputs: readonly Tensor[];
@@ -21,6 +25,7 @@ export interface GradNode {
 
 let recording = true;
 
+/** Whether ops are recording a gradient graph right now (false inside {@link noGrad}). */
 export function isRecording(): boolean {
   return recording;
 }
@@ -187,6 +192,10 @@ export function valueAndGrads<Args extends TensorLike[]>(f: (...xs: { [K in keyo
   };
 }
 
+/**
+ * Gradients of a function of several tensors: `grads((a, b) => a.mul(b).sum())(a, b)` returns `[dA, dB]`.
+ * The function must return a scalar (or a tensor, whose sum is then differentiated).
+ */
 export function grads<Args extends TensorLike[]>(f: (...xs: { [K in keyof Args]: Tensor }) => Tensor) {
   const vg = valueAndGrads<Args>(f);
   return (...inputs: Args): Tensor[] => vg(...inputs).grads;
@@ -198,6 +207,7 @@ export function grad(f: (x: Tensor) => Tensor) {
   return (x: TensorLike): Tensor => vg(x).grads[0]!;
 }
 
+/** Like {@link grad}, but returns the function's value as well: `{ value, grad }`. */
 export function valueAndGrad(f: (x: Tensor) => Tensor) {
   const vg = valueAndGrads<[TensorLike]>((x) => f(x));
   return (x: TensorLike): { value: Tensor; grad: Tensor } => {

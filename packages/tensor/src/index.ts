@@ -1,3 +1,6 @@
+import * as ops from './ops';
+import { installOps } from './tensor';
+
 export { Tensor, Variable } from './tensor';
 export type { DType, DataArray, NestedArray, NestedNumbers, TensorLike, VariableOptions } from './tensor';
 export * from './ops';
@@ -8,3 +11,8 @@ export { kernels, setBackend, getBackendName, cpuBackend, enableWasm, useJsBacke
 export type { Backend, NumArray, UnaryOp, BinaryOp, ReduceOp, WasmBackend, WasmBackendOptions, KernelVariant } from './kernels';
 export type { Shape } from './shape';
 export { sizeOf, stridesOf, shapesEqual, formatShape, broadcastShapes, normalizeAxis, normalizeAxes } from './shape';
+
+// The method forms of Tensor (`x.add(y)`) call the ops, which tensor.ts cannot import (the ops import it). They
+// are handed over here, in the entry module, which a bundler never drops (esbuild drops the modules of a
+// side-effect-free package whose own exports go unused, as ops/index.ts's re-exports do).
+installOps(ops);

@@ -2,6 +2,7 @@
 
 export type Shape = readonly number[];
 
+/** The number of elements of a shape (1 for a scalar). */
 export function sizeOf(shape: Shape): number {
   let n = 1;
   for (const d of shape) n *= d;
@@ -19,12 +20,14 @@ export function stridesOf(shape: Shape): number[] {
   return strides;
 }
 
+/** Whether two shapes are the same, axis by axis. */
 export function shapesEqual(a: Shape, b: Shape): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
+/** A shape as errors print it: `[2,3]`. */
 export function formatShape(shape: Shape): string {
   return `[${shape.join(',')}]`;
 }

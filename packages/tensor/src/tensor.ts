@@ -1,15 +1,20 @@
 import type { Shape } from './shape';
 import { formatShape, stridesOf } from './shape';
 import type { GradNode } from './autograd';
-import * as ops from './ops';
+import type * as Ops from './ops';
 
+/** Element types: float32 (the default) and int32 (indices, argMax, labels). There is no bool dtype. */
 export type DType = 'float32' | 'int32';
+/** The storage of a tensor: a Float32Array for float32, an Int32Array for int32. */
 export type DataArray = Float32Array | Int32Array;
+/** Values as nested arrays, one level per axis; booleans become 0 and 1. */
 export type NestedArray = number | boolean | readonly NestedArray[];
 /** What `arraySync()` returns: a number, or arrays nested once per axis. */
 export type NestedNumbers = number | NestedNumbers[];
+/** What ops accept wherever a tensor is expected: a tensor, a number, nested arrays or a typed array. */
 export type TensorLike = Tensor | NestedArray | Float32Array | Int32Array;
 
+/** Options of {@link Variable} and `variable()`. */
 export interface VariableOptions {
   /** Shown in errors and used as the weight name when saving; defaults to `variable_<id>`. */
   name?: string;
@@ -19,6 +24,22 @@ export interface VariableOptions {
 
 let nextId = 0;
 let trustedShape = false;
+
+/**
+ * The op functions behind the method forms (`x.add(y)`). The ops import this module for `Tensor`, so this
+ * module does not import them back (no import cycle, so no order in which the two could initialise wrongly):
+ * the package's entry module (index.ts) hands them over with {@link installOps} when it loads.
+ */
+let ops: typeof Ops = new Proxy({} as typeof Ops, {
+  get(_, name) {
+    throw new Error(`Tensor.${String(name)}: the ops are not loaded; import '@minikeras/tensor' (its index), not a single module of it`);
+  },
+});
+
+/** @internal Called once by the package's index.ts with every op, for the method forms of {@link Tensor}. */
+export function installOps(table: typeof Ops): void {
+  ops = table;
+}
 
 /**
  * @internal How ops build their outputs: `shape` must be frozen (an input tensor's `shape`, or an array the op

@@ -87,8 +87,9 @@ export class CallbackList {
   /** Synchronous until some callback returns a promise; only then does the caller get one to await. */
   private run(invoke: (c: Callback<string>) => MaybePromise, from = 0): MaybePromise {
     for (let i = from; i < this.callbacks.length; i++) {
-      const r = invoke(this.callbacks[i]!);
-      if (r) return r.then(() => this.run(invoke, i + 1));
+      // A hook may return anything (`(e, logs) => history.push(logs.loss)` returns a number); only a promise is awaited.
+      const r: unknown = invoke(this.callbacks[i]!);
+      if (r !== null && typeof r === 'object' && typeof (r as Promise<void>).then === 'function') return (r as Promise<void>).then(() => this.run(invoke, i + 1));
     }
   }
 

@@ -5,7 +5,8 @@
 import { Callback } from './callback';
 import type { Logs } from './callback';
 
-type Hook<Args extends unknown[]> = (...args: Args) => void | Promise<void>;
+// A hook may return anything (`(e, logs) => history.push(logs.loss)` is an everyday idiom); only a promise is awaited.
+type Hook<Args extends unknown[]> = (...args: Args) => unknown;
 
 export interface LambdaCallbackOptions {
   onEpochBegin?: Hook<[epoch: number, logs: Logs]>;

@@ -17,6 +17,7 @@ import type { Nested } from './structure';
 import { formatShapeStructure, formatSymbolicShape, isShape } from './shape';
 import type { ShapeStructure, SymbolicShape } from './shape';
 import { getMask, setMask } from './mask';
+import { SeedGenerator, randomInitSuspended } from './seed-generator';
 
 export type { SymbolicShape, ShapeStructure } from './shape';
 export { formatSymbolicShape } from './shape';
@@ -120,6 +121,7 @@ export abstract class Layer {
   readonly inboundNodes: Node[] = [];
   private trainableFlag: boolean;
   private readonly entries: WeightEntry[] = [];
+  private readonly ownSeedGenerators: SeedGenerator[] = [];
 
   constructor(args: LayerArgs = {}) {
     this.name = args.name ?? uniqueLayerName(snakeCase(this.className));
@@ -285,10 +287,29 @@ export abstract class Layer {
   protected addWeight(name: string, shape: readonly number[], options: AddWeightOptions = {}): Variable {
     const initializer = getInitializer(options.initializer ?? 'glorot_uniform', `${this.className} '${this.name}'`);
     const trainable = options.trainable ?? true;
-    const variable = new Variable(initializer.generate(shape), { name: `${this.name}/${name}`, trainable: trainable && this.trainableFlag });
+    // A model being loaded gets its weights from the file: no initializer runs, so no randomness is consumed.
+    const initial = randomInitSuspended() ? zeros(shape) : initializer.generate(shape);
+    const variable = new Variable(initial, { name: `${this.name}/${name}`, trainable: trainable && this.trainableFlag });
     const regularizer = options.regularizer ? getRegularizer(options.regularizer, `${this.className} '${this.name}'`) : null;
     this.entries.push({ variable, trainable, regularizer });
     return variable;
+  }
+
+  /**
+   * A seed generator for this layer's random draws (Dropout masks, noise): seeded with `seed`, or from the
+   * global seeded stream when null. Its state is saved with the model, so training resumes bit for bit.
+   */
+  protected addSeedGenerator(seed: number | null | undefined): SeedGenerator {
+    const generator = new SeedGenerator(seed, this.name);
+    this.ownSeedGenerators.push(generator);
+    return generator;
+  }
+
+  /** The seed generators of this layer and its sublayers, in a fixed order (saved with the model). */
+  get seedGenerators(): SeedGenerator[] {
+    const out = [...this.ownSeedGenerators];
+    for (const l of this.sublayers) for (const g of l.seedGenerators) if (!out.includes(g)) out.push(g);
+    return out;
   }
 
   /**

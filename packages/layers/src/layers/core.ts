@@ -6,6 +6,7 @@ import type { CallContext, LayerArgs, SymbolicShape } from '../engine/layer';
 import { Node, SymbolicTensor } from '../engine/symbolic-tensor';
 import type { SymbolicDtype } from '../engine/symbolic-tensor';
 import { registerClass } from '../engine/registry';
+import type { SeedGenerator } from '../engine/seed-generator';
 import { activationName, getActivation } from '../activations';
 import type { ActivationIdentifier } from '../activations';
 
@@ -96,7 +97,7 @@ export class Dropout extends Layer {
   readonly rate: number;
   readonly noiseShape: readonly (number | null)[] | undefined;
   readonly seed: number | undefined;
-  private calls = 0;
+  private readonly seedGenerator: SeedGenerator;
   constructor(rate: number, args: DropoutArgs = {}) {
     super(args);
     checkOptions(this.label, args, ['rate', 'noiseShape', 'seed']);
@@ -105,13 +106,13 @@ export class Dropout extends Layer {
     this.noiseShape = args.noiseShape ?? undefined;
     // A JSON config carries `null` for "unset"; keep it unseeded rather than seed 0.
     this.seed = args.seed ?? undefined;
+    this.seedGenerator = this.addSeedGenerator(this.seed);
   }
   call(x: Tensor, ctx: CallContext): Tensor {
     if (!ctx.training || this.rate === 0) return x;
     const noiseShape = this.noiseShape?.map((d, i) => d ?? x.shape[i]!);
-    // A seeded layer draws a fresh but reproducible mask each call (seed advanced per call), like Keras' SeedGenerator.
-    const seed = this.seed === undefined ? undefined : this.seed * 1_000_003 + this.calls++;
-    return dropout(x, this.rate, noiseShape, seed);
+    // Each call draws a fresh mask from the layer's own generator, whose state is saved with the model.
+    return dropout(x, this.rate, noiseShape, this.seedGenerator.next());
   }
   override getConfig() {
     return { ...super.getConfig(), rate: this.rate, noiseShape: this.noiseShape ?? null, seed: this.seed ?? null };

@@ -18,8 +18,8 @@ import { formatSummary, summaryRows } from './summary';
 import { resolveCompileArgs } from '../training/compile';
 import type { CompileArgs, CompiledLogKey, FlatCompileArgs, LogKey, CompiledState, MetricIdentifier } from '../training/compile';
 import { collectLogs, resetMetrics, testStep, trainStep } from '../training/train-step';
-import { sliceRows, toTensorList } from '../training/data';
-import type { BatchSource, ModelData } from '../training/data';
+import { assertFinite, sliceRows, toTensorList } from '../training/data';
+import type { BatchSource, ModelData, NumericData } from '../training/data';
 import { modelArrays, runFit } from '../training/fit';
 import type { FitArgs } from '../training/fit';
 import type { History } from '../callbacks/callback';
@@ -46,7 +46,7 @@ export interface ModelArgs {
 
 export interface EvaluateArgs {
   batchSize?: number;
-  sampleWeight?: TensorLike;
+  sampleWeight?: NumericData;
   verbose?: 0 | 1;
 }
 
@@ -255,6 +255,7 @@ export class Model<K extends string = string> extends Layer {
   /** Loss (and metrics) on the given data, batched. Returns a number when there are no metrics, else a list. */
   evaluate(x: ModelData, y: ModelData, args: EvaluateArgs = {}): number | number[] {
     this.requireCompiled('evaluate');
+    checkKeys(`${this.label}.evaluate`, args, ['batchSize', 'sampleWeight', 'verbose']);
     const data = modelArrays(this, `${this.label}.evaluate`, x, y, args.sampleWeight);
     const logs = this.evaluateToLogs(data.xs, data.ys, { batchSize: args.batchSize, sampleWeight: data.sampleWeight });
     const values = this.metricsNames.map((n) => logs[n]!);
@@ -265,7 +266,7 @@ export class Model<K extends string = string> extends Layer {
   evaluateToLogs(xs: Tensor[], ys: Tensor[], args: { batchSize?: number | undefined; sampleWeight?: Tensor | undefined } = {}, prefix = ''): Record<string, number> {
     const compiled = this.requireCompiled('evaluate');
     const n = xs[0]!.shape[0]!;
-    const batchSize = positiveBatchSize(args.batchSize ?? 32, `${this.label}.evaluate`);
+    const batchSize = positiveBatchSize(args.batchSize ?? 32, `${this.label}.${prefix ? 'fit' : 'evaluate'}`, prefix ? 'validationBatchSize' : 'batchSize');
     this.ensureBuiltFor(xs);
     resetMetrics(compiled);
     const sw = args.sampleWeight;
@@ -281,6 +282,7 @@ export class Model<K extends string = string> extends Layer {
    * one output, else the outputs in the structure the model returns them.
    */
   predict(x: ModelData, args: PredictArgs = {}): Nested<Tensor> {
+    checkKeys(`${this.label}.predict`, args, ['batchSize']);
     const xs = this.inputList(x, `${this.label}.predict: x`);
     const batchSize = positiveBatchSize(args.batchSize ?? 32, `${this.label}.predict`);
     const n = xs[0]!.shape[0] ?? 0;
@@ -307,6 +309,7 @@ export class Model<K extends string = string> extends Layer {
 
   private inputList(x: ModelData, what: string): Tensor[] {
     const xs = toTensorList(x, this.inputNames, what, 'input');
+    xs.forEach((t, i) => assertFinite(t, `${what}${xs.length > 1 ? ` '${this.inputNames[i]}'` : ''}`));
     const n = xs[0]!.shape[0];
     xs.forEach((t, i) => {
       if (t.rank === 0 || t.shape[0] !== n) throw new Error(`${what}: every input must have the same number of samples (first dimension); input '${this.inputNames[i]}' has shape [${t.shape.join(', ')}]`);
@@ -315,7 +318,7 @@ export class Model<K extends string = string> extends Layer {
   }
 
   /** One gradient step on one batch; returns the loss (and metrics of that batch). */
-  trainOnBatch(x: ModelData, y: ModelData, args: { sampleWeight?: TensorLike } = {}): number | number[] {
+  trainOnBatch(x: ModelData, y: ModelData, args: { sampleWeight?: NumericData } = {}): number | number[] {
     const compiled = this.requireCompiled('trainOnBatch');
     const data = modelArrays(this, `${this.label}.trainOnBatch`, x, y, args.sampleWeight);
     this.ensureBuiltFor(data.xs);
@@ -324,7 +327,7 @@ export class Model<K extends string = string> extends Layer {
     return this.batchResult();
   }
 
-  testOnBatch(x: ModelData, y: ModelData, args: { sampleWeight?: TensorLike } = {}): number | number[] {
+  testOnBatch(x: ModelData, y: ModelData, args: { sampleWeight?: NumericData } = {}): number | number[] {
     const compiled = this.requireCompiled('testOnBatch');
     const data = modelArrays(this, `${this.label}.testOnBatch`, x, y, args.sampleWeight);
     this.ensureBuiltFor(data.xs);
@@ -372,6 +375,13 @@ export class Model<K extends string = string> extends Layer {
   }
 }
 
+function checkKeys(owner: string, args: object, valid: readonly string[]): void {
+  if (args === null || typeof args !== 'object') throw new Error(`${owner}: options must be an object, got ${JSON.stringify(args)}`);
+  for (const key of Object.keys(args)) {
+    if (!valid.includes(key)) throw new Error(`${owner}: unknown option '${key}'; valid options are ${valid.join(', ')}`);
+  }
+}
+
 function unique(vars: Variable[]): Variable[] {
   if (vars.length < 2) return vars;
   const seen = new Set<Variable>();
@@ -380,8 +390,8 @@ function unique(vars: Variable[]): Variable[] {
   return out;
 }
 
-export function positiveBatchSize(value: unknown, owner: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new Error(`${owner}: batchSize must be a positive integer, got ${JSON.stringify(value)}`);
+export function positiveBatchSize(value: unknown, owner: string, option = 'batchSize'): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new Error(`${owner}: ${option} must be a positive integer, got ${JSON.stringify(value)}`);
   return value;
 }
 

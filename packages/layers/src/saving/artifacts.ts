@@ -13,6 +13,7 @@ import type { KerasObjectJson as LossJson, LossName, MetricName } from '@miniker
 import type { Model } from '../models/model';
 import type { OutputTarget } from '../training/compile';
 import { MINIKERAS_VERSION, ModelFormatError, modelFromTopology, modelToTopology } from './keras-config';
+import { withoutRandomInit } from '../engine/seed-generator';
 import type { KerasModelJson, SequentialTopology } from './keras-config';
 
 export const LAYERS_MODEL_FORMAT = 'layers-model';
@@ -103,6 +104,12 @@ export function toArtifacts(model: Model, options: SaveOptions = {}): ModelArtif
   }
   artifacts.weightSpecs = named.map((n) => n.spec);
   artifacts.weightData = encodeWeights(named.map((n) => n.values));
+  // The layers' seed generators (Dropout masks, noise): not weights for tfjs or Keras, so they ride in the
+  // metadata, which tfjs keeps and ignores. Restoring them makes a resumed run draw what an uninterrupted one would.
+  const generators = model.seedGenerators;
+  if (generators.length > 0) {
+    artifacts.userDefinedMetadata = { minikeras: { seedGenerators: generators.map((g) => ({ name: g.state.name, state: [g.seed, g.counter] })) } };
+  }
   return artifacts;
 }
 
@@ -208,7 +215,9 @@ export function fromArtifacts(artifacts: ModelArtifacts, options: LoadOptions = 
   }
   if (artifacts.modelTopology == null) throw new ModelFormatError(file, 'has no modelTopology (the Keras model config)');
   if (artifacts.modelTopology instanceof ArrayBuffer) throw new ModelFormatError(file, 'modelTopology is binary (a TensorFlow GraphDef), not a Keras model config');
-  const model = modelFromTopology(artifacts.modelTopology, file) as Model;
+  // Rebuilt without running initializers or drawing seeds: the file supplies both, and loading must not move the
+  // global random stream.
+  const model = withoutRandomInit(() => modelFromTopology(artifacts.modelTopology, file)) as Model;
   const specs = artifacts.weightSpecs;
   const optimizerEntries: { name: string; value: Tensor }[] = [];
   if (specs !== undefined) {
@@ -224,10 +233,28 @@ export function fromArtifacts(artifacts: ModelArtifacts, options: LoadOptions = 
   } else if (artifacts.weightData !== undefined) {
     throw new ModelFormatError(file, 'has weightData but no weightSpecs describing it');
   }
+  restoreSeedGenerators(model, artifacts.userDefinedMetadata, file);
   if (artifacts.trainingConfig != null && options.compile !== false) {
     compileFromTrainingConfig(model, artifacts.trainingConfig, optimizerEntries, artifacts.generatedBy, file);
   }
   return model;
+}
+
+/** Puts back the saved seed generator states, matched by name; a file without them (tfjs) keeps the placeholders. */
+function restoreSeedGenerators(model: Model, metadata: Record<string, unknown> | undefined, file: string): void {
+  const saved = (metadata?.minikeras as { seedGenerators?: unknown } | undefined)?.seedGenerators;
+  if (saved === undefined) return;
+  if (!Array.isArray(saved)) throw new ModelFormatError(file, 'userDefinedMetadata.minikeras.seedGenerators must be a list');
+  const byName = new Map(model.seedGenerators.map((g) => [g.state.name, g]));
+  for (const entry of saved) {
+    const { name, state } = (entry ?? {}) as { name?: unknown; state?: unknown };
+    const generator = typeof name === 'string' ? byName.get(name) : undefined;
+    if (!generator) throw new ModelFormatError(file, `a saved seed generator state '${String(name)}' belongs to no layer of the model`);
+    if (!Array.isArray(state) || state.length !== 2 || !state.every((v) => Number.isInteger(v) && v >= 0 && v < 2 ** 31)) {
+      throw new ModelFormatError(file, `seed generator state '${name}' must be two integers [seed, counter] in [0, 2^31), got ${JSON.stringify(state)}`);
+    }
+    generator.state.values.set(state as number[]);
+  }
 }
 
 function joinBuffers(data: ArrayBuffer | ArrayBuffer[] | undefined): Uint8Array {
@@ -397,6 +424,9 @@ function restoreOptimizerState(model: Model, optimizer: Optimizer, entries: { na
   optimizer.build(model.trainableWeights);
   const fresh = optimizer.getState();
   const lrIndex = fresh.findIndex((e) => e.name === 'learning_rate');
+  // Another library lists its slots in its own variable order, which for a graph model need not be ours; tfjs
+  // names each '<variable>/<slot>' ('dense/kernel/m'), so they are put in this model's order by name.
+  if (foreign) entries = [iteration, ...alignSlotsByVariable(entries.slice(1), model.trainableWeights.map((w) => w.name))];
   const full = lrIndex >= 0 && entries.length === fresh.length - 1 ? [...entries.slice(0, lrIndex), fresh[lrIndex]!, ...entries.slice(lrIndex)] : entries;
   const mismatch = full.length !== fresh.length ? `${entries.length} optimizer weights were saved, ${optimizer.className} on this model has ${fresh.length - (lrIndex >= 0 ? 1 : 0)}`
     : foreign ? null : full.map((e, i) => (e.name === fresh[i]!.name ? null : `optimizer weight ${i} is '${e.name}', expected '${fresh[i]!.name}'`)).find((m) => m !== null) ?? null;
@@ -408,6 +438,33 @@ function restoreOptimizerState(model: Model, optimizer: Optimizer, entries: { na
     console.warn(`${file}: the optimizer state was written by another library in a layout minikeras' ${optimizer.className} does not share (${(e as Error).message}); training continues from iteration ${iterations} with fresh optimizer slots`);
     optimizer.iterations = iterations;
   }
+}
+
+/**
+ * Slots named '<variable>/<slot>', in runs of one slot kind (all 'm', then all 'v'), reordered within each run
+ * to follow `variables`. A variable name tfjs made unique with a '_<n>' suffix matches without it. Anything
+ * that does not parse or match (other naming, a variable twice) is returned as it came.
+ */
+function alignSlotsByVariable<E extends { name: string }>(slots: E[], variables: readonly string[]): E[] {
+  const index = new Map(variables.map((n, i) => [n, i]));
+  const position = (variable: string): number | undefined => index.get(variable) ?? index.get(variable.replace(/_\d+$/, ''));
+  const parsed: { entry: E; slot: string; at: number }[] = [];
+  for (const entry of slots) {
+    const cut = entry.name.lastIndexOf('/');
+    const at = cut > 0 ? position(entry.name.slice(0, cut)) : undefined;
+    if (at === undefined) return slots;
+    parsed.push({ entry, slot: entry.name.slice(cut + 1), at });
+  }
+  const out: E[] = [];
+  for (let start = 0; start < parsed.length;) {
+    let end = start;
+    while (end < parsed.length && parsed[end]!.slot === parsed[start]!.slot) end++;
+    const run = parsed.slice(start, end);
+    if (new Set(run.map((p) => p.at)).size !== run.length) return slots;
+    out.push(...run.sort((p, q) => p.at - q.at).map((p) => p.entry));
+    start = end;
+  }
+  return out;
 }
 
 /** Keras' `model.to_json()` analogue: the config as an object (`JSON.stringify` it for the string form). */

@@ -6,12 +6,13 @@
  * of this model, in the order the layer was called (Keras' node re-indexing).
  */
 import type { Layer } from '../engine/layer';
+import { isSymbolic as isSymbolicTensor } from '../engine/symbolic-tensor';
 import type { Node, SymbolicTensor } from '../engine/symbolic-tensor';
 import { mapStructure } from '../engine/structure';
 import type { Nested } from '../engine/structure';
 import type { FunctionalGraph } from '../models/functional-graph';
-import { deserializeLayer, serializeLayer } from './keras-config';
 import { getRegisteredClass } from '../engine/registry';
+import { deserializeLayer, isModel, serializeLayer } from './keras-config';
 import type { KerasObjectJson } from './keras-config';
 
 /** `[layer name, node index, tensor index]`. */
@@ -30,17 +31,69 @@ export interface FunctionalConfig {
   outputLayers: TensorRef[] | TensorRef | Record<string, TensorRef>;
 }
 
+/**
+ * Whether a layer's node indices in a config start at 1: Keras and tfjs count the node that links a nested
+ * model's own inputs to its outputs as node 0 (Keras' `_should_skip_first_node`), which minikeras' models do
+ * not record. Keras 2 and tfjs (the list form) do it for every model with a graph, a Sequential with an input
+ * shape included; Keras 3 (the dict form) for Functional models only.
+ */
+function countsOwnNode(layer: Layer, keras3: boolean): boolean {
+  if (!isModel(layer) || (layer as unknown as { graph?: unknown }).graph == null) return false;
+  if (!keras3) return true;
+  const sequential = getRegisteredClass('Sequential') as unknown as (abstract new (...args: never[]) => unknown) | undefined;
+  return !(sequential && layer instanceof sequential);
+}
+
+/**
+ * The layers in the order Keras and tfjs list them (Keras' `map_graph`): by decreasing depth from the outputs,
+ * ties in the order a depth-first walk from the outputs first meets them. tfjs' loader calls the layers in
+ * this order and takes each node whose inputs exist, so a shared layer listed before a layer feeding one of
+ * its later calls would get its calls out of order; in this order every layer comes after the layers it reads.
+ */
+function kerasLayerOrder(graph: FunctionalGraph): Layer[] {
+  const inputSet = new Set(graph.flatInputs);
+  const firstSeen = new Map<Layer, number>();
+  const finished = new Set<Node>();
+  const postOrder: Node[] = [];
+  const visit = (t: SymbolicTensor): void => {
+    const node = t.node;
+    const layer = node.layer as Layer;
+    if (finished.has(node)) return;
+    if (!firstSeen.has(layer)) firstSeen.set(layer, firstSeen.size);
+    if (!node.isInput && !inputSet.has(t)) for (const x of node.inputTensors) visit(x);
+    finished.add(node);
+    postOrder.push(node);
+  };
+  for (const t of graph.flatOutputs) visit(t);
+  const nodeDepth = new Map<Node, number>();
+  const layerDepth = new Map<Layer, number>();
+  for (let i = postOrder.length - 1; i >= 0; i--) {
+    const node = postOrder[i]!;
+    const layer = node.layer as Layer;
+    const depth = Math.max(nodeDepth.get(node) ?? 0, layerDepth.get(layer) ?? 0);
+    layerDepth.set(layer, depth);
+    nodeDepth.set(node, depth);
+    for (const parent of node.parentNodes) nodeDepth.set(parent, Math.max(depth + 1, nodeDepth.get(parent) ?? 0));
+  }
+  const order = [...layerDepth.keys()].sort((a, b) => layerDepth.get(b)! - layerDepth.get(a)! || firstSeen.get(a)! - firstSeen.get(b)!);
+  // The graph's own layer list is the authority on which layers belong; the walk above only orders them.
+  if (order.length !== graph.layers.length || graph.layers.some((l) => !layerDepth.has(l))) return [...graph.layers];
+  return order;
+}
+
 /** The config of a functional model (camelCase top-level keys; the layers inside are Keras JSON). */
 export function functionalConfig(model: Layer, graph: FunctionalGraph): FunctionalConfig {
   const nodeIndex = new Map<Node, number>();
+  const graphNodes = new Set(graph.nodes);
   for (const layer of graph.layers) {
-    const own = layer.inboundNodes.filter((n) => n.isInput || graph.nodes.includes(n));
-    own.forEach((n, i) => nodeIndex.set(n, i));
+    const own = layer.inboundNodes.filter((n) => n.isInput || graphNodes.has(n));
+    const first = countsOwnNode(layer, false) ? 1 : 0;
+    own.forEach((n, i) => nodeIndex.set(n, i + first));
   }
   const ref = (t: SymbolicTensor): TensorRef => [t.node.layer.name, nodeIndex.get(t.node)!, t.tensorIndex];
-  const layers = graph.layers.map((layer): FunctionalLayerJson => {
+  const layers = kerasLayerOrder(graph).map((layer): FunctionalLayerJson => {
     const json = serializeLayer(layer);
-    const nodes = layer.inboundNodes.filter((n) => !n.isInput && graph.nodes.includes(n));
+    const nodes = layer.inboundNodes.filter((n) => !n.isInput && graphNodes.has(n));
     return {
       ...json,
       name: layer.name,
@@ -51,9 +104,22 @@ export function functionalConfig(model: Layer, graph: FunctionalGraph): Function
     name: model.name,
     trainable: model.trainable,
     layers,
-    inputLayers: graph.flatInputs.map(ref),
-    outputLayers: graph.flatOutputs.map(ref),
+    inputLayers: refsOf(graph.inputs, graph.flatInputs, ref),
+    outputLayers: refsOf(graph.outputs, graph.flatOutputs, ref),
   };
+}
+
+/**
+ * Inputs or outputs as references: a record of tensors stays a record (Keras 3 writes `input_layers` /
+ * `output_layers` in the model's structure; losses and data are keyed by it), anything else is the flat list
+ * Keras 2 and tfjs write. tfjs models have no records, so tfjs cannot load a model whose inputs or outputs are one.
+ */
+function refsOf(structure: Nested<SymbolicTensor>, flat: readonly SymbolicTensor[], ref: (t: SymbolicTensor) => TensorRef): TensorRef[] | Record<string, TensorRef> {
+  if (typeof structure === 'object' && structure !== null && !Array.isArray(structure) && !isSymbolicTensor(structure)) {
+    const entries = Object.entries(structure as Record<string, Nested<SymbolicTensor>>);
+    if (entries.every(([, t]) => isSymbolicTensor(t))) return Object.fromEntries(entries.map(([k, t]) => [k, ref(t as SymbolicTensor)]));
+  }
+  return flat.map(ref);
 }
 
 function fail(where: string, message: string): never {
@@ -151,6 +217,9 @@ export function functionalFromConfig<M>(config: FunctionalConfig, make: (args: {
   const byName = new Map<string, Layer>();
   const pending: PendingNode[] = [];
   const opNodes = new Map<string, string>();
+  // Keras 3 writes inbound nodes as { args, kwargs }; its node numbering differs for nested Sequential models.
+  const keras3 = config.layers.some((entry) => Array.isArray((entry as { inbound_nodes?: unknown })?.inbound_nodes)
+    && (entry as { inbound_nodes: unknown[] }).inbound_nodes.some((n) => typeof n === 'object' && n !== null && !Array.isArray(n)));
   config.layers.forEach((entry, i) => {
     if (typeof entry !== 'object' || entry === null) fail(where, `layer ${i} is not an object`);
     const { inbound_nodes: inbound, name, ...json } = entry as FunctionalLayerJson;
@@ -173,7 +242,11 @@ export function functionalFromConfig<M>(config: FunctionalConfig, make: (args: {
     if (opNodes.has(r[0])) fail(where, `${needer} takes the output of ${opNodes.get(r[0])}`);
     const layer = byName.get(r[0]);
     if (!layer) fail(where, `${needer} reads from layer '${r[0]}', which is not in the model`);
-    const node = layer.inboundNodes[r[1]];
+    const first = countsOwnNode(layer, keras3) ? 1 : 0;
+    if (r[1] < first) {
+      fail(where, `${needer} reads node ${r[1]} of the nested model '${r[0]}', the node linking its own inputs to its outputs; the calls of a nested model are numbered from 1`);
+    }
+    const node = layer.inboundNodes[r[1] - first];
     if (!node) return null;
     const t = node.outputTensors[r[2]];
     if (!t) fail(where, `${needer} reads output ${r[2]} of layer '${r[0]}', which has ${node.outputTensors.length}`);
@@ -214,6 +287,9 @@ export function functionalFromConfig<M>(config: FunctionalConfig, make: (args: {
   const inputs = refsToTensors(config.inputLayers, 'input_layers');
   const outputs = refsToTensors(config.outputLayers, 'output_layers');
   const name = typeof config.name === 'string' ? config.name : undefined;
-  return make(name === undefined ? { inputs, outputs } : { inputs, outputs, name });
+  const model = make(name === undefined ? { inputs, outputs } : { inputs, outputs, name });
+  // A frozen model (a pretrained base inside another) comes back frozen, its own flag included.
+  if (config.trainable === false) (model as unknown as Layer).trainable = false;
+  return model;
 }
 

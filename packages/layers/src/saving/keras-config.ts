@@ -162,8 +162,12 @@ export function deserializeInitializer(value: unknown, where: string): Initializ
   const options: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(obj.config ?? {})) {
     const camel = toCamelKey(k);
-    // Keras 3.16's variance-scaling initializers may name the fan axes; null means Keras' default fans, ours.
-    if ((k === 'input_axes' || k === 'output_axes') && v === null) continue;
+    // Keras 3.16 writes input_axes / output_axes (which kernel axes count as fan-in / fan-out) on every
+    // variance-scaling initializer; null is the default rule, the only one minikeras implements.
+    if ((k === 'input_axes' || k === 'output_axes') && !known.includes(camel)) {
+      if (v === null) continue;
+      throw new Error(`${where}: initializer ${obj.class_name} '${k}' = ${JSON.stringify(v)} is not supported by minikeras (only null, the default fan computation)`);
+    }
     if (!known.includes(camel)) throw new Error(`${where}: initializer ${obj.class_name} has no config key '${k}'; expected ${known.map(toSnakeKey).join(', ')}`);
     if (v === null) continue;
     // Keras 2 and tfjs call the truncated normal 'normal'.

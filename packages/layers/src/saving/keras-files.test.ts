@@ -294,6 +294,20 @@ describe('the object tree of nested layers', () => {
     }
   });
 
+  it('a nested functional model: its calls are numbered from 1, as Keras 3 numbers them, and it round-trips', async () => {
+    setSeed(4);
+    const i = Input({ shape: [3] });
+    const inner = new Model({ name: 'inner', inputs: i, outputs: new layers.Dense(2, { name: 'd' }).apply(i) });
+    const x = Input({ shape: [3] });
+    const model = new Model({ inputs: x, outputs: new layers.Dense(1, { name: 'head' }).apply(inner.apply(x)) });
+    const bytes = await toKerasBytes(model);
+    const config = JSON.parse(new TextDecoder().decode((await import('fflate')).unzipSync(bytes)['config.json']!)) as { config: { layers: { name: string; inbound_nodes: { args: { config: { keras_history: unknown } }[] }[] }[] } };
+    expect(config.config.layers.find((l) => l.name === 'head')!.inbound_nodes[0]!.args[0]!.config.keras_history).toEqual(['inner', 1, 0]);
+    const back = await loadModel(bytes);
+    expect(back.weights.map((w) => bits(w.values))).toEqual(model.weights.map((w) => bits(w.values)));
+    expect(saveableTree(back).map((n) => n.varsPath)).toEqual(['vars', 'layers/input_layer/vars', 'layers/functional/vars', 'layers/functional/layers/input_layer/vars', 'layers/functional/layers/dense/vars', 'layers/dense/vars']);
+  });
+
   it('nested models: layers/<model>/layers/...', async () => {
     setSeed(3);
     const inner = new Sequential({ name: 'inner', layers: [new layers.Dense(4, { inputShape: [3], name: 'a' }), new layers.BatchNormalization({ name: 'b' })] });

@@ -18,6 +18,7 @@ import type { Node } from '../engine/symbolic-tensor';
 import { mapStructure } from '../engine/structure';
 import type { Nested } from '../engine/structure';
 import { getRegisteredClass, registeredClassNames } from '../engine/registry';
+import { withoutRandomInit } from '../engine/seed-generator';
 import type { FunctionalGraph } from '../models/functional-graph';
 import type { Model } from '../models/model';
 import { ModelFormatError } from './errors';
@@ -109,7 +110,10 @@ function keras3Model(model: Layer): Record<string, unknown> {
   if (!graph) throw new Error(`${model.label}: only Sequential and functional models can be saved as .keras (a subclassed model has no config Keras can rebuild); save its weights with saveWeights('x.weights.h5')`);
   const nodeIndex = new Map<Node, number>();
   for (const layer of graph.layers) {
-    layer.inboundNodes.filter((n) => n.isInput || graph.nodes.includes(n)).forEach((n, i) => nodeIndex.set(n, i));
+    // Keras 3 numbers a nested Functional's calls from 1 (its node 0 links its own inputs to its outputs); a
+    // nested Sequential's from 0.
+    const first = isModel(layer) && graphOf(layer) !== null && layer.className !== 'Sequential' ? 1 : 0;
+    layer.inboundNodes.filter((n) => n.isInput || graph.nodes.includes(n)).forEach((n, i) => nodeIndex.set(n, i + first));
   }
   const ref = (t: SymbolicTensor): [string, number, number] => [t.node.layer.name, nodeIndex.get(t.node)!, t.tensorIndex];
   const kerasTensor = (t: SymbolicTensor) => ({ class_name: '__keras_tensor__', config: { shape: [...t.shape], dtype: t.dtype, keras_history: ref(t) } });
@@ -196,7 +200,41 @@ export function modelFromKerasConfig(json: unknown, file: string): Model {
     const known = [...new Set([...registeredClassNames(), ...Object.keys(LAYER_CLASSES)])].sort();
     throw new ModelFormatError(file, `layer class '${name}' in ${file.split(/[\\/]/).pop()} is not available in minikeras${others}; the layer classes it can load are ${known.join(', ')} (a custom class must be registered with registerClass before loading)`);
   }
-  return modelFromTopology(json, file) as Model;
+  // Rebuilt without running initializers or drawing seeds: the file supplies both (see artifacts.ts).
+  return withoutRandomInit(() => modelFromTopology(json, file)) as Model;
+}
+
+/** The root attribute holding the layers' seed generator states, which Keras does not save (and ignores). */
+export const SEED_GENERATORS_ATTR = 'minikeras_seed_generators';
+
+/** The model's seed generator states as JSON text (`[{ name, state: [seed, counter] }]`), or null without any. */
+export function seedGeneratorsJson(model: Model): string | null {
+  const generators = model.seedGenerators;
+  return generators.length === 0 ? null : JSON.stringify(generators.map((g) => ({ name: g.state.name, state: [g.seed, g.counter] })));
+}
+
+/** Checks saved seed generator states against the model; returns their restore (a file without them: nothing to do). */
+export function seedGeneratorsPlan(model: Model, text: unknown, file: string): () => void {
+  if (text === undefined) return () => undefined;
+  let saved: unknown;
+  try {
+    saved = JSON.parse(String(text));
+  } catch (e) {
+    throw new ModelFormatError(file, `the '${SEED_GENERATORS_ATTR}' attribute is not valid JSON (${(e as Error).message})`);
+  }
+  if (!Array.isArray(saved)) throw new ModelFormatError(file, `the '${SEED_GENERATORS_ATTR}' attribute must be a list`);
+  const byName = new Map(model.seedGenerators.map((g) => [g.state.name, g]));
+  const plan: [Int32Array, number[]][] = [];
+  for (const entry of saved) {
+    const { name, state } = (entry ?? {}) as { name?: unknown; state?: unknown };
+    const generator = typeof name === 'string' ? byName.get(name) : undefined;
+    if (!generator) throw new ModelFormatError(file, `a saved seed generator state '${String(name)}' belongs to no layer of the model`);
+    if (!Array.isArray(state) || state.length !== 2 || !state.every((v) => Number.isInteger(v) && v >= 0 && v < 2 ** 31)) {
+      throw new ModelFormatError(file, `seed generator state '${name}' must be two integers [seed, counter] in [0, 2^31), got ${JSON.stringify(state)}`);
+    }
+    plan.push([generator.state.values as Int32Array, state as number[]]);
+  }
+  return () => { for (const [values, state] of plan) values.set(state); };
 }
 
 // ---- model.weights.h5 ---------------------------------------------------------------------------------
@@ -209,6 +247,8 @@ function dataset(v: { values: ArrayLike<number>; shape: readonly number[]; dtype
 /** The weights file of a model as an HDF5 tree, in Keras 3's layout (and the optimizer's state when compiled). */
 export function weightsTree(model: Model, options: SaveOptions = {}): H5Group {
   const root = group();
+  const generators = seedGeneratorsJson(model);
+  if (generators) root.attrs[SEED_GENERATORS_ATTR] = generators;
   for (const node of saveableTree(model)) {
     const g = groupAt(root, node.varsPath, true)!;
     g.attrs.name = node.name;
@@ -293,7 +333,9 @@ export function applyWeightsTree(model: Model, tree: H5Group, file: string, opti
       console.warn(`${e.message}; the weights are loaded, the optimizer state is not`);
     }
   }
+  const restoreGenerators = seedGeneratorsPlan(model, tree.attrs[SEED_GENERATORS_ATTR], file);
   for (const [v, ds] of plan) v.assign(new Tensor(Float32Array.from(ds.value), ds.shape));
+  restoreGenerators();
   if (optimizerPlan) optimizerPlan();
 }
 

@@ -14,7 +14,7 @@ import type { Model } from '../models/model';
 import { ModelFormatError } from './errors';
 import { entryAt, group, groupAt, readH5, writeH5 } from './h5';
 import type { H5Attr, H5Dataset, H5Group } from './h5';
-import { KERAS_FORMAT_VERSION, compileFromKerasConfig, kerasConfigJson, modelFromKerasConfig } from './keras-format';
+import { KERAS_FORMAT_VERSION, SEED_GENERATORS_ATTR, compileFromKerasConfig, kerasConfigJson, modelFromKerasConfig, seedGeneratorsJson, seedGeneratorsPlan } from './keras-format';
 import { kerasOptimizerOrder } from './keras-tree';
 import type { LoadOptions, SaveOptions } from './artifacts';
 
@@ -70,7 +70,9 @@ function applyLegacyWeights(model: Model, tree: H5Group, file: string, restoreOp
     });
   });
   const restore = restoreOptimizer && model.isCompiled ? legacyOptimizerPlan(model, tree, file) : null;
+  const restoreGenerators = seedGeneratorsPlan(model, tree.attrs[SEED_GENERATORS_ATTR], file);
   for (const [v, ds] of plan) v.assign(new Tensor(Float32Array.from(ds.value), ds.shape));
+  restoreGenerators();
   restore?.();
 }
 
@@ -149,6 +151,8 @@ export async function modelToLegacyH5(model: Model, options: SaveOptions = {}): 
   const config = kerasConfigJson(model, options);
   const { compile_config: compileConfig, ...modelConfig } = config as { compile_config?: Record<string, unknown> };
   const root = group({ backend: 'minikeras', keras_version: KERAS_FORMAT_VERSION, model_config: JSON.stringify(legacyConfig(modelConfig)) });
+  const generators = seedGeneratorsJson(model);
+  if (generators) root.attrs[SEED_GENERATORS_ATTR] = generators;
   if (compileConfig) {
     const { optimizer, ...rest } = compileConfig;
     const o = optimizer as { class_name: string; config: unknown };

@@ -7,7 +7,8 @@ import { Tensor, setSeed } from '@minikeras/tensor';
 import { Sequential } from '../models/sequential';
 import { Dense } from '../layers/dense';
 import { BatchNormalization } from '../layers/batch-normalization';
-import { Adam } from '@minikeras/optimizers';
+import { Dropout } from '../layers/core';
+import { Adam, schedules } from '@minikeras/optimizers';
 import { loadModel, saveModel } from './load-model';
 
 const [mode, dir] = process.argv.slice(2);
@@ -25,8 +26,11 @@ function dataset(): { x: Tensor; y: Tensor } {
 }
 
 function build(): Sequential {
-  const model = new Sequential({ name: 'reg', layers: [new Dense(8, { inputShape: [3], activation: 'relu', name: 'h' }), new BatchNormalization({ name: 'bn' }), new Dense(1, { name: 'o' })] });
-  model.compile({ optimizer: new Adam({ learningRate: 0.01 }), loss: 'mse', metrics: ['mae'] });
+  // An unseeded Dropout (its generator is seeded from the global stream) and a learning-rate schedule: both
+  // must come back exactly for the resumed run to match.
+  const model = new Sequential({ name: 'reg', layers: [new Dense(8, { inputShape: [3], activation: 'relu', name: 'h' }), new Dropout(0.25, { name: 'drop' }), new BatchNormalization({ name: 'bn' }), new Dense(1, { name: 'o' })] });
+  const learningRate = new schedules.ExponentialDecay({ initialLearningRate: 0.01, decaySteps: 3, decayRate: 0.8 });
+  model.compile({ optimizer: new Adam({ learningRate }), loss: 'mse', metrics: ['mae'] });
   return model;
 }
 
@@ -45,4 +49,4 @@ if (mode === 'full') {
   losses = (await model.fit(x, y, { epochs: 4, initialEpoch: 2, batchSize: 8, verbose: 0 })).history['loss']!;
 }
 const bits = (t: Tensor) => Array.from(new Uint32Array(Float32Array.from(t.values).buffer));
-console.log(JSON.stringify({ weights: model.getWeights().map(bits), iterations: model.optimizer.iterations, losses }));
+console.log(JSON.stringify({ weights: model.getWeights().map(bits), iterations: model.optimizer.iterations, losses, dropoutDraws: model.seedGenerators[0]!.counter }));

@@ -1,7 +1,7 @@
 // Resuming in a fresh process: fit 2 epochs, save, load in another Node process, fit epochs 2..4, and get
 // exactly (bit for bit) what fitting 4 epochs in one go gives. fit shuffles by (seed, epoch, optimizer
-// step), so this holds only if the weights, the BatchNormalization statistics and the whole Adam state
-// (iterations and slots) come back exactly.
+// step), so this holds only if the weights, the BatchNormalization statistics, the whole Adam state
+// (iterations, slots, the learning-rate schedule) and the Dropout layer's seed generator come back exactly.
 import { afterAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,7 +14,7 @@ const fixture = fileURLToPath(new URL('./resume.fixture.ts', import.meta.url));
 const dir = join(mkdtempSync(join(tmpdir(), 'minikeras-resume-')), 'ckpt');
 afterAll(() => rmSync(join(dir, '..'), { recursive: true, force: true }));
 
-interface Run { weights: number[][]; iterations: number; losses: number[] }
+interface Run { weights: number[][]; iterations: number; losses: number[]; dropoutDraws: number }
 
 function run(mode: string, target = dir): Run {
   const out = execFileSync(process.execPath, [join(repo, 'scripts/run.mjs'), fixture, mode, target], { cwd: repo, encoding: 'utf8' });
@@ -37,6 +37,8 @@ describe('resume after a restart', () => {
     expect(resumed.weights).toEqual(full.weights);
     // The comparison is not vacuous: training changed the weights after the save.
     expect(resumed.weights).not.toEqual(first.weights);
+    // Dropout drew masks: its generator counted one draw per step, and that count was saved and restored.
+    expect(resumed.dropoutDraws).toBe(20);
   });
 
   it.each(['ckpt.keras', 'ckpt.h5'])('the same through Keras\' %s file', (name) => {

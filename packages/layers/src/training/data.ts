@@ -15,7 +15,10 @@ export interface Batch {
 export type BatchSource = Iterable<{ x: ModelData; y: ModelData; sampleWeight?: TensorLike }> | AsyncIterable<{ x: ModelData; y: ModelData; sampleWeight?: TensorLike }>;
 
 /** Data for a model's inputs or targets: one array, a list by position, or a record by input/output name. */
-export type ModelData = TensorLike | readonly TensorLike[] | { readonly [name: string]: TensorLike };
+export type ModelData = NumericData | readonly NumericData[] | { readonly [name: string]: NumericData };
+
+/** One array of numbers: a Tensor, nested arrays, or any numeric typed array (read as float32). */
+export type NumericData = TensorLike | Uint8Array | Uint8ClampedArray | Int8Array | Uint16Array | Int16Array | Uint32Array | Float64Array;
 
 export function isBatchSource(value: unknown): value is BatchSource {
   if (value === null || typeof value !== 'object' || value instanceof Tensor || ArrayBuffer.isView(value)) return false;
@@ -28,10 +31,18 @@ function isBatchObject(v: unknown): boolean {
   return v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Tensor) && !ArrayBuffer.isView(v) && 'x' in v && 'y' in v;
 }
 
-export function asTensor(value: TensorLike, what: string): Tensor {
+export function asTensor(value: NumericData, what: string): Tensor {
   if (value instanceof Tensor) return value;
+  // Any typed array of numbers (Uint8Array labels, Float64Array data...) is read as float32 values.
+  const view = value as unknown as ArrayBufferView;
+  if (ArrayBuffer.isView(view) && !(view instanceof Float32Array) && !(view instanceof Int32Array)) {
+    if (view instanceof DataView || view instanceof BigInt64Array || view instanceof BigUint64Array) {
+      throw new Error(`${what}: a ${view.constructor.name} cannot be read as numbers; pass a Float32Array, another numeric typed array, nested arrays or a Tensor`);
+    }
+    value = Float32Array.from(view as unknown as ArrayLike<number>);
+  }
   try {
-    return tensor(value);
+    return tensor(value as TensorLike);
   } catch (e) {
     throw new Error(`${what}: ${(e as Error).message}`);
   }
@@ -51,6 +62,7 @@ export function assertFinite(t: Tensor, what: string): void {
 
 export function sampleCount(t: Tensor, what: string): number {
   if (t.rank === 0) throw new Error(`${what} must have a batch axis, got a scalar`);
+  if (t.shape[0] === 0) throw new Error(`${what} is empty (0 samples)`);
   return t.shape[0]!;
 }
 
@@ -102,7 +114,7 @@ export function toTensorList(value: unknown, names: readonly string[], what: str
   const isRecord = typeof value === 'object' && !Array.isArray(value) && !isTensorLikeLeaf(value);
   if (names.length === 1 && !isRecord) {
     const single = Array.isArray(value) && value.length === 1 && isTensorLikeLeaf(value[0]) ? value[0] : value;
-    return [asTensor(single as TensorLike, what)];
+    return [asTensor(single as NumericData, what)];
   }
   if (isRecord) {
     const record = value as Record<string, unknown>;
@@ -111,13 +123,13 @@ export function toTensorList(value: unknown, names: readonly string[], what: str
     }
     return names.map((n) => {
       if (!Object.hasOwn(record, n)) throw new Error(`${what}: no data for ${kind} '${n}' (the model's ${kind}s are ${names.join(', ')})`);
-      return asTensor(record[n] as TensorLike, `${what} '${n}'`);
+      return asTensor(record[n] as NumericData, `${what} '${n}'`);
     });
   }
   if (!Array.isArray(value) || value.length !== names.length || !value.every((v) => isTensorLikeLeaf(v) || Array.isArray(v))) {
     throw new Error(`${what}: the model has ${names.length} ${kind}s (${names.join(', ')}); pass a list of ${names.length} arrays or a record by ${kind} name`);
   }
-  return value.map((v, i) => asTensor(v as TensorLike, `${what} '${names[i]}'`));
+  return value.map((v, i) => asTensor(v as NumericData, `${what} '${names[i]}'`));
 }
 
 /** The sample count shared by every tensor (and the sample weights), or an error naming the odd one. */

@@ -12,7 +12,7 @@ import type { CompiledState } from './compile';
 import { collectLogs, resetMetrics, trainStep } from './train-step';
 import type { SteppableModel } from './train-step';
 import { asTensor, assertFinite, checkSameCounts, gatherRows, isBatchSource, sliceRows, toTensorList } from './data';
-import type { BatchSource, ModelData, ModelIO } from './data';
+import type { BatchSource, ModelData, ModelIO, NumericData } from './data';
 export type { ModelData } from './data';
 import type { Nested } from '../engine/structure';
 
@@ -30,7 +30,7 @@ export interface FitArgs<K extends string = string> {
   shuffle?: boolean;
   /** Weight of each class's samples in the loss: `{ 0: 1, 1: 5 }`. */
   classWeight?: Record<number, number>;
-  sampleWeight?: TensorLike;
+  sampleWeight?: NumericData;
   initialEpoch?: number;
   /** Batches per epoch when training from an iterable. */
   stepsPerEpoch?: number;
@@ -61,8 +61,39 @@ function checkArgs(owner: string, args: object): void {
 }
 
 function intOption(owner: string, name: string, value: number, min: number): number {
-  if (!Number.isInteger(value) || value < min) throw new Error(`${owner}: ${name} must be an integer >= ${min}, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) throw new Error(`${owner}: ${name} must be an integer >= ${min}, got ${JSON.stringify(value)}`);
   return value;
+}
+
+/** Every option of `fit` checked by type and range, each error naming its option. */
+function checkFitOptions(owner: string, args: FitArgs<string>): void {
+  if (args.validationSplit !== undefined && (typeof args.validationSplit !== 'number' || !(args.validationSplit >= 0 && args.validationSplit < 1))) {
+    throw new Error(`${owner}: validationSplit must be a number in [0, 1), got ${JSON.stringify(args.validationSplit)}`);
+  }
+  if (args.validationBatchSize !== undefined) intOption(owner, 'validationBatchSize', args.validationBatchSize, 1);
+  if (args.stepsPerEpoch !== undefined) intOption(owner, 'stepsPerEpoch', args.stepsPerEpoch, 1);
+  if (args.shuffle !== undefined && typeof args.shuffle !== 'boolean') throw new Error(`${owner}: shuffle must be true or false, got ${JSON.stringify(args.shuffle)}`);
+  const y = args.yieldEvery;
+  if (y !== undefined && !['auto', 'batch', 'epoch', 'never'].includes(y as string) && !(typeof y === 'number' && y >= 0 && Number.isFinite(y))) {
+    throw new Error(`${owner}: yieldEvery must be 'auto', 'batch', 'epoch', 'never' or a number of milliseconds >= 0, got ${JSON.stringify(y)}`);
+  }
+  if (args.classWeight !== undefined) {
+    if (typeof args.classWeight !== 'object' || args.classWeight === null || Array.isArray(args.classWeight)) {
+      throw new Error(`${owner}: classWeight must be a record { class index: weight }, got ${JSON.stringify(args.classWeight)}`);
+    }
+    for (const [k, w] of Object.entries(args.classWeight)) {
+      if (!/^\d+$/.test(k)) throw new Error(`${owner}: classWeight keys must be class indices (0, 1, ...), got '${k}'`);
+      if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) throw new Error(`${owner}: classWeight for class ${k} must be a finite number >= 0, got ${JSON.stringify(w)}`);
+    }
+  }
+  if (args.callbacks !== undefined) {
+    if (!Array.isArray(args.callbacks)) throw new Error(`${owner}: callbacks must be a list of Callback instances, got ${JSON.stringify(args.callbacks)}`);
+    args.callbacks.forEach((c, i) => {
+      if (!(c instanceof Callback)) {
+        throw new Error(`${owner}: callbacks[${i}] is not a Callback (got ${c === null ? 'null' : typeof c === 'object' ? `a ${(c as object).constructor?.name ?? 'plain object'}` : typeof c}); use a Callback subclass, or new LambdaCallback({ onEpochEnd: ... }) for plain functions`);
+      }
+    });
+  }
 }
 
 /** Per-sample weights from `classWeight` (labels read as class indices, or argmax of one-hot rows). */
@@ -93,19 +124,28 @@ function sliceData(d: ArrayData, a: number, b: number): ArrayData {
 }
 
 /** Inputs and targets as one tensor per model input and output, checked. */
-export function modelArrays(model: ModelIO, owner: string, x: unknown, y: unknown, sampleWeight: TensorLike | undefined, label = ''): ArrayData {
+/**
+ * The data adapter every entry point (fit, evaluate, trainOnBatch, testOnBatch, iterable batches, validation
+ * data) goes through: one tensor per model input and output, the same number of samples everywhere, and no NaN
+ * or Infinity anywhere (training on them silently makes a NaN model). Errors name the argument.
+ */
+export function modelArrays(model: ModelIO, owner: string, x: unknown, y: unknown, sampleWeight: NumericData | undefined, label = ''): ArrayData {
   const xs = toTensorList(x, model.inputNames, `${owner}: ${label}x`, 'input');
   const ys = toTensorList(y, model.outputNames, `${owner}: ${label}y`, 'output');
   const sw = sampleWeight === undefined ? undefined : asTensor(sampleWeight, `${owner}: ${label}sampleWeight`);
   checkSameCounts(xs, ys, model, `${owner}${label ? `: ${label.trim()}` : ''}`, sw);
+  xs.forEach((t, i) => assertFinite(t, `${owner}: ${label}x${xs.length > 1 ? ` '${model.inputNames[i]}'` : ''}`));
+  ys.forEach((t, i) => assertFinite(t, `${owner}: ${label}y${ys.length > 1 ? ` '${model.outputNames[i]}'` : ''}`));
+  if (sw) {
+    assertFinite(sw, `${owner}: ${label}sampleWeight`);
+    if (sw.rank !== 1) throw new Error(`${owner}: ${label}sampleWeight must be one weight per sample (shape [${xs[0]!.shape[0]}]), got shape [${sw.shape.join(', ')}]`);
+  }
   return { xs, ys, sampleWeight: sw };
 }
 
 function prepareArrays(model: ModelIO, owner: string, xIn: unknown, yIn: unknown, args: FitArgs<string>): { train: ArrayData; val: ArrayData | null } {
   const data = modelArrays(model, owner, xIn, yIn, args.sampleWeight);
   const n = data.xs[0]!.shape[0]!;
-  data.xs.forEach((t, i) => assertFinite(t, `${owner}: x${data.xs.length > 1 ? ` '${model.inputNames[i]}'` : ''}`));
-  data.ys.forEach((t, i) => assertFinite(t, `${owner}: y${data.ys.length > 1 ? ` '${model.outputNames[i]}'` : ''}`));
   if (args.classWeight) {
     if (data.ys.length !== 1) throw new Error(`${owner}: classWeight needs a model with one output; use sampleWeight for several`);
     data.sampleWeight = multiplyWeights(data.sampleWeight, classWeightsFor(data.ys[0]!, args.classWeight, owner));
@@ -116,9 +156,8 @@ function prepareArrays(model: ModelIO, owner: string, xIn: unknown, yIn: unknown
     const vd = args.validationData;
     const [vx, vy, vw] = Array.isArray(vd) ? vd : [vd.x, vd.y, vd.sampleWeight];
     val = modelArrays(model, owner, vx, vy, vw as TensorLike | undefined, 'validationData ');
-  } else if (args.validationSplit) {
+  } else if (args.validationSplit !== undefined && args.validationSplit !== 0) {
     const split = args.validationSplit;
-    if (!(split > 0 && split < 1)) throw new Error(`${owner}: validationSplit must be in (0, 1), got ${split}`);
     const at = Math.floor(n * (1 - split));
     if (at === 0 || at === n) throw new Error(`${owner}: validationSplit ${split} of ${n} samples leaves an empty training or validation set`);
     train = sliceData(data, 0, at);
@@ -138,6 +177,7 @@ export async function runFit(
   const fromIterable = isBatchSource(xOrData);
   const args: FitArgs<string> = (fromIterable ? (yOrArgs as FitArgs<string> | undefined) : maybeArgs) ?? {};
   checkArgs(owner, args);
+  checkFitOptions(owner, args);
   const epochs = intOption(owner, 'epochs', args.epochs ?? 1, 1);
   const batchSize = intOption(owner, 'batchSize', args.batchSize ?? 32, 1);
   const initialEpoch = intOption(owner, 'initialEpoch', args.initialEpoch ?? 0, 0);
@@ -152,6 +192,7 @@ export async function runFit(
   let steps: number | null;
   if (fromIterable) {
     if (args.validationSplit) throw new Error(`${owner}: validationSplit needs arrays; with an iterable dataset pass validationData`);
+    if (args.classWeight) throw new Error(`${owner}: classWeight needs arrays; with an iterable dataset give each batch a sampleWeight`);
     steps = args.stepsPerEpoch ?? null;
     if (args.validationData) {
       const vd = args.validationData;

@@ -97,10 +97,12 @@ export class Accuracy extends MeanMetricWrapper {
   }
 }
 
+/** Options of {@link BinaryAccuracy}. */
 export interface BinaryAccuracyOptions extends MetricOptions {
   /** A prediction counts as class 1 when it is strictly above this value, in (0, 1). Default 0.5. */
   threshold?: number;
 }
+/** The configuration of {@link BinaryAccuracy}, as `getConfig()` returns it. */
 export interface BinaryAccuracyConfig extends MetricConfig { threshold: number }
 
 /** How often `yPred > threshold` matches 0/1 labels. */
@@ -131,10 +133,12 @@ export class SparseCategoricalAccuracy extends MeanMetricWrapper {
   }
 }
 
+/** Options of {@link TopKCategoricalAccuracy} and {@link SparseTopKCategoricalAccuracy}. */
 export interface TopKOptions extends MetricOptions {
   /** How many of the highest predictions count as a hit. Default 5. */
   k?: number;
 }
+/** The configuration of the top-k accuracies, as `getConfig()` returns it. */
 export interface TopKConfig extends MetricConfig { k: number }
 
 function checkK(name: string, k: number): number {

@@ -163,10 +163,12 @@ function thresholdList(thresholds: number | readonly number[] | null | undefined
   return typeof thresholds === 'number' ? [thresholds] : [...thresholds];
 }
 
+/** Options of {@link TruePositives}, {@link FalsePositives}, {@link TrueNegatives} and {@link FalseNegatives}. */
 export interface ConfusionCountOptions extends MetricOptions {
   /** A threshold in [0, 1] or a list of them (one result each). Default 0.5. */
   thresholds?: number | readonly number[];
 }
+/** The configuration of the confusion counts, as `getConfig()` returns it. */
 export interface ConfusionCountConfig extends MetricConfig { thresholds: number | number[] | null }
 
 /** Shared by the threshold metrics: one value per threshold; `result()` needs exactly one threshold. */
@@ -235,6 +237,7 @@ export class FalseNegatives extends ConfusionCount {
   constructor(options: ConfusionCountOptions = {}) { super('FalseNegatives', 'fn', 'false_negatives', options); }
 }
 
+/** Options of {@link Precision} and {@link Recall}. */
 export interface PrecisionRecallOptions extends MetricOptions {
   /** Threshold(s) in [0, 1]. Default 0.5, or none (every top-k prediction counts) when `topK` is set. */
   thresholds?: number | readonly number[];
@@ -243,6 +246,7 @@ export interface PrecisionRecallOptions extends MetricOptions {
   /** Compute the binary metric for this class column only. */
   classId?: number | null;
 }
+/** The configuration of {@link Precision} and {@link Recall}, as `getConfig()` returns it. */
 export interface PrecisionRecallConfig extends MetricConfig {
   thresholds: number | number[] | null;
   topK: number | null;
@@ -304,9 +308,12 @@ export class Recall extends PrecisionRecallBase {
   constructor(options: PrecisionRecallOptions = {}) { super('Recall', 'recall', 'fn', options); }
 }
 
+/** The curve {@link AUC} integrates: `'ROC'` (true against false positive rate) or `'PR'` (precision against recall). */
 export type AUCCurve = 'ROC' | 'PR';
+/** How {@link AUC} sums the area between thresholds (Keras' `summation_method`). */
 export type AUCSummationMethod = 'interpolation' | 'minoring' | 'majoring';
 
+/** Options of {@link AUC}. */
 export interface AUCOptions extends MetricOptions {
   /** Number of thresholds discretizing the curve, > 1. Default 200. Ignored when `thresholds` is given. */
   numThresholds?: number;
@@ -325,6 +332,7 @@ export interface AUCOptions extends MetricOptions {
   /** Whether predictions are logits (a sigmoid is applied first). Default false. */
   fromLogits?: boolean;
 }
+/** The configuration of {@link AUC}, as `getConfig()` returns it. */
 export interface AUCConfig extends MetricConfig {
   numThresholds: number;
   curve: AUCCurve;

@@ -50,10 +50,12 @@ export class RootMeanSquaredError extends Metric {
   resetState(): void { this.mean.resetState(); }
 }
 
+/** Options of the metrics that reduce along a feature axis ({@link CosineSimilarity}). */
 export interface AxisMetricOptions extends MetricOptions {
   /** The feature axis. Default -1. */
   axis?: number;
 }
+/** The configuration of an axis metric, as `getConfig()` returns it. */
 export interface AxisMetricConfig extends MetricConfig { axis: number }
 
 /** Mean cosine similarity `sum(l2normalize(yTrue) * l2normalize(yPred))` (positive: 1 is best). */
@@ -72,10 +74,15 @@ export class LogCoshError extends MeanMetricWrapper {
   constructor(options: MetricOptions = {}) { super(logCosh, options, 'LogCoshError', 'logcosh', 'down'); }
 }
 
+/**
+ * Options of the crossentropy metrics: `fromLogits` (predictions are logits; default false) and
+ * `labelSmoothing` (in [0, 1]; default 0).
+ */
 export interface CrossentropyMetricOptions extends MetricOptions {
   fromLogits?: boolean;
   labelSmoothing?: number;
 }
+/** The configuration of {@link BinaryCrossentropy}, as `getConfig()` returns it. */
 export interface CrossentropyMetricConfig extends MetricConfig { fromLogits: boolean; labelSmoothing: number }
 
 /** Mean binary crossentropy. */
@@ -93,7 +100,9 @@ export class BinaryCrossentropy extends MeanMetricWrapper {
   }
 }
 
+/** Options of {@link CategoricalCrossentropy}: the crossentropy options and the class `axis` (default -1). */
 export interface CategoricalCrossentropyMetricOptions extends CrossentropyMetricOptions { axis?: number }
+/** The configuration of {@link CategoricalCrossentropy}, as `getConfig()` returns it. */
 export interface CategoricalCrossentropyMetricConfig extends CrossentropyMetricConfig { axis: number }
 
 /** Mean categorical crossentropy for one-hot labels. */
@@ -113,7 +122,9 @@ export class CategoricalCrossentropy extends MeanMetricWrapper {
   }
 }
 
+/** Options of {@link SparseCategoricalCrossentropy}: `fromLogits` (default false). */
 export interface SparseCrossentropyMetricOptions extends MetricOptions { fromLogits?: boolean }
+/** The configuration of {@link SparseCategoricalCrossentropy}, as `getConfig()` returns it. */
 export interface SparseCrossentropyMetricConfig extends MetricConfig { fromLogits: boolean }
 
 /** Mean sparse categorical crossentropy for integer labels. */

@@ -10,11 +10,13 @@ import { asFloat, squeezeOrExpandToSameRank } from '../shapes';
 /** Whether larger values are better (`'up'`, accuracies) or worse (`'down'`, errors); read by EarlyStopping's `mode: 'auto'`. */
 export type MetricDirection = 'up' | 'down';
 
+/** Options every metric takes. */
 export interface MetricOptions {
   /** The name shown in logs and History keys. Defaults to the Keras name, e.g. `'binary_accuracy'`. */
   name?: string;
 }
 
+/** The configuration every metric has, as `getConfig()` returns it. */
 export interface MetricConfig {
   name: string;
 }

@@ -77,6 +77,7 @@ export const METRIC_CLASSES = {
   CategoricalHinge, Precision, Recall, AUC, TruePositives, FalsePositives, TrueNegatives, FalseNegatives,
 } as const;
 
+/** The Keras class names of the metrics. */
 export type MetricClassName = keyof typeof METRIC_CLASSES;
 
 const METRIC_NAMES = {
@@ -116,12 +117,15 @@ export type MetricName = keyof typeof METRIC_NAMES;
 /** Anything `getMetric` resolves: a name, a metric object, a per-sample function, or Keras JSON. */
 export type MetricIdentifier = MetricName | Metric | MetricFunction | KerasObjectJson;
 
+/** Every metric name `compile({ metrics })` accepts, aliases included. */
 export const METRIC_NAME_LIST: readonly MetricName[] = Object.keys(METRIC_NAMES) as MetricName[];
 
+/** Whether `name` is one of the metric names `compile` accepts (a type guard). */
 export function isMetricName(name: string): name is MetricName {
   return Object.prototype.hasOwnProperty.call(METRIC_NAMES, name);
 }
 
+/** Options of {@link getMetric}. */
 export interface GetMetricOptions {
   /**
    * The compiled loss. Accepted for tfjs-style call sites; as in Keras 3 it does not decide what `'accuracy'`

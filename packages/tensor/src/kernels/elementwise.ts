@@ -4,14 +4,17 @@
  */
 import type { Shape } from '../shape';
 
+/** The typed arrays kernels read and write. */
 export type NumArray = Float32Array | Int32Array | Float64Array;
 
+/** The elementwise one-input kernels, by name (`Backend.unary(op, x, out)`). */
 export type UnaryOp =
   | 'neg' | 'exp' | 'log' | 'sqrt' | 'square' | 'abs' | 'sign' | 'reciprocal'
   | 'relu' | 'relu6' | 'selu' | 'gelu' | 'geluTanh' | 'sigmoid' | 'hardSigmoid' | 'tanh'
   | 'softplus' | 'softsign' | 'swish' | 'log1p' | 'expm1' | 'sin' | 'cos' | 'floor' | 'ceil' | 'round'
   | 'cosh' | 'logCosh' | 'erf';
 
+/** The elementwise two-input kernels with NumPy broadcasting, by name (`Backend.binary(op, ...)`). */
 export type BinaryOp =
   | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
   | 'equal' | 'notEqual' | 'greater' | 'greaterEqual' | 'less' | 'lessEqual' | 'squaredDifference';

@@ -15,12 +15,17 @@ import * as depthwise from './depthwise';
 import * as pool3d from './pool3d';
 import * as resize from './resize';
 import * as activation from './activation';
+import * as rnn from './rnn';
 import { createWasmBackend, wasmSimdSupported } from './wasm';
 import type { WasmBackendOptions } from './wasm';
 
 export type { NumArray, UnaryOp, BinaryOp } from './elementwise';
 export type { ReduceOp } from './reduce';
 
+/**
+ * The plain TypeScript kernels: the reference every other backend is tested against, and the fallback for
+ * any kernel a backend does not replace.
+ */
 export const cpuBackend = {
   name: 'js' as string,
   ...elementwise,
@@ -35,12 +40,15 @@ export const cpuBackend = {
   ...pool3d,
   ...resize,
   ...activation,
+  ...rnn,
 };
 
+/** The kernel contract: every kernel the ops call, as a typed object (see {@link setBackend}). */
 export type Backend = typeof cpuBackend;
 
 let active: Backend = cpuBackend;
 
+/** The active backend's kernels. Ops call kernels only through this. */
 export function kernels(): Backend {
   return active;
 }
@@ -50,6 +58,7 @@ export function setBackend(overrides: Partial<Backend> & { name: string }): void
   active = { ...cpuBackend, ...overrides };
 }
 
+/** The active backend's name: `'js'` for the TypeScript kernels, `'wasm'` for the WebAssembly SIMD ones. */
 export function getBackendName(): string {
   return active.name;
 }

@@ -5,6 +5,7 @@
 import type { Shape } from '../shape';
 import type { NumArray } from './elementwise';
 
+/** The reductions of `Backend.reduce`: values (sum, max, min, prod) or int32 indices (argMax, argMin). */
 export type ReduceOp = 'sum' | 'max' | 'min' | 'prod' | 'argMax' | 'argMin';
 
 /** True when `axes` (sorted) form one contiguous run, so the tensor views as [outer, reduced, inner]. */

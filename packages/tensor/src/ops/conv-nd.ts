@@ -21,7 +21,6 @@ import type { DepthwiseConv2dGeometry } from '../kernels/depthwise';
 import { record } from '../autograd';
 import { toTensor } from './creation';
 import { reshape } from './shape';
-import { conv2d } from './conv';
 import { allocFloat32 } from '../alloc';
 import {
   asFloat, checkStridesDilations, floatValues, outputPaddingTuple, positiveTuple, resolveAxis, resolveTransposeAxis,
@@ -329,7 +328,9 @@ export function separableConv2d(x: TensorLike, depthwiseFilter: TensorLike, poin
   if (pw.rank !== 4 || pw.shape[0] !== 1 || pw.shape[1] !== 1) {
     throw new Error(`separableConv2d: pointwiseFilter must have shape [1, 1, inChannels * depthMultiplier, outChannels], got ${formatShape(pw.shape)}`);
   }
-  return conv2d(depthwiseConv2d(x, depthwiseFilter, strides, pad, dilations), pw, 1, 'valid');
+  // The pointwise step through this module's own convolution (conv.ts delegates grouped convs here, so it
+  // cannot be imported back without an import cycle).
+  return groupedConv2d('separableConv2d', depthwiseConv2d(x, depthwiseFilter, strides, pad, dilations), pw, 1, 'valid', 1, 1);
 }
 
 /**

@@ -25,6 +25,7 @@ export type { ConvActivation };
  * `[[0, 0], [top, bottom], [left, right], [0, 0]]` (tfjs's ExplicitPadding).
  */
 export type PaddingType = 'valid' | 'same' | number | ExplicitPadding;
+/** Explicit NHWC padding: `[[0, 0], [top, bottom], [left, right], [0, 0]]` (tfjs's ExplicitPadding). */
 export type ExplicitPadding = readonly [
   readonly [number, number], readonly [number, number], readonly [number, number], readonly [number, number],
 ];
@@ -82,6 +83,7 @@ export function conv2d(
   return input.rank === 3 ? reshape(y, y.shape.slice(1)) : y;
 }
 
+/** Arguments of {@link fusedConv2d}, as tfjs's `tf.fused.conv2d` takes them. */
 export interface FusedConv2dArgs {
   x: TensorLike;
   filter: TensorLike;

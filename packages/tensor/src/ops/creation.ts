@@ -78,17 +78,20 @@ export function tensor(values: TensorLike, shape?: Shape, dtype?: DType): Tensor
   return new Tensor(data, inferred, type);
 }
 
+/** `x` itself if it is a tensor, else `tensor(x)`: how every op accepts numbers, nested arrays and typed arrays. */
 export function toTensor(x: TensorLike): Tensor {
   return x instanceof Tensor ? x : tensor(x);
 }
 setToTensor(toTensor);
 
+/** A rank-0 tensor holding `value`. */
 export function scalar(value: number, dtype: DType = 'float32'): Tensor {
   const data = allocate(1, dtype);
   data[0] = value;
   return new Tensor(data, [], dtype);
 }
 
+/** A tensor of `shape` with every element `value`. */
 export function fill(shape: Shape, value: number, dtype: DType = 'float32'): Tensor {
   assertValidShape('fill', shape);
   const data = allocate(sizeOf(shape), dtype);
@@ -96,9 +99,13 @@ export function fill(shape: Shape, value: number, dtype: DType = 'float32'): Ten
   return new Tensor(data, shape, dtype);
 }
 
+/** A tensor of `shape` filled with 0. */
 export function zeros(shape: Shape, dtype: DType = 'float32'): Tensor { return fill(shape, 0, dtype); }
+/** A tensor of `shape` filled with 1. */
 export function ones(shape: Shape, dtype: DType = 'float32'): Tensor { return fill(shape, 1, dtype); }
+/** Zeros of the shape and dtype of `x`. */
 export function zerosLike(x: Tensor): Tensor { return fill(x.shape, 0, x.dtype); }
+/** Ones of the shape and dtype of `x`. */
 export function onesLike(x: Tensor): Tensor { return fill(x.shape, 1, x.dtype); }
 
 /** [start, stop) in steps of `step`, like tf.range / np.arange. */

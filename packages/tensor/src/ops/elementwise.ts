@@ -6,7 +6,7 @@ import { kernels } from '../kernels';
 import type { BinaryOp, UnaryOp } from '../kernels';
 import { record } from '../autograd';
 import { toTensor } from './creation';
-import { sumTo } from './reduction';
+import { sumTo } from './sum-to';
 import { allocFloat32 } from '../alloc';
 
 function unaryOp(op: UnaryOp, x: TensorLike): Tensor {
@@ -21,24 +21,39 @@ function unaryOp(op: UnaryOp, x: TensorLike): Tensor {
   });
 }
 
+/** -x, elementwise. */
 export const neg = (x: TensorLike): Tensor => unaryOp('neg', x);
+/** e^x, elementwise. */
 export const exp = (x: TensorLike): Tensor => unaryOp('exp', x);
+/** Natural logarithm, elementwise (-Infinity at 0, NaN below). */
 export const log = (x: TensorLike): Tensor => unaryOp('log', x);
+/** log(1 + x), accurate for small x. */
 export const log1p = (x: TensorLike): Tensor => unaryOp('log1p', x);
+/** e^x - 1, accurate for small x. */
 export const expm1 = (x: TensorLike): Tensor => unaryOp('expm1', x);
+/** Square root, elementwise. */
 export const sqrt = (x: TensorLike): Tensor => unaryOp('sqrt', x);
+/** x * x, elementwise. */
 export const square = (x: TensorLike): Tensor => unaryOp('square', x);
+/** |x|, elementwise; its gradient at 0 is 0. */
 export const abs = (x: TensorLike): Tensor => unaryOp('abs', x);
 /** -1, 0 or 1 (NaN stays NaN); its gradient is zero. */
 export const sign = (x: TensorLike): Tensor => unaryOp('sign', x);
+/** 1 / x, elementwise. */
 export const reciprocal = (x: TensorLike): Tensor => unaryOp('reciprocal', x);
+/** Sine, elementwise. */
 export const sin = (x: TensorLike): Tensor => unaryOp('sin', x);
+/** Cosine, elementwise. */
 export const cos = (x: TensorLike): Tensor => unaryOp('cos', x);
+/** Hyperbolic cosine, elementwise. */
 export const cosh = (x: TensorLike): Tensor => unaryOp('cosh', x);
 /** log(cosh(x)), computed without overflow for large |x|. */
 export const logCosh = (x: TensorLike): Tensor => unaryOp('logCosh', x);
+/** The Gauss error function, elementwise. */
 export const erf = (x: TensorLike): Tensor => unaryOp('erf', x);
+/** Rounds down, elementwise; its gradient is zero. */
 export const floor = (x: TensorLike): Tensor => unaryOp('floor', x);
+/** Rounds up, elementwise; its gradient is zero. */
 export const ceil = (x: TensorLike): Tensor => unaryOp('ceil', x);
 /** Rounds half to even, as tf.round and NumPy do. */
 export const round = (x: TensorLike): Tensor => unaryOp('round', x);
@@ -79,13 +94,19 @@ export function relu(x: TensorLike, options?: ReluOptions): Tensor {
     return [opResult(dx, t.shape)];
   });
 }
+/** min(max(x, 0), 6), elementwise. */
 export const relu6 = (x: TensorLike): Tensor => unaryOp('relu6', x);
+/** Scaled ELU with the self-normalizing constants (alpha 1.6733, scale 1.0507). */
 export const selu = (x: TensorLike): Tensor => unaryOp('selu', x);
+/** 1 / (1 + e^-x), elementwise, stable for large |x|. */
 export const sigmoid = (x: TensorLike): Tensor => unaryOp('sigmoid', x);
 /** Keras 3's hard sigmoid: relu6(x + 3) / 6 (Keras 2 and tfjs used 0.2x + 0.5). */
 export const hardSigmoid = (x: TensorLike): Tensor => unaryOp('hardSigmoid', x);
+/** Hyperbolic tangent, elementwise. */
 export const tanh = (x: TensorLike): Tensor => unaryOp('tanh', x);
+/** log(1 + e^x), elementwise, stable for large x. */
 export const softplus = (x: TensorLike): Tensor => unaryOp('softplus', x);
+/** x / (1 + |x|), elementwise. */
 export const softsign = (x: TensorLike): Tensor => unaryOp('softsign', x);
 /** x * sigmoid(x). */
 export const swish = (x: TensorLike): Tensor => unaryOp('swish', x);
@@ -93,6 +114,7 @@ export const silu = swish;
 /** Exact GELU (erf form), Keras' default; `approximate: true` gives the tanh form. */
 export const gelu = (x: TensorLike, approximate = false): Tensor => unaryOp(approximate ? 'geluTanh' : 'gelu', x);
 
+/** x where x > 0, else `alpha` * x (Keras' default `alpha` 0.2). */
 export function leakyRelu(x: TensorLike, alpha = 0.2): Tensor {
   const t = toTensor(x);
   const out = allocFloat32(t.size);
@@ -104,6 +126,7 @@ export function leakyRelu(x: TensorLike, alpha = 0.2): Tensor {
   });
 }
 
+/** x where x > 0, else `alpha` * (e^x - 1). */
 export function elu(x: TensorLike, alpha = 1): Tensor {
   const t = toTensor(x);
   const out = allocFloat32(t.size);
@@ -123,16 +146,19 @@ function binaryRaw(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
   return opResult(out, shape);
 }
 
+/** a + b, elementwise with NumPy broadcasting. */
 export function add(a: TensorLike, b: TensorLike): Tensor {
   const x = toTensor(a), y = toTensor(b);
   return record(binaryRaw('add', x, y), 'add', [x, y], (dy) => [sumTo(dy, x.shape), sumTo(dy, y.shape)]);
 }
 
+/** a - b, elementwise with NumPy broadcasting. */
 export function sub(a: TensorLike, b: TensorLike): Tensor {
   const x = toTensor(a), y = toTensor(b);
   return record(binaryRaw('sub', x, y), 'sub', [x, y], (dy) => [sumTo(dy, x.shape), y.requiresGrad ? sumTo(neg(dy), y.shape) : null]);
 }
 
+/** a * b, elementwise with NumPy broadcasting. */
 export function mul(a: TensorLike, b: TensorLike): Tensor {
   const x = toTensor(a), y = toTensor(b);
   return record(binaryRaw('mul', x, y), 'mul', [x, y], (dy) => [
@@ -141,6 +167,7 @@ export function mul(a: TensorLike, b: TensorLike): Tensor {
   ]);
 }
 
+/** a / b, elementwise with NumPy broadcasting. */
 export function div(a: TensorLike, b: TensorLike): Tensor {
   const x = toTensor(a), y = toTensor(b);
   return record(binaryRaw('div', x, y), 'div', [x, y], (dy) => [
@@ -150,6 +177,7 @@ export function div(a: TensorLike, b: TensorLike): Tensor {
   ]);
 }
 
+/** a ** b, elementwise with NumPy broadcasting; the gradient for `b` is taken as 0 where a <= 0. */
 export function pow(a: TensorLike, b: TensorLike): Tensor {
   const x = toTensor(a), y = toTensor(b);
   const out = binaryRaw('pow', x, y);
@@ -160,7 +188,7 @@ export function pow(a: TensorLike, b: TensorLike): Tensor {
     y.requiresGrad ? sumTo(binaryRaw('mul', dy, where(greater(x, constant(0)), binaryRaw('mul', out, log(x)), constant(0))), y.shape) : null,
   ]);
 }
-// Built on use, not at module load: tensor.ts and the ops import each other.
+// A fresh scalar per use.
 const constant = (v: number) => new Tensor(new Float32Array([v]), []);
 
 /** Elementwise max with broadcasting; on ties the gradient goes to `a`, as in TensorFlow. */
@@ -172,6 +200,7 @@ export function maximum(a: TensorLike, b: TensorLike): Tensor {
   });
 }
 
+/** Elementwise min with broadcasting; on ties the gradient goes to `a`, as in TensorFlow. */
 export function minimum(a: TensorLike, b: TensorLike): Tensor {
   const x = toTensor(a), y = toTensor(b);
   return record(binaryRaw('minimum', x, y), 'minimum', [x, y], (dy) => {
@@ -180,6 +209,7 @@ export function minimum(a: TensorLike, b: TensorLike): Tensor {
   });
 }
 
+/** (a - b)^2, elementwise with NumPy broadcasting. */
 export function squaredDifference(a: TensorLike, b: TensorLike): Tensor {
   const x = toTensor(a), y = toTensor(b);
   return record(binaryRaw('squaredDifference', x, y), 'squaredDifference', [x, y], (dy) => {
@@ -189,11 +219,17 @@ export function squaredDifference(a: TensorLike, b: TensorLike): Tensor {
 }
 
 // Comparisons return float32 0/1 masks (there is no bool dtype) and carry no gradient.
+/** 1 where a == b, else 0 (float32, broadcasting); carries no gradient. */
 export const equal = (a: TensorLike, b: TensorLike): Tensor => binaryRaw('equal', toTensor(a), toTensor(b));
+/** 1 where a != b, else 0 (float32, broadcasting); carries no gradient. */
 export const notEqual = (a: TensorLike, b: TensorLike): Tensor => binaryRaw('notEqual', toTensor(a), toTensor(b));
+/** 1 where a > b, else 0 (float32, broadcasting); carries no gradient. */
 export const greater = (a: TensorLike, b: TensorLike): Tensor => binaryRaw('greater', toTensor(a), toTensor(b));
+/** 1 where a >= b, else 0 (float32, broadcasting); carries no gradient. */
 export const greaterEqual = (a: TensorLike, b: TensorLike): Tensor => binaryRaw('greaterEqual', toTensor(a), toTensor(b));
+/** 1 where a < b, else 0 (float32, broadcasting); carries no gradient. */
 export const less = (a: TensorLike, b: TensorLike): Tensor => binaryRaw('less', toTensor(a), toTensor(b));
+/** 1 where a <= b, else 0 (float32, broadcasting); carries no gradient. */
 export const lessEqual = (a: TensorLike, b: TensorLike): Tensor => binaryRaw('lessEqual', toTensor(a), toTensor(b));
 
 /** Picks `a` where `condition` is non-zero and `b` elsewhere; all three broadcast together. */

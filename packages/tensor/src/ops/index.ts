@@ -9,3 +9,4 @@ export * from './pool';
 export * from './image';
 export * from './dropout';
 export * from './fused';
+export * from './rnn';

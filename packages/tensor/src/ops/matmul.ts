@@ -5,7 +5,7 @@ import type { Shape } from '../shape';
 import { kernels } from '../kernels';
 import { record } from '../autograd';
 import { toTensor } from './creation';
-import { sumTo } from './reduction';
+import { sumTo } from './sum-to';
 import { reshape } from './shape';
 import { allocFloat32 } from '../alloc';
 

@@ -4,42 +4,14 @@ import type { TensorLike } from '../tensor';
 import type { Shape } from '../shape';
 import { formatShape, normalizeAxes, normalizeAxis, shapesEqual, sizeOf } from '../shape';
 import { kernels } from '../kernels';
-import type { ReduceOp } from '../kernels';
 import { record } from '../autograd';
 import { toTensor } from './creation';
 import { reshape, transpose } from './shape';
 import { add, exp, log, sub } from './elementwise';
+import { keptShape, reduceRaw } from './sum-to';
 import { allocFloat32 } from '../alloc';
 
-function isContiguous(axes: readonly number[]): boolean {
-  for (let i = 1; i < axes.length; i++) if (axes[i] !== axes[i - 1]! + 1) return false;
-  return true;
-}
-
-/** The input shape with reduced axes set to 1: the shape `dy` is viewed as before broadcasting back. */
-function keptShape(shape: Shape, axes: readonly number[]): number[] {
-  return shape.map((d, i) => (axes.includes(i) ? 1 : d));
-}
-
-function reduceRaw(op: ReduceOp, t: Tensor, axes: readonly number[], keepDims: boolean): Tensor {
-  let values = t.values;
-  let shape: Shape = t.shape;
-  let reduceAxes = axes;
-  const k = kernels();
-  if (!isContiguous(axes)) {
-    const perm = k.permutationForAxes(t.rank, axes);
-    const moved = allocFloat32(t.size);
-    k.transpose(values, shape, perm, moved);
-    values = moved;
-    shape = perm.map((p) => t.shape[p]!);
-    reduceAxes = axes.map((_, i) => t.rank - axes.length + i);
-  }
-  const outShape = keepDims ? keptShape(t.shape, axes) : t.shape.filter((_, i) => !axes.includes(i));
-  const isArg = op === 'argMax' || op === 'argMin';
-  const out = isArg ? new Int32Array(sizeOf(outShape)) : allocFloat32(sizeOf(outShape));
-  k.reduce(op, values, shape, reduceAxes, out);
-  return opResult(out, Object.freeze(outShape));
-}
+export { sumTo } from './sum-to';
 
 function broadcastBack(dy: Tensor, xShape: Shape, axes: readonly number[]): Float32Array {
   const out = allocFloat32(sizeOf(xShape));
@@ -47,12 +19,14 @@ function broadcastBack(dy: Tensor, xShape: Shape, axes: readonly number[]): Floa
   return out;
 }
 
+/** Sum over `axis` (one axis, a list, or all when omitted); `keepDims` keeps reduced axes as size 1. */
 export function sum(x: TensorLike, axis?: number | readonly number[], keepDims = false): Tensor {
   const t = toTensor(x);
   const axes = normalizeAxes('sum', axis, t.rank);
   return record(reduceRaw('sum', t, axes, keepDims), 'sum', [t], (dy) => [opResult(broadcastBack(dy, t.shape, axes), t.shape)]);
 }
 
+/** Mean over `axis` (one axis, a list, or all when omitted); `keepDims` keeps reduced axes as size 1. */
 export function mean(x: TensorLike, axis?: number | readonly number[], keepDims = false): Tensor {
   const t = toTensor(x);
   const axes = normalizeAxes('mean', axis, t.rank);
@@ -85,9 +59,12 @@ function extremum(op: 'max' | 'min', x: TensorLike, axis: number | readonly numb
   });
 }
 
+/** Maximum over `axis` (one axis, a list, or all when omitted); on ties the gradient is shared equally. */
 export const max = (x: TensorLike, axis?: number | readonly number[], keepDims = false): Tensor => extremum('max', x, axis, keepDims);
+/** Minimum over `axis` (one axis, a list, or all when omitted); on ties the gradient is shared equally. */
 export const min = (x: TensorLike, axis?: number | readonly number[], keepDims = false): Tensor => extremum('min', x, axis, keepDims);
 
+/** Product over `axis` (one axis, a list, or all when omitted). */
 export function prod(x: TensorLike, axis?: number | readonly number[], keepDims = false): Tensor {
   const t = toTensor(x);
   const axes = normalizeAxes('prod', axis, t.rank);
@@ -123,21 +100,6 @@ export function argMax(x: TensorLike, axis = 0): Tensor {
 export function argMin(x: TensorLike, axis = 0): Tensor {
   const t = toTensor(x);
   return reduceRaw('argMin', t, [normalizeAxis('argMin', axis, t.rank)], false);
-}
-
-/** Sums a broadcast gradient back to the shape of the input it was broadcast from. */
-export function sumTo(g: Tensor, shape: Shape): Tensor {
-  if (shapesEqual(g.shape, shape)) return g;
-  const lead = g.rank - shape.length;
-  const axes: number[] = [];
-  for (let i = 0; i < g.rank; i++) {
-    if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) axes.push(i);
-  }
-  const reduced = reduceRaw('sum', g, axes, false);
-  if (reduced.size !== sizeOf(shape)) {
-    throw new Error(`sumTo: cannot reduce gradient of shape ${formatShape(g.shape)} to ${formatShape(shape)}`);
-  }
-  return new Tensor(reduced.values, shape);
 }
 
 function lastAxisOp(name: 'softmax' | 'logSoftmax', x: TensorLike, axis: number): Tensor {

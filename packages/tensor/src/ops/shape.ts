@@ -6,7 +6,7 @@ import { formatShape, normalizeAxis, shapesEqual, sizeOf } from '../shape';
 import { kernels } from '../kernels';
 import { record } from '../autograd';
 import { toTensor } from './creation';
-import { sumTo } from './reduction';
+import { sumTo } from './sum-to';
 import { allocFloat32 } from '../alloc';
 
 /** Same values, new shape; one dimension may be -1 (inferred). Shares storage unless `x` is a Variable. */
@@ -36,6 +36,7 @@ export function flatten(x: TensorLike): Tensor {
   return reshape(t, [t.size]);
 }
 
+/** Inserts an axis of size 1 at `axis` (negative counts from the end of the result). */
 export function expandDims(x: TensorLike, axis = 0): Tensor {
   const t = toTensor(x);
   const ax = normalizeAxis('expandDims', axis, t.rank + 1);

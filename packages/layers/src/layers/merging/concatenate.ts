@@ -1,5 +1,5 @@
 /** `Concatenate` (Keras 3): joins a list of inputs along one axis; every other axis must agree. */
-import { Tensor, concat, minimum, ones } from '@minikeras/tensor';
+import { Tensor, concat, maximum, ones } from '@minikeras/tensor';
 import { Layer, checkOptions } from '../../engine/layer';
 import type { CallContext, LayerArgs, ShapeStructure, SymbolicShape } from '../../engine/layer';
 import { formatSymbolicShape } from '../../engine/shape';
@@ -62,13 +62,14 @@ export class Concatenate extends Layer {
   call(inputs: Nested<Tensor>, _ctx: CallContext): Tensor {
     if (!Array.isArray(inputs) || !inputs.every((t) => t instanceof Tensor)) throw new Error(`${this.label} should be called on a list of tensors`);
     const list = inputs as Tensor[];
-    this.computeOutputShape(list.map((t) => [null, ...t.shape.slice(1)]));
+    this.computeOutputShape(list.map((t) => [...t.shape]));
     return list.length === 1 ? list[0]! : concat(list, this.axisFor(list[0]!.rank));
   }
 
   /**
-   * Keras: a missing mask counts as all-true; joined along the features the output mask is the AND of the
-   * input masks, along another axis the masks are joined too.
+   * Keras 3: a missing mask counts as all-true; joined along the features the output mask is the OR of the
+   * input masks (Keras 3 reduces the joined masks with `any`; Keras 2 and tfjs used `all`), along another
+   * axis the masks are joined too.
    */
   override computeMask(inputs: Nested<Tensor>, mask: Nested<Tensor | null> | null): Tensor | null {
     if (!Array.isArray(mask) || mask.every((m) => !(m instanceof Tensor))) return null;
@@ -76,7 +77,7 @@ export class Concatenate extends Layer {
     const rank = list[0]!.rank;
     const axis = this.axisFor(rank);
     const masks = list.map((x, i) => (mask[i] instanceof Tensor ? (mask[i] as Tensor) : ones(x.shape.slice(0, -1))));
-    if (axis === rank - 1) return masks.slice(1).reduce((acc, m) => minimum(acc, m), masks[0]!);
+    if (axis === rank - 1) return masks.slice(1).reduce((acc, m) => maximum(acc, m), masks[0]!);
     return masks.length === 1 ? masks[0]! : concat(masks, axis);
   }
 

@@ -64,7 +64,7 @@ export class Dot extends Layer {
       throw new Error(`${this.label} should be called on a list of exactly 2 tensors`);
     }
     let [x, y] = inputs as [Tensor, Tensor];
-    this.computeOutputShape([[null, ...x.shape.slice(1)], [null, ...y.shape.slice(1)]]);
+    this.computeOutputShape([[...x.shape], [...y.shape]]);
     const [a, b] = this.resolvedAxes(x.rank, y.rank);
     if (this.normalize) {
       x = div(x, sqrt(maximum(sum(square(x), a, true), NORMALIZE_EPSILON)));

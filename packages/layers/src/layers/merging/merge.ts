@@ -73,7 +73,8 @@ export abstract class Merge extends Layer {
       throw new Error(`${this.label} should be called on a list of tensors`);
     }
     const list = inputs as Tensor[];
-    mergeInputShapes(this.label, list.map((t) => [null, ...t.shape.slice(1)]), this.minInputs, this.exactInputs);
+    // The real shapes, batch axis included: Keras rejects different batch sizes instead of broadcasting them.
+    this.computeOutputShape(list.map((t) => [...t.shape]));
     const rank = Math.max(...list.map((t) => t.rank));
     // Keras: lower-rank inputs get size-1 axes right after the batch axis until the ranks agree.
     const same = list.map((t) => {

@@ -8,8 +8,8 @@ describe('kernels-wasm.generated.ts', () => {
     expect(readFileSync(GENERATED_PATH, 'utf8')).toBe(await renderGeneratedModule());
   });
 
-  it('decodes to a valid module exporting memory, sgemm and adamUpdate', () => {
+  it('decodes to a valid module exporting memory, sgemm, adamUpdate and the LSTM gate kernels', () => {
     const module = new WebAssembly.Module(kernelBytes());
-    expect(WebAssembly.Module.exports(module).map((e) => e.name).sort()).toEqual(['adamUpdate', 'memory', 'sgemm']);
+    expect(WebAssembly.Module.exports(module).map((e) => e.name).sort()).toEqual(['adamUpdate', 'lstmGates', 'lstmGatesBackward', 'memory', 'sgemm']);
   });
 });

@@ -9,7 +9,7 @@
  * ```
  *
  * `createWasmBackend` compiles synchronously. That is fine in Node, in workers, and on a browser main thread
- * for this module (~2.5 KB): Chrome refuses synchronous `new WebAssembly.Module` on the main thread only for
+ * for this module (~3.7 KB): Chrome refuses synchronous `new WebAssembly.Module` on the main thread only for
  * buffers over 4 KB. Should the module outgrow that, browsers must use the async `initWasmBackend`.
  */
 import { matmul as matmulJs } from '../matmul';
@@ -23,6 +23,8 @@ import type { Backend } from '../index';
 import type { NumArray } from '../elementwise';
 import { WasmGemm } from './gemm';
 import { WasmOptim } from './optim';
+import { WasmRnn } from './rnn';
+import { lstmStepBackward as lstmStepBackwardJs, lstmStepForward as lstmStepForwardJs, rnnCarryMaskedRows } from '../rnn';
 import { instantiateKernels, instantiateKernelsSync, wasmRelaxedSimdSupported, wasmSimdSupported } from './module';
 import type { KernelExports, KernelVariant } from './module';
 
@@ -44,6 +46,7 @@ export const DEFAULT_WASM_MIN_WORK = 256;
  */
 export const DEFAULT_WASM_MIN_ADAM = 256;
 
+/** Options of {@link createWasmBackend} and {@link initWasmBackend}. */
 export interface WasmBackendOptions {
   /** Products with m*k*n below this use the TS kernel (default DEFAULT_WASM_MIN_WORK; 0 sends all to WASM). */
   minWork?: number;
@@ -54,7 +57,7 @@ export interface WasmBackendOptions {
 }
 
 /** The kernels the WASM backend replaces; `setBackend` takes the rest from the TS reference. */
-export type WasmBackend = Partial<Backend> & Pick<Backend, 'matmul' | 'conv2d' | 'conv2dBackpropInput' | 'conv2dBackpropFilter' | 'conv2dBiasActivation' | 'conv2dBiasActivationBackprop' | 'conv2dBiasActivationMaxPoolBackprop' | 'adamUpdate'> & {
+export type WasmBackend = Partial<Backend> & Pick<Backend, 'matmul' | 'conv2d' | 'conv2dBackpropInput' | 'conv2dBackpropFilter' | 'conv2dBiasActivation' | 'conv2dBiasActivationBackprop' | 'conv2dBiasActivationMaxPoolBackprop' | 'adamUpdate' | 'lstmStepForward' | 'lstmStepBackward'> & {
   name: string;
   /** The kernel build in use (for benchmarks and bug reports). */
   variant: KernelVariant;
@@ -111,6 +114,52 @@ function makeBackend(exports: KernelExports, variant: KernelVariant, options: Wa
     else optim.adam(p, g, m, v, vhat, alpha, beta1, beta2, epsilon, keep, gscale);
   }
 
+  // LSTM gate math in SIMD for Keras' default activations (tanh, sigmoid) and units % 4 === 0; the TS kernel
+  // otherwise. Masked rows are computed like the others and then restored from the previous states.
+  const rnn = new WasmRnn(exports);
+  const TANH = 1, SIGMOID = 2;
+  function lstmStepForward(
+    gates: Float32Array, H: Float32Array, C: Float32Array, s: number, t: number,
+    B: number, U: number, T: number, mask: NumArray | null, act: number, recAct: number,
+  ): void {
+    if (act !== TANH || recAct !== SIGMOID || (U & 3) !== 0) {
+      lstmStepForwardJs(gates, H, C, s, t, B, U, T, mask, act, recAct);
+      return;
+    }
+    rnn.lstmStep(gates, H, C, s, B, U);
+    if (mask) {
+      rnnCarryMaskedRows(H, s, t, B, U, T, mask);
+      rnnCarryMaskedRows(C, s, t, B, U, T, mask);
+    }
+  }
+
+  let dcIn = new Float32Array(0);
+  function lstmStepBackward(
+    gates: Float32Array, H: Float32Array, C: Float32Array, s: number, t: number,
+    B: number, U: number, T: number, mask: NumArray | null, act: number, recAct: number,
+    dh: Float32Array, dc: Float32Array, dz: Float32Array, dhPrev: Float32Array,
+  ): void {
+    if (act !== TANH || recAct !== SIGMOID || (U & 3) !== 0) {
+      lstmStepBackwardJs(gates, H, C, s, t, B, U, T, mask, act, recAct, dh, dc, dz, dhPrev);
+      return;
+    }
+    const bu = B * U;
+    if (mask) {
+      if (dcIn.length < bu) dcIn = new Float32Array(bu);
+      dcIn.set(dc.subarray(0, bu));
+    }
+    rnn.lstmStepBackward(gates, C, s, B, U, dh, dc, dz);
+    dhPrev.fill(0, 0, bu);
+    if (!mask) return;
+    // Masked rows: no gate gradient, and dh, dc pass straight to the previous step.
+    for (let b = 0; b < B; b++) {
+      if (mask[b * T + t] !== 0) continue;
+      const row = b * U, zRow = (s * B + b) * 4 * U;
+      dz.fill(0, zRow, zRow + 4 * U);
+      for (let j = 0; j < U; j++) { dc[row + j] = dcIn[row + j]!; dhPrev[row + j] = dh[row + j]!; }
+    }
+  }
+
   // The conv kernels keep their TS im2col/col2im and issue their three products through this matmul.
   return {
     name: 'wasm',
@@ -125,5 +174,7 @@ function makeBackend(exports: KernelExports, variant: KernelVariant, options: Wa
     conv2dBiasActivationMaxPoolBackprop: (x, filter, activation, poolArg, poolY, poolDy, pg, dx, dFilter, dBias, g) =>
       conv2dBiasActivationMaxPoolBackpropJs(x, filter, activation, poolArg, poolY, poolDy, pg, dx, dFilter, dBias, g, matmul),
     adamUpdate,
+    lstmStepForward,
+    lstmStepBackward,
   };
 }

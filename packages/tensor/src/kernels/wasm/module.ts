@@ -43,6 +43,10 @@ export interface KernelExports {
     n: number, p: number, g: number, m: number, v: number, vhat: number,
     alpha: number, a1: number, a2: number, epsilon: number, keep: number, gscale: number,
   ): void;
+  /** LSTM gate math (tanh / sigmoid) of one step, rows x units with units % 4 === 0; see kernels.wat. */
+  lstmGates(rows: number, units: number, z: number, cPrev: number, c: number, h: number): void;
+  /** Its backward: dz from the activated gates, carries and dh; dc becomes dL/dcPrev in place. */
+  lstmGatesBackward(rows: number, units: number, z: number, cPrev: number, c: number, dh: number, dc: number, dz: number): void;
 }
 
 /** True when this runtime has WebAssembly with the fixed-width SIMD128 proposal (Node >= 16.4, all current browsers). */
@@ -80,7 +84,7 @@ function checkSupport(variant: KernelVariant): void {
   }
 }
 
-/** Synchronous compile. The module is ~2.5 KB, under Chrome's 4 KB limit for sync compiles on the main thread. */
+/** Synchronous compile. The module is ~3.7 KB, under Chrome's 4 KB limit for sync compiles on the main thread. */
 export function instantiateKernelsSync(variant: KernelVariant = 'simd128'): KernelExports {
   checkSupport(variant);
   return bind(new WebAssembly.Instance(new WebAssembly.Module(kernelBytes(variant)), {}));
@@ -93,9 +97,15 @@ export async function instantiateKernels(variant: KernelVariant = 'simd128'): Pr
 }
 
 function bind(instance: WebAssembly.Instance): KernelExports {
-  const { memory, sgemm, adamUpdate } = instance.exports;
-  if (!(memory instanceof WebAssembly.Memory) || typeof sgemm !== 'function' || typeof adamUpdate !== 'function') {
-    throw new Error('WebAssembly backend: the embedded kernels module lacks one of its exports memory, sgemm, adamUpdate (stale kernels-wasm.generated.ts?)');
+  const { memory, sgemm, adamUpdate, lstmGates, lstmGatesBackward } = instance.exports;
+  if (
+    !(memory instanceof WebAssembly.Memory) || typeof sgemm !== 'function' || typeof adamUpdate !== 'function'
+    || typeof lstmGates !== 'function' || typeof lstmGatesBackward !== 'function'
+  ) {
+    throw new Error('WebAssembly backend: the embedded kernels module lacks one of its exports memory, sgemm, adamUpdate, lstmGates, lstmGatesBackward (stale kernels-wasm.generated.ts?)');
   }
-  return { memory, sgemm: sgemm as KernelExports['sgemm'], adamUpdate: adamUpdate as KernelExports['adamUpdate'] };
+  return {
+    memory, sgemm: sgemm as KernelExports['sgemm'], adamUpdate: adamUpdate as KernelExports['adamUpdate'],
+    lstmGates: lstmGates as KernelExports['lstmGates'], lstmGatesBackward: lstmGatesBackward as KernelExports['lstmGatesBackward'],
+  };
 }
