@@ -5,7 +5,7 @@
  *   (a) imports minikeras on Node (ESM, no loader), trains a tiny model and predicts,
  *   (b) type-checks test/consumer/check.ts with tsc under moduleResolution nodenext, node16, bundler and node10,
  *       with skipLibCheck true and false (each @ts-expect-error line must be an error),
- *   (c) bundles a small training script for the browser with esbuild: no Node built-ins, under 300 KB minified,
+ *   (c) bundles a small training script for the browser with esbuild: no Node built-ins, under 370 KB minified,
  *   (d) reaches every export of minikeras as the same object as its own package's export.
  * Then @arethetypeswrong/core and publint lint the tarballs. One packed and installed project serves every case.
  * `pnpm test` builds the packages first; the tarballs are packed with --ignore-scripts (no second build).
@@ -186,7 +186,7 @@ describe('(b) tsc --noEmit on the typed program', () => {
 });
 
 describe('(c) esbuild browser bundle', () => {
-  it('bundles a small training script with no Node built-ins, one copy of each package, under 300 KB', async () => {
+  it('bundles a small training script with no Node built-ins, one copy of each package, under 370 KB', async () => {
     const result = await build({
       entryPoints: [join(project, 'src', 'browser.ts')],
       absWorkingDir: project,
@@ -198,13 +198,23 @@ describe('(c) esbuild browser bundle', () => {
       write: false,
       metafile: true,
       logLevel: 'silent',
-      outfile: join(project, 'out', 'browser.js'),
+      // Code the packages load with import() (h5wasm and fflate, for Keras' .keras / .h5 files) becomes chunks
+      // a page fetches on first use, as every bundler with code splitting does.
+      splitting: true,
+      outdir: join(project, 'out'),
     });
-    const code = result.outputFiles[0]!.contents;
-    const text = result.outputFiles[0]!.text;
-    // Nothing left to import at run time, least of all a Node built-in.
-    expect(Object.values(result.metafile.outputs)[0]!.imports).toEqual([]);
-    expect(text).not.toMatch(/(?:\bfrom\s*|\bimport\s*\(\s*)["'](node:|fs["']|path["']|zlib["']|crypto["'])/);
+    const [entryName, entry] = Object.entries(result.metafile.outputs).find(([, o]) => o.entryPoint !== undefined)!;
+    const file = result.outputFiles.find((f) => f.path === join(project, entryName))!;
+    const code = file.contents;
+    const everything = result.outputFiles.filter((f) => f.path.endsWith('.js')).map((f) => f.text).join('\n');
+    // Nothing for the script itself to import at run time (only the lazily loaded chunks), least of all a Node built-in.
+    expect(entry.imports.filter((i) => i.kind !== 'dynamic-import' && !i.path.startsWith('out/chunk-'))).toEqual([]);
+    expect(everything).not.toMatch(/(?:\bfrom\s*|\bimport\s*\(\s*)["'](node:|fs["']|path["']|zlib["']|crypto["'])/);
+    // The HDF5 library (h5wasm, megabytes of WebAssembly) is a chunk of its own, not imported up front.
+    const big = Object.entries(result.metafile.outputs).filter(([name, o]) => name.endsWith('.js') && o.bytes > 1_000_000).map(([name]) => name);
+    expect(big).toHaveLength(1);
+    expect(big[0]).not.toBe(entryName);
+    expect(entry.imports.filter((i) => i.kind === 'import-statement').map((i) => i.path)).not.toContain(big[0]);
     // Every package's code comes from its installed dist file, once.
     const inputs = Object.keys(result.metafile.inputs).filter((f) => f.includes('node_modules'));
     for (const name of ['@minikeras/tensor', '@minikeras/layers', '@minikeras/optimizers', '@minikeras/losses', 'minikeras']) {
@@ -213,7 +223,9 @@ describe('(c) esbuild browser bundle', () => {
     const raw = code.byteLength;
     const gzip = gzipSync(code, { level: 9 }).byteLength;
     console.log(`consumer browser bundle (minified): ${(raw / 1024).toFixed(1)} KiB, gzip -9 ${(gzip / 1024).toFixed(1)} KiB`);
-    expect(raw).toBeLessThan(300 * 1024);
+    // 300 KB before Keras' own file formats: their readers and writers, reached from Model.save and
+    // Model.loadWeights, are always in (about 350 KiB in all); the HDF5 and zip libraries are chunks of their own.
+    expect(raw).toBeLessThan(370 * 1024);
   });
 });
 
