@@ -1,6 +1,7 @@
 // Builds the package in the current directory into what npm publishes (see docs/packaging.md):
-//   dist/index.js    esbuild bundles src/index.ts into one ESM file; every dependency (workspace or npm) stays
-//                    an import, so each class and each piece of global state exists once in a user's program.
+//   dist/**/*.js     esbuild compiles each module src/index.ts reaches into an ESM file of its own; every
+//                    dependency (workspace or npm) stays an import, so each class and each piece of global
+//                    state exists once in a user's program, and bundlers can leave out unused modules.
 //   dist/index.d.ts  tsc emits the declarations into .cache/dts, then rollup-plugin-dts bundles them
 //                    into one self-contained file whose only imports are the package's dependencies: no
 //                    relative imports for a resolver to get wrong, no declarations of test helpers.
@@ -9,9 +10,9 @@
 //   node ../../scripts/build-package.mjs            build
 //   node ../../scripts/build-package.mjs --prepack  build, then check the manifest (run by npm/pnpm pack/publish)
 import { build } from 'esbuild';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { rollup } from 'rollup';
 import { dts } from 'rollup-plugin-dts';
 import ts from 'typescript';
@@ -32,18 +33,47 @@ for (const dep of dependencies.filter((d) => d === 'minikeras' || d.startsWith('
 }
 
 rmSync(join(dir, 'dist'), { recursive: true, force: true });
-await build({
+// JavaScript: one ESM file per source module reachable from src/index.ts (so test helpers never ship), with
+// relative imports given their file extensions for Node. Keeping the modules apart lets a user's bundler drop
+// what a program does not use, even behind namespaces such as `layers.Dense` (a single pre-bundled file would
+// turn each namespace into one object that keeps every member). First find the modules the entry reaches.
+const probe = await build({
   entryPoints: [join(dir, 'src', 'index.ts')],
-  outfile: join(dir, 'dist', 'index.js'),
   bundle: true,
+  write: false,
+  metafile: true,
   format: 'esm',
   platform: 'neutral',
   mainFields: ['module', 'main'],
   target: 'es2022',
   external: [...dependencies, 'node:*'],
+  logLevel: 'silent',
+});
+const srcDir = join(dir, 'src');
+const modules = Object.keys(probe.metafile.inputs).map((f) => resolve(f)).filter((f) => f.startsWith(srcDir + sep) && f.endsWith('.ts'));
+await build({
+  entryPoints: modules,
+  outdir: join(dir, 'dist'),
+  outbase: srcDir,
+  bundle: false,
+  format: 'esm',
+  platform: 'neutral',
+  target: 'es2022',
   sourcemap: true,
   logLevel: 'warning',
 });
+// Relative specifiers as Node resolves them: './tensor' -> './tensor.js', './ops' -> './ops/index.js'.
+for (const file of modules) {
+  const out = join(dir, 'dist', relative(srcDir, file)).replace(/\.ts$/, '.js');
+  const from = dirname(file);
+  const code = readFileSync(out, 'utf8').replace(/((?:\bfrom|\bimport)\s*\(?\s*)"(\.{1,2}\/[^"]*)"/g, (m, lead, spec) => {
+    const target = resolve(from, spec);
+    if (existsSync(`${target}.ts`)) return `${lead}"${spec}.js"`;
+    if (existsSync(join(target, 'index.ts'))) return `${lead}"${spec}/index.js"`;
+    throw new Error(`build-package: ${relative(dir, file)} imports '${spec}', which is not a module of the package`);
+  });
+  writeFileSync(out, code);
+}
 
 // Declarations: the package's tsconfig.json, with the repo-wide `paths` to the workspace sources cleared.
 // (Not under node_modules: rollup-plugin-dts takes anything there for an external package.)

@@ -1,8 +1,8 @@
 // Checks that a public package directory is fit to pack as it is, with npm as well as pnpm (npm applies no
 // publishConfig and does not rewrite `workspace:` ranges): run by `prepack` after the build, and by the tests.
 //   node scripts/check-manifest.mjs packages/tensor ...
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
@@ -48,16 +48,22 @@ export function checkManifest(dir) {
   const dependencies = Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies });
   const declared = (spec) => spec.startsWith('node:') || dependencies.some((d) => spec === d || spec.startsWith(`${d}/`));
   // The module specifiers of each built file, as the TypeScript scanner sees them (imports, re-exports,
-  // import() calls and types, triple-slash references; not text in strings or comments).
-  for (const file of ['index.js', 'index.d.ts']) {
+  // import() calls and types, triple-slash references; not text in strings or comments). The code is one file
+  // per module, whose relative imports must name files that are there; the declarations are one file.
+  const builtFiles = (sub) => {
+    const root = join(dir, 'dist', sub);
+    if (!existsSync(root)) return [];
+    return readdirSync(root, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? builtFiles(join(sub, e.name)) : e.name.endsWith('.js') || e.name === 'index.d.ts' ? [join(sub, e.name)] : []));
+  };
+  for (const file of builtFiles('')) {
     const path = join(dir, 'dist', file);
-    if (!existsSync(path)) continue;
     const info = ts.preProcessFile(readFileSync(path, 'utf8'), true, true);
     const specs = [...info.importedFiles, ...info.referencedFiles, ...info.typeReferenceDirectives].map((r) => r.fileName);
     for (const spec of specs) {
-      if (!declared(spec)) {
-        problems.push(`dist/${file} refers to '${spec}': the built ${file.endsWith('.d.ts') ? 'declarations' : 'code'} must be one file that imports only the package's dependencies`);
-      }
+      if (declared(spec)) continue;
+      const relativeJs = file.endsWith('.js') && /^\.\.?\//.test(spec) && spec.endsWith('.js');
+      if (relativeJs && existsSync(join(dirname(path), spec))) continue;
+      problems.push(`dist/${file} refers to '${spec}': built code may import only the package's dependencies and its own built modules (with their .js extension), and the declarations must be one file`);
     }
   }
   return problems;

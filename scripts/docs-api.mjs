@@ -67,6 +67,10 @@ export async function convert({ out = join(root, 'docs', 'api') } = {}) {
     excludePrivate: true,
     excludeInternal: true,
     sort: ['source-order'],
+    // Source links relative to the repository, so the check does not depend on a git remote (CI clones have none
+    // that TypeDoc recognizes, which it reports as a warning).
+    disableGit: true,
+    sourceLinkTemplate: '../../{path}#L{line}',
     validation: { notExported: true, invalidLink: true, rewrittenLink: true, notDocumented: false, unusedMergeModuleWith: true },
     treatValidationWarningsAsErrors: true,
     logLevel: LogLevel.Warn,

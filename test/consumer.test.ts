@@ -14,7 +14,7 @@
 import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
@@ -91,7 +91,13 @@ describe('packing', () => {
       const data = dir === 'datasets'
         ? ['data/LICENSE', 'data/README.md', 'data/mnist-10k-images-idx3-ubyte.gz', 'data/mnist-10k-labels-idx1-ubyte.gz']
         : [];
-      expect(npm.files, name).toEqual(['LICENSE', 'README.md', ...data, 'dist/index.d.ts', 'dist/index.js', 'dist/index.js.map', 'package.json'].sort());
+      // dist/ holds one .js (+ map) per module of the package's source that its entry reaches, and one .d.ts.
+      const built = readdirSync(join(REPO, 'packages', dir, 'dist'), { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(join(REPO, 'packages', dir).length + 1).split(sep).join('/'));
+      expect(built.filter((f) => f.endsWith('.d.ts')), name).toEqual(['dist/index.d.ts']);
+      expect(built.every((f) => f === 'dist/index.d.ts' || /\.js(\.map)?$/.test(f)), name).toBe(true);
+      expect(built.some((f) => /(^|\/)(testing|test-utils)\/|\.test\.|fixture/.test(f)), name).toBe(false);
+      expect(npm.files, name).toEqual(['LICENSE', 'README.md', ...data, ...built, 'package.json'].sort());
       expect(pnpm.files, name).toEqual(npm.files);
       // pnpm drops the lifecycle scripts (prepack) from what it packs; otherwise the manifests are the same.
       const { scripts: _npmScripts, ...npmManifest } = npm.manifest;

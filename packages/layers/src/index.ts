@@ -25,6 +25,9 @@ export type { InitializerName, InitializerIdentifier } from './initializers';
 export * as regularizers from './regularizers';
 export type { RegularizerName, RegularizerIdentifier } from './regularizers';
 export * as layers from './layers';
+// The layer classes by name too: `import { Dense } from 'minikeras'` lets a bundler leave out the layers a
+// program does not use (the `layers` namespace object holds them all).
+export * from './layers';
 export * as callbacks from './callbacks';
 export {
   Callback, CallbackList, History, EarlyStopping, ReduceLROnPlateau, LearningRateScheduler, TerminateOnNaN, CSVLogger,

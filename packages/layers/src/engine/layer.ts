@@ -18,6 +18,7 @@ import { formatShapeStructure, formatSymbolicShape, isShape } from './shape';
 import type { ShapeStructure, SymbolicShape } from './shape';
 import { getMask, setMask } from './mask';
 import { SeedGenerator, randomInitSuspended } from './seed-generator';
+import { getRegisteredClass, registerClass } from './registry';
 
 export type { SymbolicShape, ShapeStructure } from './shape';
 export { formatSymbolicShape } from './shape';
@@ -124,6 +125,10 @@ export abstract class Layer {
   private readonly ownSeedGenerators: SeedGenerator[] = [];
 
   constructor(args: LayerArgs = {}) {
+    // A class that names itself is registered when its first instance is made, so a model can be saved and
+    // loaded without a registration statement per class (which would keep every class in every bundle).
+    const ctor = new.target as unknown as typeof Layer;
+    if (Object.hasOwn(ctor, 'className') && !getRegisteredClass(ctor.className)) registerClass(ctor);
     this.name = args.name ?? uniqueLayerName(snakeCase(this.className));
     if (typeof this.name !== 'string' || this.name === '' || this.name.includes('/')) {
       throw new Error(`${this.className}: name must be a non-empty string without '/', got ${JSON.stringify(args.name)}`);

@@ -4,7 +4,8 @@ import { Tensor, globalRng, randomNormal, setSeed } from '@minikeras/tensor';
 import { Sequential } from '../models/sequential';
 import { Dense, Dropout, Input } from '../layers';
 import { clearSession } from './layer';
-import { fromArtifacts, toArtifacts } from '../saving/artifacts';
+import { toArtifacts } from '../saving/artifacts';
+import { fromArtifacts } from '../saving/load-model';
 
 beforeEach(() => clearSession());
 

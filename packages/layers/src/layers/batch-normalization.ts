@@ -3,7 +3,6 @@ import { Tensor, add, mean, mul, noGrad, reciprocal, reshape, sqrt, square, sub,
 import type { Variable } from '@minikeras/tensor';
 import { Layer, checkOptions } from '../engine/layer';
 import type { CallContext, LayerArgs, SymbolicShape } from '../engine/layer';
-import { registerClass } from '../engine/registry';
 import type { InitializerIdentifier } from '../initializers';
 import type { RegularizerIdentifier } from '../regularizers';
 import { formatSymbolic } from './conv2d';
@@ -140,4 +139,3 @@ export class BatchNormalization extends Layer {
     };
   }
 }
-registerClass(BatchNormalization);

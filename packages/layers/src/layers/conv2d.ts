@@ -3,7 +3,6 @@ import { formatShape, fusedConv2d } from '@minikeras/tensor';
 import type { Tensor, Variable } from '@minikeras/tensor';
 import { Layer, checkOptions, positiveInt } from '../engine/layer';
 import type { CallContext, LayerArgs, SymbolicShape } from '../engine/layer';
-import { registerClass } from '../engine/registry';
 import { ACTIVATIONS, activationName, getActivation } from '../activations';
 import type { ActivationIdentifier } from '../activations';
 import type { InitializerIdentifier } from '../initializers';
@@ -170,4 +169,3 @@ export class Conv2D extends Layer {
     };
   }
 }
-registerClass(Conv2D);

@@ -5,7 +5,6 @@ import { Layer, checkOptions } from '../engine/layer';
 import type { CallContext, LayerArgs, SymbolicShape } from '../engine/layer';
 import { Node, SymbolicTensor } from '../engine/symbolic-tensor';
 import type { SymbolicDtype } from '../engine/symbolic-tensor';
-import { registerClass } from '../engine/registry';
 import type { SeedGenerator } from '../engine/seed-generator';
 import { activationName, getActivation } from '../activations';
 import type { ActivationIdentifier } from '../activations';
@@ -40,7 +39,6 @@ export class InputLayer extends Layer {
     return this.dtype === 'int32' ? { ...config, dtype: this.dtype } : config;
   }
 }
-registerClass(InputLayer);
 
 /** Options of `Input(...)` (Keras 3's `keras.Input`). */
 export interface InputOptions {
@@ -83,7 +81,6 @@ export class Activation extends Layer {
   override computeOutputShape(inputShape: SymbolicShape): SymbolicShape { return inputShape; }
   override getConfig() { return { ...super.getConfig(), activation: activationName(this.activation) }; }
 }
-registerClass(Activation);
 
 export interface DropoutArgs extends LayerArgs {
   noiseShape?: readonly (number | null)[];
@@ -119,7 +116,6 @@ export class Dropout extends Layer {
   }
   override computeOutputShape(inputShape: SymbolicShape): SymbolicShape { return inputShape; }
 }
-registerClass(Dropout);
 
 /** Flattens every axis but the batch axis. */
 export class Flatten extends Layer {
@@ -137,7 +133,6 @@ export class Flatten extends Layer {
   }
 }
 
-registerClass(Flatten);
 
 /** Reshapes every axis but the batch axis to `targetShape` (one entry may be -1). */
 export class Reshape extends Layer {
@@ -170,4 +165,3 @@ export class Reshape extends Layer {
   }
   override getConfig() { return { ...super.getConfig(), targetShape: [...this.targetShape] }; }
 }
-registerClass(Reshape);

@@ -2,7 +2,6 @@ import { linear, reshape, formatShape } from '@minikeras/tensor';
 import type { Tensor, Variable } from '@minikeras/tensor';
 import { Layer, checkOptions, positiveInt } from '../engine/layer';
 import type { CallContext, LayerArgs, SymbolicShape } from '../engine/layer';
-import { registerClass } from '../engine/registry';
 import { activationName, getActivation } from '../activations';
 import type { ActivationIdentifier } from '../activations';
 import type { InitializerIdentifier } from '../initializers';
@@ -83,4 +82,3 @@ export class Dense extends Layer {
     };
   }
 }
-registerClass(Dense);

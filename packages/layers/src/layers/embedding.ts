@@ -3,7 +3,6 @@ import { gather, notEqual } from '@minikeras/tensor';
 import type { Tensor, Variable } from '@minikeras/tensor';
 import { Layer, checkOptions, positiveInt } from '../engine/layer';
 import type { CallContext, LayerArgs, SymbolicShape } from '../engine/layer';
-import { registerClass } from '../engine/registry';
 import type { InitializerIdentifier } from '../initializers';
 import type { RegularizerIdentifier } from '../regularizers';
 
@@ -101,4 +100,3 @@ function withoutInputDim(args: EmbeddingArgs): LayerArgs {
   const { inputDim: _ignored, ...rest } = args;
   return rest;
 }
-registerClass(Embedding);

@@ -3,7 +3,6 @@ import { max, mean, formatShape } from '@minikeras/tensor';
 import type { Tensor } from '@minikeras/tensor';
 import { Layer, checkOptions } from '../engine/layer';
 import type { LayerArgs, SymbolicShape } from '../engine/layer';
-import { registerClass } from '../engine/registry';
 import { checkChannelsLast, formatSymbolic } from './conv2d';
 
 export interface GlobalPooling2DArgs extends LayerArgs {
@@ -57,5 +56,3 @@ export class GlobalMaxPooling2D extends GlobalPooling2D {
     return max(x, [1, 2], this.keepdims);
   }
 }
-registerClass(GlobalAveragePooling2D);
-registerClass(GlobalMaxPooling2D);

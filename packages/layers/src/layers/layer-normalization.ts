@@ -3,7 +3,6 @@ import { add, mean, mul, reciprocal, reshape, sqrt, square, sub, formatShape } f
 import type { Tensor, Variable } from '@minikeras/tensor';
 import { Layer, checkOptions } from '../engine/layer';
 import type { CallContext, LayerArgs, SymbolicShape } from '../engine/layer';
-import { registerClass } from '../engine/registry';
 import type { InitializerIdentifier } from '../initializers';
 import type { RegularizerIdentifier } from '../regularizers';
 import { formatSymbolic } from './conv2d';
@@ -118,4 +117,3 @@ export class LayerNormalization extends Layer {
     };
   }
 }
-registerClass(LayerNormalization);

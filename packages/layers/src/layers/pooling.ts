@@ -3,7 +3,6 @@ import { avgPool, maxPool, formatShape } from '@minikeras/tensor';
 import type { Tensor } from '@minikeras/tensor';
 import { Layer, checkOptions } from '../engine/layer';
 import type { LayerArgs, SymbolicShape } from '../engine/layer';
-import { registerClass } from '../engine/registry';
 import { checkChannelsLast, normalizePadding, normalizePair, spatialOutputShape } from './conv2d';
 import type { IntOrPair, Padding } from './conv2d';
 
@@ -77,5 +76,3 @@ export class AveragePooling2D extends Pooling2D {
     return avgPool(x, this.poolSize, this.strides, this.padding);
   }
 }
-registerClass(MaxPooling2D);
-registerClass(AveragePooling2D);

@@ -8,7 +8,7 @@ import { Tensor } from '@minikeras/tensor';
 import { Layer as LayerBase } from '../engine/layer';
 import type { CallContext, Layer, ShapeStructure, SymbolicShape } from '../engine/layer';
 import { Node, SymbolicTensor, isSymbolic } from '../engine/symbolic-tensor';
-import { flatten, mapStructure, packAs } from '../engine/structure';
+import { flatten, mapStructure } from '../engine/structure';
 import type { Nested } from '../engine/structure';
 import { formatSymbolicShape, isShape, shapeCompatible } from '../engine/shape';
 
@@ -84,9 +84,10 @@ export class FunctionalGraph {
       if (other) throw new Error(`${owner}: two layers are named '${l.name}' (${other.className} and ${l.className}); layer names in a model must be unique`);
       names.set(l.name, l);
     }
-    this.layers = layers;
-    this.inputNames = this.flatInputs.map((t) => t.node.layer.name);
-    this.outputNames = outputNamesOf(outputs, this.flatOutputs);
+    this.layers = kerasLayerOrder(this.flatInputs, this.flatOutputs, layers);
+    // A record of inputs is fed by its keys (Keras 3); otherwise by the InputLayers' names.
+    this.inputNames = namesOf(inputs, this.flatInputs, (t) => t.node.layer.name);
+    this.outputNames = namesOf(outputs, this.flatOutputs, (t) => t.node.layer.name);
     if (new Set(this.outputNames).size !== this.outputNames.length) {
       // The same layer's tensor twice (or two outputs of one layer): number them as Keras does.
       this.outputNames = this.outputNames.map((n, i) => (this.outputNames.indexOf(n) === i ? n : `${n}_${i}`));
@@ -100,17 +101,16 @@ export class FunctionalGraph {
     if (inputs instanceof Tensor) flat = [inputs];
     else if (Array.isArray(inputs)) flat = flatten(inputs, isTensor);
     else {
+      // A record by input name (the keys of a record of inputs, or the InputLayers' names).
       const record = inputs as Record<string, Nested<Tensor>>;
-      // A record keyed like the model's input structure, or by input name.
-      const keys = Object.keys(record);
-      const byName = keys.every((k) => names.includes(k));
-      flat = byName && !(typeof this.inputs === 'object' && !Array.isArray(this.inputs) && !isSymbolic(this.inputs))
-        ? names.map((n) => {
-          const v = record[n];
-          if (!(v instanceof Tensor)) throw new Error(`${owner}: no tensor for input '${n}' (inputs: ${names.join(', ')})`);
-          return v;
-        })
-        : flatten(packAs(this.inputs, isSymbolic, flatten(inputs, isTensor)) as Nested<Tensor>, isTensor);
+      for (const key of Object.keys(record)) {
+        if (!names.includes(key)) throw new Error(`${owner}: the model has no input named '${key}'; its inputs are ${names.join(', ')}`);
+      }
+      flat = names.map((n) => {
+        const v = record[n];
+        if (!(v instanceof Tensor)) throw new Error(`${owner}: no tensor for input '${n}' (inputs: ${names.join(', ')})`);
+        return v;
+      });
     }
     if (flat.length !== this.flatInputs.length) {
       throw new Error(`${owner}: expected ${this.flatInputs.length} input tensor${this.flatInputs.length === 1 ? '' : 's'} (${names.join(', ')}), got ${flat.length}`);
@@ -181,10 +181,49 @@ function flattenSymbolic(value: Nested<SymbolicTensor>, owner: string, what: str
   }
 }
 
-function outputNamesOf(outputs: Nested<SymbolicTensor>, flat: readonly SymbolicTensor[]): string[] {
-  if (typeof outputs === 'object' && !Array.isArray(outputs) && !(outputs instanceof SymbolicTensor)) {
-    const keys = Object.keys(outputs);
-    if (keys.length === flat.length && keys.every((k) => (outputs as Record<string, unknown>)[k] instanceof SymbolicTensor)) return keys;
+/** The keys of a flat record of tensors, else a name per tensor. */
+function namesOf(structure: Nested<SymbolicTensor>, flat: readonly SymbolicTensor[], nameOf: (t: SymbolicTensor) => string): string[] {
+  if (typeof structure === 'object' && !Array.isArray(structure) && !(structure instanceof SymbolicTensor)) {
+    const keys = Object.keys(structure);
+    if (keys.length === flat.length && keys.every((k) => (structure as Record<string, unknown>)[k] instanceof SymbolicTensor)) return keys;
   }
-  return flat.map((t) => t.node.layer.name);
+  return flat.map(nameOf);
 }
+
+/**
+ * The layers in the order Keras and tfjs list them (Keras' `map_graph`): by decreasing depth from the outputs,
+ * ties in the order a depth-first walk from the outputs first meets them. tfjs' loader calls the layers in
+ * this order and takes each node whose inputs exist, so a shared layer listed before a layer feeding one of
+ * its later calls would get its calls out of order; in this order every layer comes after the layers it reads.
+ */
+function kerasLayerOrder(flatInputs: readonly SymbolicTensor[], flatOutputs: readonly SymbolicTensor[], layers: readonly Layer[]): Layer[] {
+  const inputSet = new Set(flatInputs);
+  const firstSeen = new Map<Layer, number>();
+  const finished = new Set<Node>();
+  const postOrder: Node[] = [];
+  const visit = (t: SymbolicTensor): void => {
+    const node = t.node;
+    const layer = node.layer as Layer;
+    if (finished.has(node)) return;
+    if (!firstSeen.has(layer)) firstSeen.set(layer, firstSeen.size);
+    if (!node.isInput && !inputSet.has(t)) for (const x of node.inputTensors) visit(x);
+    finished.add(node);
+    postOrder.push(node);
+  };
+  for (const t of flatOutputs) visit(t);
+  const nodeDepth = new Map<Node, number>();
+  const layerDepth = new Map<Layer, number>();
+  for (let i = postOrder.length - 1; i >= 0; i--) {
+    const node = postOrder[i]!;
+    const layer = node.layer as Layer;
+    const depth = Math.max(nodeDepth.get(node) ?? 0, layerDepth.get(layer) ?? 0);
+    layerDepth.set(layer, depth);
+    nodeDepth.set(node, depth);
+    for (const parent of node.parentNodes) nodeDepth.set(parent, Math.max(depth + 1, nodeDepth.get(parent) ?? 0));
+  }
+  const order = [...layerDepth.keys()].sort((a, b) => layerDepth.get(b)! - layerDepth.get(a)! || firstSeen.get(a)! - firstSeen.get(b)!);
+  // The graph's own layer list is the authority on which layers belong; the walk above only orders them.
+  if (order.length !== layers.length || layers.some((l) => !layerDepth.has(l))) return [...layers];
+  return order;
+}
+

@@ -12,7 +12,8 @@ import { Layer, clearSession } from '../engine/layer';
 import type { CallContext } from '../engine/layer';
 import { registerClass } from '../engine/registry';
 import { SymbolicTensor } from '../engine/symbolic-tensor';
-import { modelFromJSON, modelToJSON } from '../saving/artifacts';
+import { modelToJSON } from '../saving/artifacts';
+import { modelFromJSON } from '../saving/load-model';
 import { Callback } from '../callbacks/callback';
 import type { Logs } from '../callbacks/callback';
 
@@ -146,13 +147,13 @@ describe('a 3-input, 2-output model with per-output losses and loss weights (the
     const acc = h.history.department_accuracy!;
     expect(acc[acc.length - 1]!).toBeGreaterThan(0.8);
     expect(h.history.priority_loss![14]!).toBeLessThan(h.history.priority_loss![0]!);
-    // 'loss' is the weighted sum of the outputs' (weighted) losses, as Keras logs them.
+    // 'loss' is the weighted sum of the outputs' losses; each output's own loss is logged unweighted (Keras 3).
     const [loss, pLoss, dLoss] = model.evaluate([d.title, d.body, d.tags], [d.priority, d.department], { batchSize: 96 }) as number[];
     expect(model.metricsNames).toEqual(['loss', 'priority_loss', 'department_loss', 'department_accuracy']);
-    expect(loss!).toBeCloseTo(pLoss! + dLoss!, 5);
-    const unweighted = new Model({ inputs: model.inputs, outputs: model.outputs[1]! });
-    unweighted.compile({ loss: 'categorical_crossentropy' });
-    expect(dLoss!).toBeCloseTo(0.2 * (unweighted.evaluate([d.title, d.body, d.tags], d.department, { batchSize: 96 }) as number), 5);
+    expect(loss!).toBeCloseTo(pLoss! + 0.2 * dLoss!, 5);
+    const alone = new Model({ inputs: model.inputs, outputs: model.outputs[1]! });
+    alone.compile({ loss: 'categorical_crossentropy' });
+    expect(dLoss!).toBeCloseTo(alone.evaluate([d.title, d.body, d.tags], d.department, { batchSize: 96 }) as number, 5);
     const [p, dep] = model.predict({ title: d.title, body: d.body, tags: d.tags }) as Tensor[];
     expect(p!.shape).toEqual([96, 1]);
     expect(dep!.shape).toEqual([96, 3]);
@@ -365,13 +366,13 @@ describe('serialization of models and custom classes through one registry', () =
   });
 
   it('an unregistered custom layer cannot be saved, and says how to fix it', () => {
-    class Unregistered extends Layer {
-      static override readonly className = 'Unregistered';
+    // A class that names itself registers on its first instance; one that does not cannot be found by a loader.
+    class Unnamed extends Layer {
       call(x: Tensor): Tensor { return x; }
     }
     const inputs = Input({ shape: [2] });
-    const model = new Model({ inputs, outputs: new Unregistered().apply(inputs) });
-    expect(() => model.toJSON()).toThrow(/no class is registered as 'Unregistered'.*registerClass\(Unregistered\)/);
+    const model = new Model({ inputs, outputs: new Unnamed({ name: 'unnamed' }).apply(inputs) });
+    expect(() => model.toJSON()).toThrow(/Layer 'unnamed': cannot be saved: no class is registered as 'Layer'; give the class a static className and call registerClass\(Unnamed\)/);
   });
 });
 
@@ -423,5 +424,35 @@ describe('callbacks and History keep working on graph models', () => {
     class Spy extends Callback { override onEpochEnd(_e: number, logs: Logs) { seen.push(logs); } }
     await model.fit(randomNormal([8, 3]), [randomNormal([8, 1]), randomNormal([8, 1])], { epochs: 2, verbose: 0, callbacks: [new Spy()] });
     expect(Object.keys(seen[1]!)).toEqual(['loss', 'u_loss', 'v_loss']);
+  });
+});
+
+describe('Keras conventions for graphs', () => {
+  it('lists layers by depth from the outputs, as Keras and tfjs do', () => {
+    const x = Input({ shape: [3], name: 'x' });
+    const a = new Dense(2, { name: 'a' }).apply(x);
+    const c = new Dense(2, { name: 'c' }).apply(new Dense(2, { name: 'b' }).apply(x));
+    const model = new Model({ inputs: x, outputs: [a, c] });
+    expect(model.layers.map((l) => l.name)).toEqual(['x', 'b', 'a', 'c']);
+  });
+
+  it('a record of inputs is fed by its keys', () => {
+    const first = Input({ shape: [3], name: 'in_a' });
+    const second = Input({ shape: [2], name: 'in_b' });
+    const model = new Model({ inputs: { first, second }, outputs: new Dense(1).apply(new Concatenate().apply([first, second])) });
+    expect(model.inputNames).toEqual(['first', 'second']);
+    const out = model.predict({ first: randomNormal([4, 3]), second: randomNormal([4, 2]) }) as Tensor;
+    expect(out.shape).toEqual([4, 1]);
+    expect(() => model.predict({ in_a: randomNormal([4, 3]), in_b: randomNormal([4, 2]) })).toThrow(/the model has no input named 'in_a'; its inputs are first, second/);
+  });
+
+  it('logs each output\'s loss unweighted and the weighted total as loss (Keras 3)', () => {
+    const x = Input({ shape: [2] });
+    const a = new Dense(1, { name: 'a', kernelInitializer: 'ones' }).apply(x);
+    const b = new Dense(1, { name: 'b', kernelInitializer: 'ones' }).apply(x);
+    const model = new Model({ inputs: x, outputs: [a, b] });
+    model.compile({ optimizer: 'sgd', loss: ['mse', 'mse'], lossWeights: [2, 1] });
+    // Both outputs predict 2 for [1, 1]: mse 4 each; total 2 * 4 + 4.
+    expect(model.evaluate([[1, 1]], [[[0]], [[0]]])).toEqual([12, 4, 4]);
   });
 });

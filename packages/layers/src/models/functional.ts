@@ -11,7 +11,6 @@
  */
 import { Model, setFunctionalClass } from './model';
 import type { ModelArgs } from './model';
-import { registerClass } from '../engine/registry';
 import { functionalConfig, functionalFromConfig } from '../saving/functional-config';
 import type { FunctionalConfig } from '../saving/functional-config';
 
@@ -35,6 +34,3 @@ export class Functional<K extends string = string> extends Model<K> {
 }
 
 setFunctionalClass(Functional);
-registerClass(Functional);
-// Keras 2 and tfjs call a functional model 'Model'.
-registerClass(Functional, 'Model');

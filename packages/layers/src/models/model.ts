@@ -26,8 +26,8 @@ import type { History } from '../callbacks/callback';
 import type { Optimizer } from '@minikeras/optimizers';
 import { modelToJSON, toArtifacts } from '../saving/artifacts';
 import type { ModelArtifacts, SaveOptions } from '../saving/artifacts';
-import { saveModel } from '../saving/load-model';
-import type { IOHandler } from '../saving/load-model';
+import { saveModel } from '../saving/save-model';
+import type { IOHandler } from '../saving/save-model';
 import type { SaveResult } from '../saving/model-json';
 import type { KerasModelJson } from '../saving/keras-config';
 import { loadWeightsFile, saveWeightsFile } from '../saving/keras-io';
@@ -79,6 +79,15 @@ export class Model<K extends string = string> extends Layer {
     // Keras: `Model(inputs, outputs)` makes a Functional.
     if (redirect) return new (getFunctional())(args) as unknown as Model<K>;
     if (isGraph) this.initGraph(args);
+  }
+
+  /**
+   * `Model.fromConfig` of a functional config builds a Functional (Keras 2 and tfjs name it 'Model'); a
+   * subclass rebuilds itself from its own `getConfig()` output, as Layer.fromConfig does.
+   */
+  static override fromConfig<T>(this: unknown, config: Record<string, unknown>): T {
+    if (this === Model) return (getFunctional() as unknown as { fromConfig(c: Record<string, unknown>): T }).fromConfig(config);
+    return (Layer.fromConfig as (this: unknown, c: Record<string, unknown>) => T).call(this, config);
   }
 
   /** Sets up the graph of a functional model (Functional, or a subclass constructed with inputs/outputs). */

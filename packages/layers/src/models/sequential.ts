@@ -11,7 +11,6 @@ import type { CallContext, ShapeStructure, SymbolicShape } from '../engine/layer
 import { SymbolicTensor } from '../engine/symbolic-tensor';
 import type { Nested } from '../engine/structure';
 import { isShape } from '../engine/shape';
-import { registerClass } from '../engine/registry';
 import { InputLayer } from '../layers/core';
 import { Model } from './model';
 import { FunctionalGraph } from './functional-graph';
@@ -232,7 +231,6 @@ export class Sequential<K extends string = string> extends Model<K> {
     return model as unknown as T;
   }
 }
-registerClass(Sequential);
 
 function isTensorValue(v: unknown): v is Tensor {
   return typeof v === 'object' && v !== null && 'values' in v && 'shape' in v && !(v instanceof SymbolicTensor);

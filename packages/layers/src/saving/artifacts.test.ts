@@ -5,7 +5,8 @@ import { Huber, LossFunctionWrapper } from '@minikeras/losses';
 import { Sequential } from '../models/sequential';
 import { Dense } from '../layers/dense';
 import { BatchNormalization } from '../layers/batch-normalization';
-import { fromArtifacts, toArtifacts } from './artifacts';
+import { toArtifacts } from './artifacts';
+import { fromArtifacts } from './load-model';
 import type { ModelArtifacts } from './artifacts';
 
 function data(n: number, d: number, seed = 1): Tensor {

@@ -44,43 +44,6 @@ function countsOwnNode(layer: Layer, keras3: boolean): boolean {
   return !(sequential && layer instanceof sequential);
 }
 
-/**
- * The layers in the order Keras and tfjs list them (Keras' `map_graph`): by decreasing depth from the outputs,
- * ties in the order a depth-first walk from the outputs first meets them. tfjs' loader calls the layers in
- * this order and takes each node whose inputs exist, so a shared layer listed before a layer feeding one of
- * its later calls would get its calls out of order; in this order every layer comes after the layers it reads.
- */
-function kerasLayerOrder(graph: FunctionalGraph): Layer[] {
-  const inputSet = new Set(graph.flatInputs);
-  const firstSeen = new Map<Layer, number>();
-  const finished = new Set<Node>();
-  const postOrder: Node[] = [];
-  const visit = (t: SymbolicTensor): void => {
-    const node = t.node;
-    const layer = node.layer as Layer;
-    if (finished.has(node)) return;
-    if (!firstSeen.has(layer)) firstSeen.set(layer, firstSeen.size);
-    if (!node.isInput && !inputSet.has(t)) for (const x of node.inputTensors) visit(x);
-    finished.add(node);
-    postOrder.push(node);
-  };
-  for (const t of graph.flatOutputs) visit(t);
-  const nodeDepth = new Map<Node, number>();
-  const layerDepth = new Map<Layer, number>();
-  for (let i = postOrder.length - 1; i >= 0; i--) {
-    const node = postOrder[i]!;
-    const layer = node.layer as Layer;
-    const depth = Math.max(nodeDepth.get(node) ?? 0, layerDepth.get(layer) ?? 0);
-    layerDepth.set(layer, depth);
-    nodeDepth.set(node, depth);
-    for (const parent of node.parentNodes) nodeDepth.set(parent, Math.max(depth + 1, nodeDepth.get(parent) ?? 0));
-  }
-  const order = [...layerDepth.keys()].sort((a, b) => layerDepth.get(b)! - layerDepth.get(a)! || firstSeen.get(a)! - firstSeen.get(b)!);
-  // The graph's own layer list is the authority on which layers belong; the walk above only orders them.
-  if (order.length !== graph.layers.length || graph.layers.some((l) => !layerDepth.has(l))) return [...graph.layers];
-  return order;
-}
-
 /** The config of a functional model (camelCase top-level keys; the layers inside are Keras JSON). */
 export function functionalConfig(model: Layer, graph: FunctionalGraph): FunctionalConfig {
   const nodeIndex = new Map<Node, number>();
@@ -91,7 +54,7 @@ export function functionalConfig(model: Layer, graph: FunctionalGraph): Function
     own.forEach((n, i) => nodeIndex.set(n, i + first));
   }
   const ref = (t: SymbolicTensor): TensorRef => [t.node.layer.name, nodeIndex.get(t.node)!, t.tensorIndex];
-  const layers = kerasLayerOrder(graph).map((layer): FunctionalLayerJson => {
+  const layers = graph.layers.map((layer): FunctionalLayerJson => {
     const json = serializeLayer(layer);
     const nodes = layer.inboundNodes.filter((n) => !n.isInput && graphNodes.has(n));
     return {

@@ -14,7 +14,8 @@ import { RandomNormal } from '../initializers';
 import { l1l2, l2 } from '../regularizers';
 import type { Layer } from '../engine/layer';
 import { LAYER_CLASSES, deserializeInitializer, deserializeLayer, serializeLayer } from './keras-config';
-import { modelFromJSON, modelToJSON } from './artifacts';
+import { modelToJSON } from './artifacts';
+import { modelFromJSON } from './load-model';
 
 const policy = { module: 'keras', class_name: 'DTypePolicy', config: { name: 'float32' }, registered_name: null };
 const glorot = { module: 'keras.initializers', class_name: 'GlorotUniform', config: { seed: null }, registered_name: null };

@@ -9,14 +9,6 @@ import { ModelFormatError } from './errors';
 import { Layer } from '../engine/layer';
 import type { SymbolicShape } from '../engine/layer';
 import { getRegisteredClass, registeredClassNames } from '../engine/registry';
-import { Dense } from '../layers/dense';
-import { Activation, Dropout, Flatten, InputLayer, Reshape } from '../layers/core';
-import { Conv2D } from '../layers/conv2d';
-import { AveragePooling2D, MaxPooling2D } from '../layers/pooling';
-import { GlobalAveragePooling2D, GlobalMaxPooling2D } from '../layers/global-pooling';
-import { BatchNormalization } from '../layers/batch-normalization';
-import { LayerNormalization } from '../layers/layer-normalization';
-import { Embedding } from '../layers/embedding';
 import { INITIALIZERS, Initializer, getInitializer } from '../initializers';
 import type { InitializerIdentifier } from '../initializers';
 import { getRegularizer, l1, l1l2, l2 } from '../regularizers';
@@ -59,10 +51,11 @@ export const toCamelKey = (key: string): string => key.replace(/_([a-z0-9])/g, (
 
 // ---- layer class registry -----------------------------------------------------------------------------
 
-type LayerConstructor = new (...args: never[]) => Layer;
-
+/**
+ * How the built-in layers' configs are read strictly: the class itself comes from the registry
+ * (engine/registry.ts), this table says which keys it takes and which Keras/tfjs keys are accepted only "off".
+ */
 interface LayerSpec {
-  cls: LayerConstructor;
   /** camelCase config keys passed, in order, as the leading constructor arguments. */
   positional: readonly string[];
   /** camelCase config keys passed in the options object (base layer options are always accepted). */
@@ -82,44 +75,44 @@ const channelsLast = (v: unknown) => v == null || v === 'channels_last';
 
 const WEIGHTED_INACTIVE = { activity_regularizer: isNull, kernel_constraint: isNull, bias_constraint: isNull, lora_rank: isNull, lora_alpha: isNull, quantization_config: isNull };
 
-/** Every layer class a saved model may name, by its Keras class name. */
+/** The config keys of the built-in layer classes read strictly, by Keras class name. */
 export const LAYER_CLASSES: Readonly<Record<string, LayerSpec>> = {
-  InputLayer: { cls: InputLayer, positional: [], options: [], inactive: { sparse: isFalse, ragged: isFalse, optional: isFalse } },
+  InputLayer: { positional: [], options: [], inactive: { sparse: isFalse, ragged: isFalse, optional: isFalse } },
   Dense: {
-    cls: Dense, positional: ['units'],
+    positional: ['units'],
     options: ['activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer'],
     inactive: WEIGHTED_INACTIVE,
   },
   Conv2D: {
-    cls: Conv2D, positional: ['filters', 'kernelSize'],
+    positional: ['filters', 'kernelSize'],
     options: ['strides', 'padding', 'dataFormat', 'dilationRate', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer'],
     inactive: { ...WEIGHTED_INACTIVE, groups: isOne },
   },
-  MaxPooling2D: { cls: MaxPooling2D, positional: [], options: ['poolSize', 'strides', 'padding', 'dataFormat'] },
-  AveragePooling2D: { cls: AveragePooling2D, positional: [], options: ['poolSize', 'strides', 'padding', 'dataFormat'] },
-  GlobalAveragePooling2D: { cls: GlobalAveragePooling2D, positional: [], options: ['keepdims', 'dataFormat'] },
-  GlobalMaxPooling2D: { cls: GlobalMaxPooling2D, positional: [], options: ['keepdims', 'dataFormat'] },
+  MaxPooling2D: { positional: [], options: ['poolSize', 'strides', 'padding', 'dataFormat'] },
+  AveragePooling2D: { positional: [], options: ['poolSize', 'strides', 'padding', 'dataFormat'] },
+  GlobalAveragePooling2D: { positional: [], options: ['keepdims', 'dataFormat'] },
+  GlobalMaxPooling2D: { positional: [], options: ['keepdims', 'dataFormat'] },
   BatchNormalization: {
-    cls: BatchNormalization, positional: [],
+    positional: [],
     options: ['axis', 'momentum', 'epsilon', 'center', 'scale', 'betaInitializer', 'gammaInitializer', 'movingMeanInitializer', 'movingVarianceInitializer', 'betaRegularizer', 'gammaRegularizer'],
     // renorm_momentum only matters with renorm, which must be off.
     inactive: { beta_constraint: isNull, gamma_constraint: isNull, synchronized: isFalse, renorm: isFalse, renorm_clipping: isNull, renorm_momentum: anyValue },
   },
   LayerNormalization: {
-    cls: LayerNormalization, positional: [],
+    positional: [],
     options: ['axis', 'epsilon', 'center', 'scale', 'betaInitializer', 'gammaInitializer', 'betaRegularizer', 'gammaRegularizer'],
     inactive: { beta_constraint: isNull, gamma_constraint: isNull, rms_scaling: isFalse },
   },
   Embedding: {
-    cls: Embedding, positional: ['inputDim', 'outputDim'],
+    positional: ['inputDim', 'outputDim'],
     options: ['embeddingsInitializer', 'embeddingsRegularizer', 'maskZero'],
     // input_length (Keras 2, tfjs) only declared the input shape, which batch_input_shape carries too.
     inactive: { activity_regularizer: isNull, embeddings_constraint: isNull, sparse: isFalse, lora_rank: isNull, lora_alpha: isNull, quantization_config: isNull, input_length: anyValue },
   },
-  Dropout: { cls: Dropout, positional: ['rate'], options: ['noiseShape', 'seed'] },
-  Flatten: { cls: Flatten, positional: [], options: [], inactive: { data_format: channelsLast } },
-  Reshape: { cls: Reshape, positional: ['targetShape'], options: [] },
-  Activation: { cls: Activation, positional: ['activation'], options: [] },
+  Dropout: { positional: ['rate'], options: ['noiseShape', 'seed'] },
+  Flatten: { positional: [], options: [], inactive: { data_format: channelsLast } },
+  Reshape: { positional: ['targetShape'], options: [] },
+  Activation: { positional: ['activation'], options: [] },
 };
 
 const BASE_KEYS = ['name', 'trainable', 'batchInputShape', 'inputShape', 'batchSize', 'inputDim'];
@@ -258,8 +251,7 @@ const isRegularizerKey = (k: string) => k.endsWith('Regularizer');
 /** A layer as `{ class_name, config }` with Keras' snake_case keys. */
 export function serializeLayer(layer: Layer): KerasObjectJson {
   const owner = `${layer.className} '${layer.name}'`;
-  const builtIn = Object.hasOwn(LAYER_CLASSES, layer.className) && layer instanceof LAYER_CLASSES[layer.className]!.cls;
-  if (!builtIn && (getRegisteredClass(layer.className) as unknown) !== layer.constructor) {
+  if ((getRegisteredClass(layer.className) as unknown) !== layer.constructor) {
     throw new Error(`${owner}: cannot be saved: no class is registered as '${layer.className}'; give the class a static className and call registerClass(${layer.constructor.name}) so a loader can rebuild it`);
   }
   const config: Record<string, unknown> = {};
@@ -270,7 +262,7 @@ export function serializeLayer(layer: Layer): KerasObjectJson {
         : key === 'activation' ? serializeActivation(value as ActivationIdentifier | null, owner)
           : Array.isArray(value) ? [...value] : value;
   }
-  if (layer instanceof InputLayer) {
+  if (layer.className === 'InputLayer') {
     // Keras' InputLayer config: no `trainable`; `sparse` is part of it (tfjs' too).
     delete config.trainable;
     config.sparse = false;
@@ -313,8 +305,10 @@ export function deserializeLayer(value: unknown, where: string): Layer {
     delete args[k];
     return v;
   });
+  const cls = getRegisteredClass(obj.class_name) as unknown as (new (...a: unknown[]) => Layer) | undefined;
+  if (!cls) throw new Error(`${here}: the built-in class '${obj.class_name}' is not registered (load models through loadModel / fromArtifacts / modelFromJSON, which register every built-in class)`);
   try {
-    return new (spec.cls as unknown as new (...a: unknown[]) => Layer)(...positional, args);
+    return new cls(...positional, args);
   } catch (e) {
     throw new Error(`${here}: ${(e as Error).message}`);
   }

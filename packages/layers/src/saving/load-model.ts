@@ -1,67 +1,36 @@
 /**
- * `saveModel(model, url)` and `loadModel(url)`: pick the storage from the URL, go through artifacts.
- *
- * | destination                          | save | load | where               |
- * | ------------------------------------ | ---- | ---- | ------------------- |
- * | `'dir/path'`, `'file:///abs/dir'`     | yes  | yes  | Node                |
- * | `'indexeddb://name'`                 | yes  | yes  | browser (IndexedDB) |
- * | `'downloads://name'`                 | yes  | no   | browser             |
- * | `'https://host/model.json'`          | no   | yes  | anywhere with fetch |
- * | a tfjs IOHandler `{ save }`/`{ load }` | yes  | yes  | anywhere            |
- * | `'m.keras'`, `'m.h5'` (Keras' files)  | yes  | yes  | Node; bytes/Blob and downloads:// anywhere |
+ * `loadModel(url)` and the other loading entry points (`fromArtifacts`, `modelFromJSON`): each registers every
+ * built-in class first (saving/builtins.ts), so any saved model can be rebuilt. Saving lives in save-model.ts,
+ * which models import; loading is imported only from the package entry, so nothing imports back into models.
+ * Keras' own files ('m.keras', 'm.h5', or their bytes) go to keras-io.ts.
  */
 import type { Model } from '../models/model';
-import { fromArtifacts, toArtifacts } from './artifacts';
-import type { ArtifactSource, LoadOptions, ModelArtifacts, SaveOptions } from './artifacts';
-import type { SaveResult } from './model-json';
-import { isBytesSource, isKerasFileName, loadKerasFile, saveKerasFile } from './keras-io';
+import { fromArtifacts as rebuildFromArtifacts, modelFromJSON as rebuildFromJSON } from './artifacts';
+import type { ArtifactSource, LoadOptions, ModelArtifacts } from './artifacts';
+import { checkUrl, isNode, schemeOf } from './save-model';
+import type { IOHandler } from './save-model';
+import { registerBuiltins } from './builtins';
+import { isBytesSource, isKerasFileName, loadKerasFile } from './keras-io';
 import type { KerasFileSource } from './keras-io';
 
-/** tfjs' IOHandler shape: `tf.io.withSaveHandler(...)`, `tf.io.fromMemory(...)` and your own work here. */
-export interface IOHandler {
-  save?(artifacts: ModelArtifacts): Promise<unknown>;
-  load?(): Promise<ModelArtifacts>;
-}
-
-function isNode(): boolean {
-  return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
-}
-
-const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
-
-function schemeOf(url: string): string | null {
-  const m = SCHEME.exec(url);
-  return m ? m[1]!.toLowerCase() : null;
-}
-
-function checkUrl(url: unknown, owner: string): asserts url is string {
-  if (typeof url !== 'string' || url === '') {
-    throw new Error(`${owner}: expected a directory path, a file://, indexeddb://, downloads:// or http(s):// URL, or a tfjs IOHandler; got ${JSON.stringify(url)}`);
-  }
-}
+export { saveModel } from './save-model';
+export type { IOHandler } from './save-model';
 
 /**
- * Saves the model (Keras config, weights and, by default, the optimizer and training config) in
- * TensorFlow.js' Layers format. Resolves once everything is written; a failed save leaves any previous save
- * at the same place intact.
+ * Rebuilds a model from artifacts (ours, tfjs', or tfjs' converter's). Everything is checked before the model
+ * is returned: the format, the Keras config, every weight's presence, shape, dtype and byte range; NaN
+ * weights only warn. With a training config (and `compile` not false) the model comes back compiled with its
+ * optimizer state restored.
  */
-export async function saveModel(model: Model, url: string | IOHandler, options: SaveOptions = {}): Promise<SaveResult> {
-  // Keras' own formats by file name: 'm.keras' (Keras 3), 'm.h5' (legacy).
-  if (typeof url === 'string' && isKerasFileName(url)) return saveKerasFile(model, url, options);
-  if (typeof url === 'object' && url !== null) {
-    if (typeof url.save !== 'function') throw new Error('saveModel: the IOHandler has no save() method');
-    return (await url.save(toArtifacts(model, options))) as SaveResult;
-  }
-  checkUrl(url, 'saveModel');
-  const artifacts = toArtifacts(model, options);
-  const scheme = schemeOf(url);
-  if (scheme === 'indexeddb') return (await import('./io-browser')).saveToIndexedDB(artifacts, url.slice('indexeddb://'.length));
-  if (scheme === 'downloads') return (await import('./io-browser')).saveToDownloads(artifacts, url.slice('downloads://'.length));
-  if (scheme === null || scheme === 'file') {
-    if (!isNode()) throw new Error(`saveModel: '${url}' is a file path, which needs Node; in a browser use 'indexeddb://name' or 'downloads://name'`);
-    return (await import('./io-node')).saveToDirectory(artifacts, url);
-  }
-  throw new Error(`saveModel: cannot save to '${url}': supported are a directory path, file://, indexeddb:// and downloads://${scheme === 'http' || scheme === 'https' ? ' (to upload, save with downloads:// or pass an IOHandler whose save() sends the artifacts)' : ''}`);
+export function fromArtifacts(artifacts: ModelArtifacts, options: LoadOptions = {}, source?: ArtifactSource): Model {
+  registerBuiltins();
+  return rebuildFromArtifacts(artifacts, options, source);
+}
+
+/** Rebuilds an untrained model from `modelToJSON` output, a tfjs model topology or Keras 3 `to_json()` text. */
+export function modelFromJSON(json: string | object): Model {
+  registerBuiltins();
+  return rebuildFromJSON(json);
 }
 
 /**
@@ -70,7 +39,11 @@ export async function saveModel(model: Model, url: string | IOHandler, options: 
  * continues where it stopped (`{ compile: false }` skips that).
  */
 export async function loadModel(url: string | IOHandler | KerasFileSource, options: LoadOptions = {}): Promise<Model> {
-  if (isKerasFileName(url) || isBytesSource(url)) return loadKerasFile(url as KerasFileSource, options);
+  // Keras' own files: 'm.keras', 'm.h5', or a file's bytes (Uint8Array, ArrayBuffer, Blob).
+  if (isKerasFileName(url) || isBytesSource(url)) {
+    registerBuiltins();
+    return loadKerasFile(url as KerasFileSource, options);
+  }
   let loaded: { artifacts: ModelArtifacts; source: ArtifactSource };
   if (typeof url === 'object' && url !== null) {
     if (typeof url.load !== 'function') throw new Error('loadModel: the IOHandler has no load() method');

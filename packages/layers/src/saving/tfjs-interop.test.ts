@@ -18,7 +18,8 @@ import { AveragePooling2D, MaxPooling2D } from '../layers/pooling';
 import { GlobalAveragePooling2D } from '../layers/global-pooling';
 import { BatchNormalization } from '../layers/batch-normalization';
 import { Embedding } from '../layers/embedding';
-import { fromArtifacts, toArtifacts } from './artifacts';
+import { toArtifacts } from './artifacts';
+import { fromArtifacts } from './load-model';
 import type { ModelArtifacts } from './artifacts';
 import { loadModel, saveModel } from './load-model';
 

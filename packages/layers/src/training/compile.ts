@@ -57,7 +57,7 @@ export interface OutputTarget {
   loss: Loss | null;
   weight: number;
   metrics: Metric[];
-  /** The output's own (weighted) loss, logged as '<name>_loss' when the model has several outputs. */
+  /** The output's own loss (unweighted, as Keras 3 logs it), '<name>_loss' when the model has several outputs. */
   lossTracker: Mean | null;
 }
 

@@ -42,7 +42,7 @@ function outputsOf(model: SteppableModel, compiled: CompiledState, pred: Nested<
 interface Forward {
   loss: Tensor;
   preds: Tensor[];
-  /** Each output's weighted loss (null where the output has no loss). */
+  /** Each output's (unweighted) loss (null where the output has no loss). */
   perOutput: (Tensor | null)[];
 }
 
@@ -51,9 +51,10 @@ function forward(model: SteppableModel, compiled: CompiledState, batch: StepBatc
   let loss: Tensor | null = null;
   const perOutput = compiled.outputs.map((o, i) => {
     if (!o.loss) return null;
-    let value = o.loss.compute(batch.ys[i]!, preds[i]!, batch.sampleWeight);
-    if (o.weight !== 1) value = mul(value, o.weight);
-    loss = loss ? add(loss, value) : value;
+    const value = o.loss.compute(batch.ys[i]!, preds[i]!, batch.sampleWeight);
+    const weighted = o.weight === 1 ? value : mul(value, o.weight);
+    loss = loss ? add(loss, weighted) : weighted;
+    // Keras 3 logs each output's loss unweighted; 'loss' is the weighted total.
     return value;
   });
   for (const penalty of model.regularizationLosses()) loss = add(loss!, penalty);

@@ -267,7 +267,7 @@ function convTranspose(
 
 /**
  * Depthwise 2-D convolution (Keras' DepthwiseConv2D) of NHWC `x` [batch, height, width, inChannels] with
- * `filter` [kernelHeight, kernelWidth, inChannels, depthMultiplier]: each input channel c is convolved with
+ * `filter` `[kernelHeight, kernelWidth, inChannels, depthMultiplier]`: each input channel c is convolved with
  * its own depthMultiplier filters, giving output channel c * depthMultiplier + m (TensorFlow's order).
  */
 export function depthwiseConv2d(x: TensorLike, filter: TensorLike, strides: Pair = 1, pad: ConvPadding = 'valid', dilations: Pair = 1): Tensor {

@@ -15,6 +15,7 @@ import { reshape } from './shape';
 import { allocFloat32 } from '../alloc';
 import { asFloat, floatValues } from './conv-util';
 
+/** How `resizeBilinear` / `resizeNearestNeighbor` map output pixels onto input pixels (TensorFlow's options). */
 export interface ResizeOptions {
   /** Map the corner pixels of input and output onto each other (TensorFlow 1's align_corners); default false. */
   alignCorners?: boolean;
@@ -24,7 +25,7 @@ export interface ResizeOptions {
 
 /**
  * Bilinear resize of NHWC `images` [batch, height, width, channels] (or [height, width, channels]) to
- * `size` [newHeight, newWidth]: what Keras 3's `ops.image.resize(x, size, interpolation='bilinear')` and
+ * `size` `[newHeight, newWidth]`: what Keras 3's `ops.image.resize(x, size, interpolation='bilinear')` and
  * tfjs' `tf.image.resizeBilinear(x, size, false, true)` compute. Differentiable with respect to `images`.
  */
 export function resizeBilinear(images: TensorLike, size: readonly [number, number], options: ResizeOptions = {}): Tensor {

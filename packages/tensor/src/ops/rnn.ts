@@ -26,6 +26,7 @@ import { allocFloat32 } from '../alloc';
  * The order is the kernels' activation code (kernels/rnn.ts).
  */
 export const RNN_ACTIVATIONS = ['linear', 'tanh', 'sigmoid', 'hard_sigmoid', 'hard_sigmoid_tfjs', 'relu', 'softsign', 'elu'] as const;
+/** An activation the recurrent kernels compute directly (one of `RNN_ACTIVATIONS`). */
 export type RnnActivation = (typeof RNN_ACTIVATIONS)[number];
 
 /** Options shared by `lstm`, `gru` and `simpleRnn`. */
@@ -66,6 +67,7 @@ export interface GruOptions extends RecurrentOptions {
   resetAfter?: boolean;
 }
 
+/** Options of `simpleRnn`: the options every recurrent op shares. */
 export type SimpleRnnOptions = RecurrentOptions;
 
 /** `output` is [batch, timesteps, units] with `returnSequences`, else [batch, units]; `h` is the final state. */

@@ -3,7 +3,6 @@ import { Tensor, concat, maximum, ones } from '@minikeras/tensor';
 import { Layer, checkOptions } from '../../engine/layer';
 import type { CallContext, LayerArgs, ShapeStructure, SymbolicShape } from '../../engine/layer';
 import { formatSymbolicShape } from '../../engine/shape';
-import { registerClass } from '../../engine/registry';
 import type { Nested } from '../../engine/structure';
 import { mergeInputShapes } from './merge';
 
@@ -85,4 +84,3 @@ export class Concatenate extends Layer {
     return { ...super.getConfig(), axis: this.axis };
   }
 }
-registerClass(Concatenate);

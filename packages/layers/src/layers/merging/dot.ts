@@ -6,7 +6,6 @@ import { Tensor, div, matmul, maximum, reshape, sqrt, square, sum, transpose } f
 import { Layer, checkOptions } from '../../engine/layer';
 import type { CallContext, LayerArgs, ShapeStructure, SymbolicShape } from '../../engine/layer';
 import { formatSymbolicShape } from '../../engine/shape';
-import { registerClass } from '../../engine/registry';
 import type { Nested } from '../../engine/structure';
 import { mergeInputShapes } from './merge';
 
@@ -82,7 +81,6 @@ export class Dot extends Layer {
     return { ...super.getConfig(), axes: typeof this.axes === 'number' ? this.axes : [...this.axes], normalize: this.normalize };
   }
 }
-registerClass(Dot);
 
 /**
  * Keras' `batch_dot(x, y, axes)`: per sample, the tensor product of x and y contracted over x's axis `a` and

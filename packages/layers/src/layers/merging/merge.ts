@@ -7,7 +7,6 @@ import { Tensor, add, div, expandDims, maximum, minimum, mul, sub } from '@minik
 import { Layer, checkOptions, formatShapeStructure } from '../../engine/layer';
 import type { CallContext, LayerArgs, ShapeStructure, SymbolicShape } from '../../engine/layer';
 import { formatSymbolicShape, isShape } from '../../engine/shape';
-import { registerClass } from '../../engine/registry';
 import type { Nested } from '../../engine/structure';
 
 /** The shapes of a merge layer's inputs: a list of at least `min` shapes, each with a batch axis. */
@@ -142,5 +141,4 @@ export class Minimum extends Merge {
   }
 }
 
-for (const cls of [Add, Subtract, Multiply, Average, Maximum, Minimum]) registerClass(cls);
 
