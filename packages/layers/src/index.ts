@@ -31,12 +31,12 @@ export * from './layers';
 export * as callbacks from './callbacks';
 export {
   Callback, CallbackList, History, EarlyStopping, ReduceLROnPlateau, LearningRateScheduler, TerminateOnNaN, CSVLogger,
-  LambdaCallback, ModelCheckpoint, ProgbarLogger,
+  LambdaCallback, ModelCheckpoint, ProgbarLogger, BackupAndRestore,
 } from './callbacks';
 export type {
   Logs, TrainingParams, CallbackModel, EarlyStoppingOptions, ReduceLROnPlateauOptions, LearningRateSchedulerFn,
   LearningRateSchedulerOptions, TerminateOnNaNOptions, CSVLoggerOptions, LambdaCallbackOptions, ModelCheckpointOptions,
-  ProgbarLoggerOptions, MonitorMode,
+  ProgbarLoggerOptions, MonitorMode, BackupAndRestoreOptions,
 } from './callbacks';
 export { Progbar } from './training/progbar';
 export type { ProgbarOptions, ProgbarValues } from './training/progbar';

@@ -17,3 +17,5 @@ export type { ModelCheckpointOptions } from './model-checkpoint';
 export { ProgbarLogger } from './progbar-logger';
 export type { ProgbarLoggerOptions } from './progbar-logger';
 export type { MonitorMode } from './monitor';
+export { BackupAndRestore } from './backup-and-restore';
+export type { BackupAndRestoreOptions } from './backup-and-restore';

@@ -21,10 +21,10 @@ import { collectLogs, resetMetrics, testStep, trainStep } from '../training/trai
 import { assertFinite, sliceRows, toTensorList } from '../training/data';
 import type { BatchSource, ModelData, NumericData } from '../training/data';
 import { modelArrays, runFit } from '../training/fit';
-import type { FitArgs } from '../training/fit';
+import type { FitArgs, ResumePoint } from '../training/fit';
 import type { History } from '../callbacks/callback';
 import type { Optimizer } from '@minikeras/optimizers';
-import { modelToJSON, toArtifacts } from '../saving/artifacts';
+import { modelToJSON, restoreTrainingState, toArtifacts } from '../saving/artifacts';
 import type { ModelArtifacts, SaveOptions } from '../saving/artifacts';
 import { saveModel } from '../saving/save-model';
 import type { IOHandler } from '../saving/save-model';
@@ -65,6 +65,8 @@ export class Model<K extends string = string> extends Layer {
   static override readonly className: string = 'Model';
   /** Callbacks set this to end `fit` after the current batch. */
   stopTraining = false;
+  /** @internal Set by BackupAndRestore in `onTrainBegin`: where `fit` continues an interrupted run. */
+  resumeFrom: ResumePoint | null = null;
   /** The graph of a functional model (null for a subclassed model). */
   protected graph: FunctionalGraph | null = null;
   private compiled: CompiledState | null = null;
@@ -381,6 +383,14 @@ export class Model<K extends string = string> extends Layer {
   /** The in-memory save artifacts (tfjs' ModelArtifacts shape). */
   toArtifacts(options: SaveOptions = {}): ModelArtifacts {
     return toArtifacts(this, options);
+  }
+
+  /**
+   * @internal Puts this model's own saved state back from artifacts of the same model: weights, seed
+   * generators and (when compiled) the optimizer state. Used by BackupAndRestore; the topology is not read.
+   */
+  restoreTrainingState(artifacts: ModelArtifacts, file: string): void {
+    restoreTrainingState(this, artifacts, file);
   }
 }
 

@@ -240,6 +240,26 @@ export function fromArtifacts(artifacts: ModelArtifacts, options: LoadOptions = 
   return model;
 }
 
+/**
+ * Restores an existing model's state from artifacts saved from it (BackupAndRestore): weights, seed
+ * generators, and the optimizer state when the model is compiled. Everything is checked before anything is
+ * assigned; the topology in the artifacts is not rebuilt.
+ */
+export function restoreTrainingState(model: Model, artifacts: ModelArtifacts, file: string): void {
+  const specs = artifacts.weightSpecs;
+  if (!Array.isArray(specs)) throw new ModelFormatError(file, 'has no weightSpecs');
+  const decoded = decodeWeights(specs, artifacts.weightData, { file });
+  const modelValues = new Map<string, { spec: WeightSpec; value: Tensor; from: string }>();
+  const optimizerEntries: { name: string; value: Tensor }[] = [];
+  for (const d of decoded) {
+    if (d.spec.group === 'optimizer') optimizerEntries.push({ name: d.spec.name, value: d.value });
+    else modelValues.set(d.spec.name, d);
+  }
+  assignModelWeights(model, modelValues, file);
+  restoreSeedGenerators(model, artifacts.userDefinedMetadata, file);
+  if (model.isCompiled && optimizerEntries.length > 0) restoreOptimizerState(model, model.optimizer, optimizerEntries, false, file);
+}
+
 /** Puts back the saved seed generator states, matched by name; a file without them (tfjs) keeps the placeholders. */
 function restoreSeedGenerators(model: Model, metadata: Record<string, unknown> | undefined, file: string): void {
   const saved = (metadata?.minikeras as { seedGenerators?: unknown } | undefined)?.seedGenerators;

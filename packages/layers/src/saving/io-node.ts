@@ -75,7 +75,7 @@ function processAlive(pid: number): boolean {
 }
 
 /** Removes temporary siblings left by saves whose process died (killed mid-save). */
-async function removeStaleSiblings(parent: string, base: string): Promise<void> {
+async function removeStaleSiblings(parent: string, base: string, includeOwn = false): Promise<void> {
   let names: string[];
   try {
     names = await fs.readdir(parent);
@@ -85,7 +85,7 @@ async function removeStaleSiblings(parent: string, base: string): Promise<void> 
   const pattern = new RegExp(`^\\.${escapeRegExp(base)}\\.(tmp|old)-(\\d+)-`);
   for (const name of names) {
     const m = pattern.exec(name);
-    if (m && Number(m[2]) !== process.pid && !processAlive(Number(m[2]))) {
+    if (m && ((includeOwn && Number(m[2]) === process.pid) || (Number(m[2]) !== process.pid && !processAlive(Number(m[2]))))) {
       await fs.rm(path.join(parent, name), { recursive: true, force: true });
     }
   }
@@ -250,4 +250,17 @@ export async function readFileBytes(target: string): Promise<{ bytes: Uint8Array
     if (isMissing(e)) throw new ModelFormatError(file, 'missing: no such file');
     throw new ModelFormatError(file, `cannot be read: ${(e as Error).message}`);
   }
+}
+
+/** Whether `target` holds a saved model (or a save interrupted while replacing it left the previous one aside). */
+export async function directoryHasModel(target: string): Promise<boolean> {
+  const dir = directoryOf(target);
+  return (await exists(path.join(dir, MODEL_JSON))) || (await movedAsideSave(dir)) !== null;
+}
+
+/** Removes a saved model directory and anything a killed save left beside it; a missing one is fine. */
+export async function removeDirectory(target: string): Promise<void> {
+  const dir = directoryOf(target);
+  await fs.rm(dir, { recursive: true, force: true });
+  await removeStaleSiblings(path.dirname(dir), path.basename(dir), true);
 }

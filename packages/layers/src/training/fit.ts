@@ -42,7 +42,16 @@ export interface FitArgs<K extends string = string> {
 const FIT_KEYS = ['epochs', 'batchSize', 'verbose', 'validationSplit', 'validationData', 'validationBatchSize', 'validationFreq', 'shuffle', 'classWeight', 'sampleWeight', 'initialEpoch', 'stepsPerEpoch', 'callbacks', 'yieldEvery'];
 
 
+/** Where `fit` continues an interrupted run: the epoch, the batches of it already done, and its shuffle key. */
+export interface ResumePoint {
+  epoch: number;
+  step: number;
+  epochStartIterations: number;
+}
+
 export interface FittableModel extends SteppableModel, CallbackModel, ModelIO {
+  /** Set by a callback in `onTrainBegin` (BackupAndRestore) to continue an interrupted run; `fit` clears it. */
+  resumeFrom?: ResumePoint | null;
   readonly name: string;
   evaluateToLogs(xs: Tensor[], ys: Tensor[], args: { batchSize?: number; sampleWeight?: Tensor | undefined }, prefix: string): Record<string, number>;
   /** The flat input list as the model's `call` takes it (one tensor, or the list). */
@@ -226,11 +235,17 @@ export async function runFit(
   const sync = async (r: void | Promise<void>) => { if (r) await r; };
 
   await sync(list.trainBegin());
+  // A callback restoring a backup (BackupAndRestore) says where the interrupted run stopped.
+  const resume = model.resumeFrom ?? null;
+  model.resumeFrom = null;
   let epochLogs: Logs = {};
-  for (let epoch = initialEpoch; epoch < epochs && !model.stopTraining; epoch++) {
+  for (let epoch = resume ? resume.epoch : initialEpoch; epoch < epochs && !model.stopTraining; epoch++) {
     resetMetrics(compiled);
+    const resuming = resume !== null && epoch === resume.epoch && resume.step > 0;
+    // The optimizer step the epoch began at keys its shuffle; a run resumed mid-epoch takes the saved one.
+    const epochStartIterations = resuming ? resume.epochStartIterations : compiled.optimizer.iterations;
     await sync(list.epochBegin(epoch));
-    let step = 0;
+    let step = resuming ? resume.step : 0;
     const onBatch = async (xs: Tensor[], ys: Tensor[], sw: Tensor | undefined) => {
       if (batchHooks) await sync(list.batchBegin(step, { size: ys[0]!.shape[0]! }));
       trainStep(model, compiled, { x: model.packInputs(xs), ys, sampleWeight: sw });
@@ -243,8 +258,8 @@ export async function runFit(
       const n = xs[0]!.shape[0]!;
       // Keyed by (seed, epoch, optimizer step): repeated fit calls reshuffle, and a run resumed from a
       // saved model + optimizer state at `initialEpoch` replays exactly the batches of an uninterrupted run.
-      const order = shuffle ? derivedRng('fit-shuffle', epoch, compiled.optimizer.iterations).shuffle(Int32Array.from({ length: n }, (_, i) => i)) : null;
-      for (let start = 0; start < n && !model.stopTraining; start += batchSize) {
+      const order = shuffle ? derivedRng('fit-shuffle', epoch, epochStartIterations).shuffle(Int32Array.from({ length: n }, (_, i) => i)) : null;
+      for (let start = step * batchSize; start < n && !model.stopTraining; start += batchSize) {
         const end = Math.min(n, start + batchSize);
         if (order) await onBatch(xs.map((t) => gatherRows(t, order, start, end)), ys.map((t) => gatherRows(t, order, start, end)), sampleWeight && gatherRows(sampleWeight, order, start, end));
         else await onBatch(xs.map((t) => sliceRows(t, start, end)), ys.map((t) => sliceRows(t, start, end)), sampleWeight && sliceRows(sampleWeight, start, end));
@@ -252,6 +267,7 @@ export async function runFit(
     } else {
       const source = xOrData as BatchSource;
       const iterator = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : (source as Iterable<{ x: ModelData; y: ModelData; sampleWeight?: TensorLike }>)[Symbol.iterator]();
+      if (resuming) throw new Error(`${owner}: a backup taken mid-epoch can be resumed only for array data; with an iterable dataset use BackupAndRestore({ saveFreq: 'epoch' })`);
       while (!model.stopTraining && (steps === null || step < steps)) {
         const next = await iterator.next();
         if (next.done) break;
