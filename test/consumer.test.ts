@@ -5,7 +5,7 @@
  *   (a) imports minikeras on Node (ESM, no loader), trains a tiny model and predicts,
  *   (b) type-checks test/consumer/check.ts with tsc under moduleResolution nodenext, node16, bundler and node10,
  *       with skipLibCheck true and false (each @ts-expect-error line must be an error),
- *   (c) bundles a small training script for the browser with esbuild: no Node built-ins, under 300 KB minified,
+ *   (c) bundles a small training script for the browser with esbuild: no Node built-ins, under 320 KB minified,
  *   (d) reaches every export of minikeras as the same object as its own package's export.
  * Then @arethetypeswrong/core and publint lint the tarballs. One packed and installed project serves every case.
  * `pnpm test` builds the packages first; the tarballs are packed with --ignore-scripts (no second build).
@@ -192,7 +192,7 @@ describe('(b) tsc --noEmit on the typed program', () => {
 });
 
 describe('(c) esbuild browser bundle', () => {
-  it('bundles a small training script with no Node built-ins, one copy of each package, under 300 KB', async () => {
+  it('bundles a small training script with no Node built-ins, one copy of each package, under 320 KB', async () => {
     const result = await build({
       entryPoints: [join(project, 'src', 'browser.ts')],
       absWorkingDir: project,
@@ -229,7 +229,9 @@ describe('(c) esbuild browser bundle', () => {
     const raw = code.byteLength;
     const gzip = gzipSync(code, { level: 9 }).byteLength;
     console.log(`consumer browser bundle (minified): ${(raw / 1024).toFixed(1)} KiB, gzip -9 ${(gzip / 1024).toFixed(1)} KiB`);
-    expect(raw).toBeLessThan(300 * 1024);
+    // 300 KB before Keras' own file formats (their readers and writers, reached from Model.save and
+    // Model.loadWeights, add about 14 KiB; the HDF5 and zip libraries are chunks of their own).
+    expect(raw).toBeLessThan(320 * 1024);
   });
 });
 
