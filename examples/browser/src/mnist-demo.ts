@@ -2,8 +2,8 @@
  * Section 2: the MNIST MLP of `pnpm mnist`, trained on the bundled digits fetched from this page's data/
  * directory, then used to classify digits drawn on the pad.
  */
-import { Callback, Sequential, Tensor, datasets, layers, optimizers, setSeed } from 'minikeras';
-import type { Logs } from 'minikeras';
+import { Callback, Sequential, Tensor, datasets, layers, loadModel, optimizers, setSeed } from 'minikeras';
+import type { Logs, Model } from 'minikeras';
 import { DrawPad, paintGray } from './draw-pad';
 import { LossChart } from './loss-chart';
 import { MNIST_SIZE, toMnistInput } from './preprocess';
@@ -62,7 +62,7 @@ export function setupMnist(): void {
   const probsList = byId('probs');
 
   let digits: Digits | null = null;
-  let model: Sequential | null = null;
+  let model: Model | null = null;
   let training: Sequential | null = null;
 
   const drawHint = 'Draw a digit in the black square, large and centred works best. It is classified when you lift the pen.';
@@ -97,7 +97,7 @@ export function setupMnist(): void {
       return;
     }
     paintGray(preview, input);
-    const probs = model.predict(new Tensor(input, [1, MNIST_SIZE, MNIST_SIZE])).dataSync();
+    const probs = (model.predict(new Tensor(input, [1, MNIST_SIZE, MNIST_SIZE])) as Tensor).dataSync();
     showProbabilities(probs);
   }
 
@@ -165,6 +165,7 @@ export function setupMnist(): void {
       section.dataset.status = 'done';
       draw.dataset.status = 'ready';
       predictButton.disabled = false;
+      exportButton.disabled = false;
       hint.textContent = drawHint;
       if (!pad.isEmpty) predict();
     } catch (e) {
@@ -188,6 +189,43 @@ export function setupMnist(): void {
     void train();
   });
   predictButton.addEventListener('click', predict);
+
+  // Keras 3's .keras file: the browser downloads it; Python Keras loads it with keras.saving.load_model, and
+  // a .keras (or legacy .h5) file of a model taking 28x28 digits comes back in here.
+  const exportButton = byId<HTMLButtonElement>('mnist-export');
+  const importInput = byId<HTMLInputElement>('mnist-import');
+  exportButton.addEventListener('click', async () => {
+    if (!model) return;
+    try {
+      await model.save('downloads://mnist.keras');
+      status.textContent = 'Saved mnist.keras (weights, compile config and Adam state). In Python: keras.saving.load_model("mnist.keras").';
+    } catch (e) {
+      status.textContent = `Error: ${errorMessage(e)}`;
+      console.error(e);
+    }
+  });
+  importInput.addEventListener('change', async () => {
+    const file = importInput.files?.[0];
+    if (!file) return;
+    try {
+      const loaded = await loadModel(file);
+      const out = loaded.predict(new Tensor(new Float32Array(MNIST_SIZE * MNIST_SIZE), [1, MNIST_SIZE, MNIST_SIZE])) as Tensor;
+      if (!(out instanceof Tensor) || out.shape.join() !== '1,10') throw new Error(`${file.name} is not a digit classifier: it should take 28x28 images and give 10 probabilities`);
+      model = loaded;
+      section.dataset.status = 'imported';
+      draw.dataset.status = 'ready';
+      predictButton.disabled = false;
+      exportButton.disabled = false;
+      status.textContent = `Loaded ${file.name}: ${loaded.countParams().toLocaleString('en')} weights${loaded.isCompiled ? `, compiled, ${loaded.optimizer.iterations} training steps so far` : ''}. Draw a digit below.`;
+      hint.textContent = drawHint;
+      if (!pad.isEmpty) predict();
+    } catch (e) {
+      status.textContent = `Error: ${errorMessage(e)}`;
+      console.error(e);
+    } finally {
+      importInput.value = '';
+    }
+  });
   byId('pad-clear').addEventListener('click', () => {
     pad.clear();
     if (model) hint.textContent = drawHint;

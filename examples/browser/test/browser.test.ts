@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadModel } from 'minikeras';
 import { buildPage } from '../build.mjs';
 import { serveStatic } from '../serve.mjs';
 
@@ -108,4 +109,24 @@ describe('browser demo in headless Chromium', () => {
     await page.screenshot({ path: join(artifacts, 'browser-mnist.png'), fullPage: true });
     expect(problems).toEqual([]);
   }, 60_000);
+
+  it('exports the trained model as mnist.keras (a download Keras reads) and imports it back', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#mnist-export')]);
+    expect(download.suggestedFilename()).toBe('mnist.keras');
+    const file = join(tmp, 'mnist.keras');
+    await download.saveAs(file);
+    // The file as Keras lays it out, with the Adam state of one epoch of 250 batches.
+    const saved = await loadModel(file);
+    expect(saved.layers.map((l) => l.className)).toEqual(['Flatten', 'Dense', 'Dense']);
+    expect(saved.optimizer.iterations).toBe(250);
+    await page.click('#pad-sample');
+    const before = (await page.locator('#probs li span:last-child').allTextContents()).join();
+    await page.setInputFiles('#mnist-import', file);
+    await page.waitForSelector('#mnist[data-status="imported"], #mnist-status:has-text("Error")', { timeout: 10_000 });
+    expect(await page.textContent('#mnist-status')).toMatch(/^Loaded mnist\.keras: 101,770 weights, compiled, 250 training steps so far/);
+    // The imported model classifies the digit on the pad exactly as the trained one did.
+    await page.click('#pad-predict');
+    expect((await page.locator('#probs li span:last-child').allTextContents()).join()).toBe(before);
+    expect(problems).toEqual([]);
+  }, 30_000);
 });

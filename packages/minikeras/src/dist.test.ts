@@ -49,6 +49,29 @@ describe('packages/*/dist/index.js', () => {
     expect(result.methods).toBe(3);
   });
 
+  it('loads h5wasm and fflate (Keras files) on first use only, and round-trips a .keras file', () => {
+    const h5 = readFileSync(fileURLToPath(new URL('../../layers/dist/saving/h5.js', import.meta.url)), 'utf8');
+    const zip = readFileSync(fileURLToPath(new URL('../../layers/dist/saving/zip.js', import.meta.url)), 'utf8');
+    // Imported where Keras files are read or written, not at the top: 4 MB of HDF5 WebAssembly stays out of
+    // programs (and bundles with code splitting) that never touch .keras / .h5 files.
+    expect(h5).toMatch(/import\("h5wasm"\)/);
+    expect(zip).toMatch(/import\("fflate"\)/);
+    expect(h5 + zip).not.toMatch(/from\s*"(h5wasm|fflate)"/);
+    const script = `
+      const mk = await import(${JSON.stringify(distOf('minikeras'))});
+      mk.setSeed(2);
+      const m = new mk.Sequential([mk.layers.Input({ shape: [3] }), new mk.layers.Dense(4, { activation: 'relu' }), new mk.layers.Dense(1)]);
+      m.compile({ optimizer: 'adam', loss: 'mse' });
+      await m.fit([[1, 2, 3], [0, 1, 0]], [[1], [0]], { epochs: 3, batchSize: 2, verbose: 0 });
+      const back = await mk.loadModel(await mk.toKerasBytes(m));
+      const same = JSON.stringify(Array.from(back.predict([[1, 2, 3]]).values)) === JSON.stringify(Array.from(m.predict([[1, 2, 3]]).values));
+      console.log(JSON.stringify({ same, iterations: back.optimizer.iterations }));
+    `;
+    const cwd = fileURLToPath(new URL('..', import.meta.url));
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', cwd });
+    expect(JSON.parse(out.trim().split('\n').at(-1)!)).toEqual({ same: true, iterations: 3 });
+  });
+
   it('ships one file per module: the lazily loaded file back-ends stay separate files, nothing is wrapped', () => {
     // A single pre-bundled file once wrapped modules reached by import() in init functions whose module-level
     // constants became mutable bindings (that slowed every kernel loop); one file per module has no wrappers.

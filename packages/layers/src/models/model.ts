@@ -32,6 +32,7 @@ import type { SaveResult } from '../saving/model-json';
 import type { KerasModelJson } from '../saving/keras-config';
 import { functionalConfig, functionalFromConfig } from '../saving/functional-config';
 import type { FunctionalConfig } from '../saving/functional-config';
+import type { KerasFileSource, KerasSaveResult } from '../saving/keras-io';
 
 const isTensor = (v: unknown): v is Tensor => v instanceof Tensor;
 
@@ -372,6 +373,17 @@ export class Model<K extends string = string> extends Layer {
    */
   save(url: string | IOHandler, options: SaveOptions = {}): Promise<SaveResult> {
     return saveModel(this, url, options);
+  }
+
+  /** Saves the weights (and the optimizer state, when compiled) as Keras 3's `.weights.h5`; see saving/keras-io. */
+  async saveWeights(path: string, options: SaveOptions = {}): Promise<KerasSaveResult> {
+    // Keras' file code (and h5wasm) is loaded on first use.
+    return (await import('../saving/keras-io')).saveWeightsFile(this, path, options);
+  }
+
+  /** Loads a `.weights.h5` (or a legacy `.h5`'s weights) from a path, URL or bytes; see saving/keras-io. */
+  async loadWeights(source: KerasFileSource): Promise<void> {
+    return (await import('../saving/keras-io')).loadWeightsFile(this, source);
   }
 
   /** The Keras model config (snake_case, as Keras' `model.to_json()`); `JSON.stringify(model)` uses it. */

@@ -141,7 +141,7 @@ function encodeWeights(arrays: readonly (Float32Array | Int32Array)[]): ArrayBuf
  * tfjs itself writes and reads), else as Keras JSON; the optimizer as Keras JSON. A loss that wraps a plain
  * function has no config: then, as Keras does, the model is saved uncompiled, with a warning.
  */
-function trainingConfigOf(owner: string, optimizer: Optimizer, outputs: readonly OutputTarget[]): TrainingConfig | null {
+export function trainingConfigOf(owner: string, optimizer: Optimizer, outputs: readonly OutputTarget[]): TrainingConfig | null {
   const single = outputs.length === 1;
   const losses: Record<string, string | LossJson | null> = {};
   try {
@@ -411,7 +411,7 @@ function kerasOptimizerJson(json: unknown, file: string): SerializedOptimizer {
   return { class_name: className, config: out };
 }
 
-function compileFromTrainingConfig(model: Model, tc: TrainingConfig, optimizerEntries: { name: string; value: Tensor }[], generatedBy: string | undefined, file: string): void {
+export function compileFromTrainingConfig(model: Model, tc: TrainingConfig, optimizerEntries: { name: string; value: Tensor }[], generatedBy: string | undefined, file: string): void {
   if (typeof tc !== 'object' || tc === null) throw new ModelFormatError(file, 'trainingConfig must be an object');
   for (const key of ['weighted_metrics', 'sample_weight_mode'] as const) {
     if (tc[key] != null && !(Array.isArray(tc[key]) && (tc[key] as unknown[]).length === 0)) {

@@ -138,6 +138,39 @@ function parseNode(layer: Layer, raw: unknown, where: string): PendingNode {
   return fail(where, `an inbound node must be a list (Keras 2 / tfjs) or { args, kwargs } (Keras 3), got ${JSON.stringify(raw)?.slice(0, 120)}`);
 }
 
+const historyOf = (v: unknown): unknown => (v as { config?: { keras_history?: unknown } } | null)?.config?.keras_history;
+const sameRef = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * Keras 3.16 records an Embedding's mask (mask_zero) as an operation node `NotEqual(tokens, 0)` passed as the
+ * next layer's `mask` argument. minikeras' Embedding makes that same mask and it rides with the tensor, so
+ * such a node is dropped when it is used only as the mask of a layer fed by an Embedding with mask_zero on
+ * the same tokens. (Keras 3.16 also stops masks at RNN layers, where released Keras and minikeras pass them
+ * on: see the fixtures' README.)
+ */
+function isEmbeddingMaskOp(op: FunctionalLayerJson, layers: readonly FunctionalLayerJson[]): boolean {
+  if (op.class_name !== 'NotEqual' || !Array.isArray(op.inbound_nodes) || op.inbound_nodes.length !== 1) return false;
+  const node = op.inbound_nodes[0] as { args?: unknown[] };
+  if (!Array.isArray(node?.args) || node.args.length !== 2 || node.args[1] !== 0) return false;
+  const tokens = historyOf(node.args[0]);
+  if (!Array.isArray(tokens)) return false;
+  const byName = new Map(layers.map((l) => [l.name, l]));
+  for (const layer of layers) {
+    for (const raw of Array.isArray(layer.inbound_nodes) ? layer.inbound_nodes : []) {
+      const n = raw as { args?: unknown[]; kwargs?: Record<string, unknown> };
+      const uses = JSON.stringify(n?.args ?? []).includes(`"keras_history":["${op.name}",`);
+      if (uses) return false;
+      const mask = historyOf(n?.kwargs?.mask);
+      if (!Array.isArray(mask) || mask[0] !== op.name) continue;
+      const fed = historyOf(n.args?.[0]);
+      const embedding = Array.isArray(fed) ? byName.get(String(fed[0])) : undefined;
+      const embeddingInput = historyOf((embedding?.inbound_nodes?.[0] as { args?: unknown[] } | undefined)?.args?.[0]);
+      if (embedding?.class_name !== 'Embedding' || embedding.config?.mask_zero !== true || !sameRef(embeddingInput, tokens)) return false;
+    }
+  }
+  return true;
+}
+
 const isRef = (v: unknown): v is TensorRef => Array.isArray(v) && typeof v[0] === 'string' && typeof v[1] === 'number';
 
 /** Rebuilds a functional model: layers from their configs, then their calls, in an order where inputs exist. */
@@ -146,14 +179,20 @@ export function functionalFromConfig<M>(config: FunctionalConfig, make: (args: {
   if (typeof config !== 'object' || config === null || !Array.isArray(config.layers)) fail(where, 'the config has no layers list');
   const byName = new Map<string, Layer>();
   const pending: PendingNode[] = [];
+  const opNodes = new Map<string, string>();
   // Keras 3 writes inbound nodes as { args, kwargs }; its node numbering differs for nested Sequential models.
   const keras3 = config.layers.some((entry) => Array.isArray((entry as { inbound_nodes?: unknown })?.inbound_nodes)
     && (entry as { inbound_nodes: unknown[] }).inbound_nodes.some((n) => typeof n === 'object' && n !== null && !Array.isArray(n)));
   config.layers.forEach((entry, i) => {
     if (typeof entry !== 'object' || entry === null) fail(where, `layer ${i} is not an object`);
     const { inbound_nodes: inbound, name, ...json } = entry as FunctionalLayerJson;
-    if (typeof json.module === 'string' && json.module.startsWith('keras.src.ops')) {
-      fail(where, `layer ${i} is a Keras operation node (${json.class_name} '${String(name)}'), not a layer; minikeras rebuilds graphs of layers (re-save the model with the operation wrapped in a layer)`);
+    // Legacy .h5 configs drop `module`, so there an operation node is known by its class name only.
+    const isOp = typeof json.module === 'string' ? json.module.startsWith('keras.src.ops') : json.class_name === 'NotEqual' && !getRegisteredClass('NotEqual');
+    if (isOp) {
+      const problem = `layer ${i} is a Keras operation node (${json.class_name} '${String(name)}'), not a layer; minikeras rebuilds graphs of layers (re-save the model with the operation wrapped in a layer)`;
+      if (!isEmbeddingMaskOp(entry as FunctionalLayerJson, config.layers)) fail(where, problem);
+      opNodes.set(String(name), problem);
+      return;
     }
     const layer = deserializeLayer(json, `${where} layer ${i}`);
     if (typeof name === 'string' && name !== layer.name) fail(where, `layer ${i} is listed as '${name}' but its config names it '${layer.name}'`);
@@ -163,6 +202,7 @@ export function functionalFromConfig<M>(config: FunctionalConfig, make: (args: {
     (inbound ?? []).forEach((raw, k) => pending.push(parseNode(layer, raw, `${where} layer '${layer.name}' node ${k}`)));
   });
   const resolve = (r: TensorRef, needer: string): SymbolicTensor | null => {
+    if (opNodes.has(r[0])) fail(where, `${needer} takes the output of ${opNodes.get(r[0])}`);
     const layer = byName.get(r[0]);
     if (!layer) fail(where, `${needer} reads from layer '${r[0]}', which is not in the model`);
     const first = countsOwnNode(layer, keras3) ? 1 : 0;

@@ -6,3 +6,8 @@ export type { ModelArtifacts, WeightSpec, TrainingConfig, SaveOptions, LoadOptio
 export type { ModelJSON, SaveResult } from './model-json';
 export { ModelFormatError, LAYER_CLASSES } from './keras-config';
 export type { KerasObjectJson, SequentialTopology, KerasModelJson } from './keras-config';
+/** Keras 3's own files: `.keras`, `.weights.h5`, legacy `.h5` (see docs/saving.md). */
+export { toKerasBytes, toWeightsH5Bytes } from './keras-bytes';
+export type { KerasFileSource, KerasSaveResult } from './keras-io';
+export { registerSaveableChildren } from './keras-tree';
+export type { SaveableChildren } from './keras-tree';

@@ -214,6 +214,44 @@ async function movedAsideSave(dir: string): Promise<string | null> {
   return null;
 }
 
+/**
+ * Writes one file atomically (a `.keras`, `.weights.h5` or `.h5` file): the bytes go to a fsynced temporary
+ * sibling, which then replaces `target` by rename, so a failed write leaves any previous file intact.
+ */
+export async function writeFileAtomic(target: string, bytes: Uint8Array, owner: string): Promise<void> {
+  const file = directoryOf(target);
+  const parent = path.dirname(file);
+  const base = path.basename(file);
+  await fs.mkdir(parent, { recursive: true });
+  try {
+    if ((await fs.stat(file)).isDirectory()) throw new Error(`${owner}: '${file}' is a directory; give a file name such as model.keras`);
+  } catch (e) {
+    if (!isMissing(e)) throw e;
+  }
+  const tmp = path.join(parent, `.${base}.tmp-${process.pid}-${Date.now()}-${saveCounter++}`);
+  try {
+    await writeSynced(tmp, bytes);
+    await fs.rename(tmp, file);
+    await syncDirectory(parent);
+  } catch (e) {
+    await fs.rm(tmp, { force: true }).catch(() => undefined);
+    throw new Error(`${owner}: could not write '${file}': ${(e as Error).message}. Any previous file there is unchanged.`);
+  }
+  await removeStaleSiblings(parent, base);
+}
+
+/** Reads a whole file (a path or `file://` URL), with a missing file reported by name. */
+export async function readFileBytes(target: string): Promise<{ bytes: Uint8Array; file: string }> {
+  const file = directoryOf(target);
+  try {
+    const b = await fs.readFile(file);
+    return { bytes: new Uint8Array(b.buffer, b.byteOffset, b.byteLength), file };
+  } catch (e) {
+    if (isMissing(e)) throw new ModelFormatError(file, 'missing: no such file');
+    throw new ModelFormatError(file, `cannot be read: ${(e as Error).message}`);
+  }
+}
+
 /** Whether `target` holds a saved model (or a save interrupted while replacing it left the previous one aside). */
 export async function directoryHasModel(target: string): Promise<boolean> {
   const dir = directoryOf(target);

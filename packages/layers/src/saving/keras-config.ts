@@ -94,7 +94,8 @@ export const LAYER_CLASSES: Readonly<Record<string, LayerSpec>> = {
   BatchNormalization: {
     positional: [],
     options: ['axis', 'momentum', 'epsilon', 'center', 'scale', 'betaInitializer', 'gammaInitializer', 'movingMeanInitializer', 'movingVarianceInitializer', 'betaRegularizer', 'gammaRegularizer'],
-    inactive: { beta_constraint: isNull, gamma_constraint: isNull, synchronized: isFalse, renorm: isFalse },
+    // renorm_momentum only matters with renorm, which must be off.
+    inactive: { beta_constraint: isNull, gamma_constraint: isNull, synchronized: isFalse, renorm: isFalse, renorm_clipping: isNull, renorm_momentum: anyValue },
   },
   LayerNormalization: {
     positional: [],

@@ -2,6 +2,7 @@
  * `loadModel(url)` and the other loading entry points (`fromArtifacts`, `modelFromJSON`): each registers every
  * built-in class first (saving/builtins.ts), so any saved model can be rebuilt. Saving lives in save-model.ts,
  * which models import; loading is imported only from the package entry, so nothing imports back into models.
+ * Keras' own files ('m.keras', 'm.h5', or their bytes) go to keras-io.ts.
  */
 import type { Model } from '../models/model';
 import { fromArtifacts as rebuildFromArtifacts, modelFromJSON as rebuildFromJSON } from './artifacts';
@@ -9,6 +10,7 @@ import type { ArtifactSource, LoadOptions, ModelArtifacts } from './artifacts';
 import { checkUrl, isNode, schemeOf } from './save-model';
 import type { IOHandler } from './save-model';
 import { registerBuiltins } from './builtins';
+import type { KerasFileSource } from './keras-io';
 
 export { saveModel } from './save-model';
 export type { IOHandler } from './save-model';
@@ -35,7 +37,13 @@ export function modelFromJSON(json: string | object): Model {
  * is checked before a model is returned; a saved training config gives a compiled model whose optimizer
  * continues where it stopped (`{ compile: false }` skips that).
  */
-export async function loadModel(url: string | IOHandler, options: LoadOptions = {}): Promise<Model> {
+export async function loadModel(url: string | IOHandler | KerasFileSource, options: LoadOptions = {}): Promise<Model> {
+  // Keras' own files: 'm.keras', 'm.h5', or a file's bytes (Uint8Array, ArrayBuffer, Blob).
+  // (Their code, with h5wasm and fflate, is loaded on first use, so pages that never read them skip it.)
+  if ((typeof url === 'string' && /\.(keras|h5|hdf5)$/i.test(url)) || isBytesSource(url)) {
+    registerBuiltins();
+    return (await import('./keras-io')).loadKerasFile(url as KerasFileSource, options);
+  }
   let loaded: { artifacts: ModelArtifacts; source: ArtifactSource };
   if (typeof url === 'object' && url !== null) {
     if (typeof url.load !== 'function') throw new Error('loadModel: the IOHandler has no load() method');
@@ -53,4 +61,8 @@ export async function loadModel(url: string | IOHandler, options: LoadOptions = 
     }
   }
   return fromArtifacts(loaded.artifacts, options, loaded.source);
+}
+
+function isBytesSource(value: unknown): value is Uint8Array | ArrayBuffer | Blob {
+  return value instanceof Uint8Array || value instanceof ArrayBuffer || (typeof Blob !== 'undefined' && value instanceof Blob);
 }

@@ -1,7 +1,7 @@
-// Child process for resume.test.ts, run with `node scripts/run.mjs resume.fixture.ts <mode> <dir>`:
+// Child process for resume.test.ts, run with `node scripts/run.mjs resume.fixture.ts <mode> <target>`:
 //   full   fit 4 epochs in one go
-//   first  fit 2 epochs, then save to <dir>
-//   resume load <dir> in this fresh process, then fit epochs 2..4
+//   first  fit 2 epochs, then save to <target> (a directory, or a Keras file such as x.keras)
+//   resume load <target> in this fresh process, then fit epochs 2..4
 // Prints the final weights (float32 bit patterns), optimizer iterations and per-epoch losses as JSON.
 import { Tensor, setSeed } from '@minikeras/tensor';
 import { Sequential } from '../models/sequential';

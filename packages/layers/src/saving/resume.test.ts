@@ -16,14 +16,17 @@ afterAll(() => rmSync(join(dir, '..'), { recursive: true, force: true }));
 
 interface Run { weights: number[][]; iterations: number; losses: number[]; dropoutDraws: number }
 
-function run(mode: string): Run {
-  const out = execFileSync(process.execPath, [join(repo, 'scripts/run.mjs'), fixture, mode, dir], { cwd: repo, encoding: 'utf8' });
+function run(mode: string, target = dir): Run {
+  const out = execFileSync(process.execPath, [join(repo, 'scripts/run.mjs'), fixture, mode, target], { cwd: repo, encoding: 'utf8' });
   return JSON.parse(out.trim().split('\n').pop()!) as Run;
 }
 
+let full: Run | null = null;
+const fullRun = (): Run => (full ??= run('full'));
+
 describe('resume after a restart', () => {
   it('fit 2 epochs + save + load in a fresh process + fit 2 more == fit 4 epochs, bit for bit', () => {
-    const full = run('full');
+    const full = fullRun();
     const first = run('first');
     const resumed = run('resume');
     // 40 samples in batches of 8: 5 steps per epoch.
@@ -36,5 +39,16 @@ describe('resume after a restart', () => {
     expect(resumed.weights).not.toEqual(first.weights);
     // Dropout drew masks: its generator counted one draw per step, and that count was saved and restored.
     expect(resumed.dropoutDraws).toBe(20);
+  });
+
+  it.each(['ckpt.keras', 'ckpt.h5'])('the same through Keras\' %s file', (name) => {
+    const target = join(dir, '..', name);
+    const full = fullRun();
+    const first = run('first', target);
+    const resumed = run('resume', target);
+    expect(resumed.iterations).toBe(20);
+    expect([...first.losses, ...resumed.losses]).toEqual(full.losses);
+    expect(resumed.weights).toEqual(full.weights);
+    expect(resumed.weights).not.toEqual(first.weights);
   });
 });

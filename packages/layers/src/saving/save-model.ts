@@ -8,6 +8,7 @@
  * | `'downloads://name'`                 | yes  | no   | browser             |
  * | `'https://host/model.json'`          | no   | yes  | anywhere with fetch |
  * | a tfjs IOHandler `{ save }`/`{ load }` | yes  | yes  | anywhere            |
+ * | `'m.keras'`, `'m.h5'` (Keras' files)  | yes  | yes  | Node; bytes/Blob and downloads:// anywhere |
  */
 import type { Model } from '../models/model';
 import { toArtifacts } from './artifacts';
@@ -43,6 +44,9 @@ export function checkUrl(url: unknown, owner: string): asserts url is string {
  * at the same place intact.
  */
 export async function saveModel(model: Model, url: string | IOHandler, options: SaveOptions = {}): Promise<SaveResult> {
+  // Keras' own formats by file name: 'm.keras' (Keras 3), 'm.h5' (legacy).
+  // Keras' own formats load their code (and h5wasm/fflate) on first use, so pages that never write them skip it.
+  if (typeof url === 'string' && /\.(keras|h5|hdf5)$/i.test(url)) return (await import('./keras-io')).saveKerasFile(model, url, options);
   if (typeof url === 'object' && url !== null) {
     if (typeof url.save !== 'function') throw new Error('saveModel: the IOHandler has no save() method');
     return (await url.save(toArtifacts(model, options))) as SaveResult;
