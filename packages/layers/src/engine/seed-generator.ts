@@ -9,21 +9,38 @@
  * Python's `random` after `set_random_seed`), except while a model is being loaded: then nothing is drawn and
  * the state comes from the file.
  */
-import { Tensor, Variable, globalRng, derivedRng } from '@minikeras/tensor';
+import { Tensor, Variable, globalRng, derivedRng, zeros } from '@minikeras/tensor';
 
 let loading = 0;
 
 /**
- * Runs `fn` (a model being rebuilt from a file) without consuming randomness: initializers are skipped (the
- * weights are assigned next) and seed generators take a placeholder seed, replaced from the file.
+ * A loader's check of each weight a model being rebuilt is about to create (its variable name, shape and the
+ * owning layer's label): throwing stops the load before the weight is allocated.
  */
-export function withoutRandomInit<T>(fn: () => T): T {
+export type LoadingWeightCheck = (name: string, shape: readonly number[], owner: string) => void;
+
+const weightChecks: LoadingWeightCheck[] = [];
+
+/**
+ * Runs `fn` (a model being rebuilt from a file) without consuming randomness: initializers are skipped (the
+ * weights are assigned next) and seed generators take a placeholder seed, replaced from the file. With
+ * `checkWeight`, every weight the layers create is checked (against the file's manifest) before it exists.
+ */
+export function withoutRandomInit<T>(fn: () => T, checkWeight?: LoadingWeightCheck): T {
   loading++;
+  if (checkWeight) weightChecks.push(checkWeight);
   try {
     return fn();
   } finally {
     loading--;
+    if (checkWeight) weightChecks.pop();
   }
+}
+
+/** The placeholder (zeros) for a weight of a model being loaded, made only once the loader's check passes. */
+export function loadingPlaceholder(name: string, shape: readonly number[], owner: string): Tensor {
+  weightChecks[weightChecks.length - 1]?.(name, shape, owner);
+  return zeros(shape);
 }
 
 /** True while `withoutRandomInit` runs: `Layer.addWeight` then makes zeros instead of drawing. */

@@ -12,7 +12,7 @@
  */
 import { ModelFormatError } from './errors';
 import type { ArtifactSource, ModelArtifacts } from './artifacts';
-import { artifactsFromModelJSON, parseModelJSON, saveResultFor, toModelFiles } from './model-json';
+import { SHARD_BYTES, artifactsFromModelJSON, parseModelJSON, saveResultFor, toModelFiles } from './model-json';
 import type { SaveResult } from './model-json';
 
 function builtin<const Id extends 'node:fs/promises' | 'node:path' | 'node:url'>(id: Id) {
@@ -109,7 +109,8 @@ export async function saveToDirectory(artifacts: ModelArtifacts, target: string)
   const dir = directoryOf(target);
   const parent = path.dirname(dir);
   const base = path.basename(dir);
-  const { modelJSON, shards } = toModelFiles(artifacts);
+  // Each shard's length and checksum go into model.json, so loading can tell a swapped or damaged shard.
+  const { modelJSON, shards } = toModelFiles(artifacts, SHARD_BYTES, { integrity: true });
   const json = JSON.stringify(modelJSON);
   await fs.mkdir(parent, { recursive: true });
   let previous = false;
