@@ -9,9 +9,22 @@
  * Python's `random` after `set_random_seed`), except while a model is being loaded: then nothing is drawn and
  * the state comes from the file.
  */
-import { Tensor, Variable, globalRng, derivedRng, zeros } from '@minikeras/tensor';
+import { Tensor, Variable, globalRng, derivedRng } from '@minikeras/tensor';
 
 let loading = 0;
+
+/**
+ * Runs `fn` (a model being rebuilt from a file) without consuming randomness: initializers are skipped (the
+ * weights are assigned next) and seed generators take a placeholder seed, replaced from the file.
+ */
+export function withoutRandomInit<T>(fn: () => T): T {
+  loading++;
+  try {
+    return fn();
+  } finally {
+    loading--;
+  }
+}
 
 /**
  * A loader's check of each weight a model being rebuilt is about to create (its variable name, shape and the
@@ -21,26 +34,19 @@ export type LoadingWeightCheck = (name: string, shape: readonly number[], owner:
 
 const weightChecks: LoadingWeightCheck[] = [];
 
-/**
- * Runs `fn` (a model being rebuilt from a file) without consuming randomness: initializers are skipped (the
- * weights are assigned next) and seed generators take a placeholder seed, replaced from the file. With
- * `checkWeight`, every weight the layers create is checked (against the file's manifest) before it exists.
- */
-export function withoutRandomInit<T>(fn: () => T, checkWeight?: LoadingWeightCheck): T {
-  loading++;
-  if (checkWeight) weightChecks.push(checkWeight);
+/** Runs `fn` (a model being rebuilt from a file) with every weight its layers create checked first by `check`. */
+export function withWeightCheck<T>(check: LoadingWeightCheck, fn: () => T): T {
+  weightChecks.push(check);
   try {
     return fn();
   } finally {
-    loading--;
-    if (checkWeight) weightChecks.pop();
+    weightChecks.pop();
   }
 }
 
-/** The placeholder (zeros) for a weight of a model being loaded, made only once the loader's check passes. */
-export function loadingPlaceholder(name: string, shape: readonly number[], owner: string): Tensor {
+/** Called by `Layer.addWeight` before it allocates: the innermost `withWeightCheck` check, if any. */
+export function checkNewWeight(name: string, shape: readonly number[], owner: string): void {
   weightChecks[weightChecks.length - 1]?.(name, shape, owner);
-  return zeros(shape);
 }
 
 /** True while `withoutRandomInit` runs: `Layer.addWeight` then makes zeros instead of drawing. */

@@ -13,7 +13,7 @@ import type { KerasObjectJson as LossJson, LossName, MetricName } from '@miniker
 import type { Model } from '../models/model';
 import type { OutputTarget } from '../training/compile';
 import { MINIKERAS_VERSION, ModelFormatError, isObjectKey, modelFromTopology, modelToTopology } from './keras-config';
-import { withoutRandomInit } from '../engine/seed-generator';
+import { withWeightCheck, withoutRandomInit } from '../engine/seed-generator';
 import type { LoadingWeightCheck } from '../engine/seed-generator';
 import { MAX_MODEL_BYTES, byteCountProblem, checkWeightSpecs, shapeSize } from './manifest';
 import type { CheckedWeight } from './manifest';
@@ -238,7 +238,7 @@ export function fromArtifacts(artifacts: ModelArtifacts, options: LoadOptions = 
   const guard = weightCheck(checked, file);
   let model: Model;
   try {
-    model = withoutRandomInit(() => modelFromTopology(artifacts.modelTopology, file), guard.check) as Model;
+    model = withoutRandomInit(() => withWeightCheck(guard.check, () => modelFromTopology(artifacts.modelTopology, file))) as Model;
   } catch (e) {
     // A weight refused by the check is reported as itself, not wrapped in the layer call that created it.
     if (guard.failure) throw new ModelFormatError(file, guard.failure.message);
@@ -523,5 +523,12 @@ export function modelToJSON(model: Model): KerasModelJson {
 
 /** Rebuilds an untrained model from `modelToJSON` output, a tfjs model topology or Keras 3 `to_json()` text. */
 export function modelFromJSON(json: string | object): Model {
-  return modelFromTopology(json, 'model JSON') as Model;
+  // Without weights, only the size limits hold (a 2^32-value kernel is an error, not a failed allocation).
+  const guard = weightCheck(null, 'model JSON');
+  try {
+    return withWeightCheck(guard.check, () => modelFromTopology(json, 'model JSON')) as Model;
+  } catch (e) {
+    if (guard.failure) throw new ModelFormatError('model JSON', guard.failure.message);
+    throw e;
+  }
 }

@@ -185,16 +185,30 @@ export async function loadFromDirectory(target: string): Promise<{ artifacts: Mo
   }
   const mj = parseModelJSON(text, file);
   const folder = dir;
-  return artifactsFromModelJSON(mj, file, async (p) => {
+  const inFolder = (p: string): string => {
     if (path.isAbsolute(p) || p.split(/[\\/]/).includes('..')) throw new ModelFormatError(file, `weight path '${p}' leaves the model directory`);
+    return path.join(folder, p);
+  };
+  const unreadable = (p: string, e: unknown): null => {
+    if (isMissing(e)) return null;
+    throw new ModelFormatError(path.join(folder, p), `cannot be read: ${(e as Error).message}`);
+  };
+  return artifactsFromModelJSON(mj, file, async (p) => {
+    const shard = inFolder(p);
     try {
-      const b = await fs.readFile(path.join(folder, p));
+      const b = await fs.readFile(shard);
       return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
     } catch (e) {
-      if (isMissing(e)) return null;
-      throw new ModelFormatError(path.join(folder, p), `cannot be read: ${(e as Error).message}`);
+      return unreadable(p, e);
     }
-  }, (p) => path.join(folder, p));
+  }, (p) => path.join(folder, p), async (p) => {
+    const shard = inFolder(p);
+    try {
+      return (await fs.stat(shard)).size;
+    } catch (e) {
+      return unreadable(p, e);
+    }
+  });
 }
 
 /** The newest `.<name>.old-*` sibling holding a model.json, left when a save died between its two renames. */

@@ -13,10 +13,12 @@ import { join } from 'node:path';
 import { Tensor, setSeed } from '@minikeras/tensor';
 import { Sequential } from '../models/sequential';
 import { Dense } from '../layers/dense';
-import { Dropout } from '../layers/core';
+import { Dropout, Input } from '../layers/core';
+import { Add } from '../layers/merging';
+import { Functional } from '../models/functional';
 import { toArtifacts } from './artifacts';
 import type { ModelArtifacts } from './artifacts';
-import { fromArtifacts, loadModel, saveModel } from './load-model';
+import { fromArtifacts, loadModel, modelFromJSON, saveModel } from './load-model';
 import { ModelFormatError } from './errors';
 import { toModelFiles } from './model-json';
 
@@ -188,7 +190,7 @@ describe('loader fuzz', () => {
       await check('flip shard', `byte ${at}`, () => loadFiles({ 'model.json': savedJson, 'group1-shard1of1.bin': bytes }), /group1-shard1of1\.bin: corrupt: its FNV-1a checksum is [0-9a-f]{8} but .*model\.json recorded [0-9a-f]{8}/);
     }
     const json = new TextEncoder().encode(savedJson);
-    for (let i = 0; i < 80; i++) {
+    for (let i = 0; i < 60; i++) {
       const bytes = json.slice();
       const at = Math.floor(draw() * bytes.length);
       bytes[at]! ^= 1 + Math.floor(draw() * 127);
@@ -207,7 +209,7 @@ describe('loader fuzz', () => {
       else if (typeof v === 'object' && v !== null) for (const [k, c] of Object.entries(v)) walk(c, [...path, k]);
     };
     walk(savedObject(), []);
-    for (let i = 0; i < 160; i++) {
+    for (let i = 0; i < 120; i++) {
       const path = paths[1 + Math.floor(draw() * (paths.length - 1))]!;
       const value = hostile[Math.floor(draw() * hostile.length)];
       const json = savedObject();
@@ -326,6 +328,38 @@ describe('loader fuzz', () => {
     }
   });
 
+  it('keys of every JS object in a functional model config', async () => {
+    setSeed(5);
+    const input = Input({ shape: [4], name: 'in' });
+    const h = new Dense(3, { name: 'h' }).apply(input);
+    const out = new Add({ name: 'sum' }).apply([new Dense(3, { name: 'p' }).apply(h), h]);
+    const fn = new Functional({ inputs: input, outputs: out, name: 'fn' });
+    const base = toArtifacts(fn);
+    const json = JSON.stringify(base.modelTopology);
+    const define = (o: object, k: string, v: unknown) => Object.defineProperty(o, k, { value: v, enumerable: true, configurable: true, writable: true });
+    const places: [string, (t: Record<string, any>, key: string) => void][] = [ // eslint-disable-line @typescript-eslint/no-explicit-any
+      ['layer class_name', (t, k) => { t.config.layers[1].class_name = k; }],
+      ['layer list name', (t, k) => { t.config.layers[1].name = k; }],
+      ['inbound layer name', (t, k) => { t.config.layers[2].inbound_nodes[0][0][0] = k; }],
+      ['inbound kwargs key', (t, k) => { define(t.config.layers[2].inbound_nodes[0][0][3], k, 1); }],
+      ['output_layers name', (t, k) => { t.config.output_layers[0][0] = k; }],
+      ['input_layers a record', (t, k) => { t.config.input_layers = define({}, k, ['in', 0, 0]); }],
+      ['output_layers a record', (t, k) => { t.config.output_layers = define({}, k, ['sum', 0, 0]); }],
+      ['Keras 3 call kwargs key', (t, k) => { t.config.layers[2].inbound_nodes = [{ args: [{ class_name: '__keras_tensor__', config: { keras_history: ['in', 0, 0] } }], kwargs: define({}, k, 1) }]; }],
+      ['Keras 3 call args record', (t, k) => { t.config.layers[3].inbound_nodes = [{ args: [define({}, k, { class_name: '__keras_tensor__', config: { keras_history: ['h', 0, 0] } })], kwargs: {} }]; }],
+      ['model config key', (t, k) => { define(t.config, k, { layers: [] }); }],
+    ];
+    // A name is only a name: where the key is one, the model may load (or fail for another reason, cleanly).
+    const mayLoad = new Set(['layer list name']);
+    for (const key of OBJECT_KEYS) {
+      for (const [place, edit] of places) {
+        const t = JSON.parse(json);
+        edit(t, key);
+        await check('object keys (functional)', `${place} '${key}'`, () => fromArtifacts({ ...base, modelTopology: JSON.parse(JSON.stringify(t)) }), ARTIFACTS, mayLoad.has(place));
+      }
+    }
+  });
+
   it('huge declared shapes fail before anything of their size is allocated', async () => {
     const tiny = new Uint8Array(16);
     for (const [inputs, units] of [[5000, 5000], [16000, 16000], [65536, 65536], [2 ** 31, 4]] as const) {
@@ -348,8 +382,18 @@ describe('loader fuzz', () => {
         over ? /model\.json: .*Dense 'big'.*a weight may hold at most/ : /model\.json: Dense 'big': the model config gives it a weight 'big\/kernel' of shape \[\d+, \d+\] \(\d+ values\), bringing the model's weights to \d+ values, but the weights manifest describes 4/);
       // In memory, with and without weight data.
       await check('huge shapes', `${label}, artifacts`, () => fromArtifacts({ modelTopology: denseTopology(inputs, units), weightSpecs: manifest[0]!.weights as never, weightData: tiny.buffer }), ARTIFACTS);
-      if (over) await check('huge shapes', `${label}, topology only`, () => fromArtifacts({ modelTopology: denseTopology(inputs, units) }), ARTIFACTS);
+      if (over) {
+        await check('huge shapes', `${label}, topology only`, () => fromArtifacts({ modelTopology: denseTopology(inputs, units) }), ARTIFACTS);
+        await check('huge shapes', `${label}, modelFromJSON`, () => modelFromJSON(denseTopology(inputs, units)), /model JSON: Dense 'big': the model config gives it a weight 'big\/kernel' that has shape/);
+      }
     }
+    // A shard far longer than its manifest says is refused from its size on disk, before it is read.
+    const dir = join(root, 'oversized');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'model.json'), savedJson);
+    writeFileSync(join(dir, 'group1-shard1of1.bin'), new Uint8Array(2 * MEMORY_BOUND));
+    await check('huge shapes', 'a 32 MiB shard where 148 bytes are expected', () => loadModel(dir), /group1-shard1of1\.bin: too long: expected \d+ bytes \(recorded in .*model\.json when it was saved\) but the file has 33554432/);
+    rmSync(dir, { recursive: true, force: true });
     // Many moderate weights that together exceed the per-model limit (2 x 2^31 - 1 float32 values > 4 GiB).
     const many = Array.from({ length: 3 }, (_, i) => ({ name: `w${i}`, shape: [2 ** 31 - 1], dtype: 'float32' }));
     await check('huge shapes', 'three 2^31 - 1 weights', () => fromArtifacts({ modelTopology: denseTopology(2, 2), weightSpecs: many as never, weightData: tiny.buffer }), /model artifacts: weight 'w\d' .* a model may declare at most 4294967296 \(4 GiB\)/);

@@ -126,14 +126,21 @@ export function shardRecords(shards: readonly { bytes: Uint8Array }[]): ShardRec
   return shards.map((s) => ({ byteLength: s.bytes.length, fnv1a: fnv1a(s.bytes) }));
 }
 
+/** A shard file: its length (from the file system, before reading) and, once read, its bytes. */
+export interface ShardFile {
+  path: string;
+  length: number;
+  bytes?: Uint8Array;
+}
+
 /**
  * Checks the shard files of one weights group, in order, before anything is decoded: against the integrity
- * record when minikeras wrote one (each file's length and checksum), else against the layout tfjs writes
- * (fixed-size shards with a shorter last one, or shards that each hold whole weights). Every error names the
- * shard file and what was expected.
+ * record when minikeras wrote one (each file's length, and its checksum once its bytes are read), else against
+ * the layout tfjs writes (fixed-size shards with a shorter last one, or shards that each hold whole weights).
+ * Every error names the shard file and what was expected.
  */
 export function checkShards(
-  files: readonly { path: string; bytes: Uint8Array }[],
+  files: readonly ShardFile[],
   weights: readonly CheckedWeight[],
   groupStart: number,
   expected: number,
@@ -142,7 +149,7 @@ export function checkShards(
   group: string,
   describe: (path: string) => string,
 ): void {
-  const actual = files.reduce((p, f) => p + f.bytes.length, 0);
+  const actual = files.reduce((p, f) => p + f.length, 0);
   if (integrity !== undefined) {
     if (!Array.isArray(integrity) || integrity.length !== files.length || !integrity.every((r) => typeof r === 'object' && r !== null && Number.isSafeInteger(r.byteLength) && typeof r.fnv1a === 'string')) {
       throw new ModelFormatError(file, `${group}.shardIntegrity must list { byteLength, fnv1a } for each of the group's ${plural(files.length, 'path')}, got ${show(integrity)}`);
@@ -154,12 +161,13 @@ export function checkShards(
     }
     files.forEach((f, i) => {
       const r = records[i]!;
-      if (f.bytes.length !== r.byteLength) {
-        throw new ModelFormatError(describe(f.path), `${f.bytes.length < r.byteLength ? 'truncated' : 'too long'}: expected ${r.byteLength} bytes (recorded in ${file} when it was saved) but the file has ${f.bytes.length}${swappedHint(files, records, i)}`);
+      if (f.length !== r.byteLength) {
+        throw new ModelFormatError(describe(f.path), `${f.length < r.byteLength ? 'truncated' : 'too long'}: expected ${r.byteLength} bytes (recorded in ${file} when it was saved) but the file has ${f.length}${swappedHint(files, records, i)}`);
       }
     });
     files.forEach((f, i) => {
       const r = records[i]!;
+      if (f.bytes === undefined) return;
       const sum = fnv1a(f.bytes);
       if (sum !== r.fnv1a) throw new ModelFormatError(describe(f.path), `corrupt: its FNV-1a checksum is ${sum} but ${file} recorded ${r.fnv1a} when it was saved${swappedHint(files, records, i)}`);
     });
@@ -172,25 +180,26 @@ export function checkShards(
   if (files.length < 2) return;
   // tfjs' converter cuts a group into shards of one size (the last shorter); a writer may instead put whole
   // weights in each file. Shards in another order than written fit neither, when their sizes differ.
-  const size = files[0]!.bytes.length;
-  const fixed = files.every((f, i) => (i < files.length - 1 ? f.bytes.length === size : f.bytes.length > 0 && f.bytes.length <= size));
+  const size = files[0]!.length;
+  const fixed = files.every((f, i) => (i < files.length - 1 ? f.length === size : f.length > 0 && f.length <= size));
   if (fixed) return;
   const boundaries = new Set(weights.map((w) => w.offset - groupStart));
   let at = 0;
   for (const f of files) {
     if (!boundaries.has(at)) break;
-    at += f.bytes.length;
+    at += f.length;
   }
   if (at === expected) return;
-  const bad = files.findIndex((f, i) => i < files.length - 1 ? f.bytes.length !== size : f.bytes.length > size || f.bytes.length === 0);
+  const bad = files.findIndex((f, i) => i < files.length - 1 ? f.length !== size : f.length > size || f.length === 0);
   const f = files[bad]!;
-  throw new ModelFormatError(describe(f.path), `has ${f.bytes.length} bytes, which does not fit the shard layout of ${group} in ${file}: shards are written in order at one size (here ${size} bytes, from the first shard; the last may be shorter) or each holding whole weights; the shard files are out of order or from different saves`);
+  throw new ModelFormatError(describe(f.path), `has ${f.length} bytes, which does not fit the shard layout of ${group} in ${file}: shards are written in order at one size (here ${size} bytes, from the first shard; the last may be shorter) or each holding whole weights; the shard files are out of order or from different saves`);
 }
 
-function swappedHint(files: readonly { path: string; bytes: Uint8Array }[], records: readonly ShardRecord[], i: number): string {
+/** When shard `i` is what another shard was saved as (same length, and same checksum once read): a hint. */
+function swappedHint(files: readonly ShardFile[], records: readonly ShardRecord[], i: number): string {
   const f = files[i]!;
-  const sum = f.bytes.length <= 64 * 1024 * 1024 ? fnv1a(f.bytes) : null;
-  const j = records.findIndex((r, k) => k !== i && r.byteLength === f.bytes.length && (sum === null || r.fnv1a === sum));
+  const sum = f.bytes !== undefined ? fnv1a(f.bytes) : null;
+  const j = records.findIndex((r, k) => k !== i && r.byteLength === f.length && (sum === null || r.fnv1a === sum));
   return j >= 0 ? `; its contents are what was saved as '${files[j]!.path}', so the shard files are swapped` : '';
 }
 
@@ -198,17 +207,17 @@ function swappedHint(files: readonly { path: string; bytes: Uint8Array }[], reco
  * Which shard is the wrong length: shards are cut at one size (tfjs' 4 MB when the file count fits it, else
  * the largest file), so the first file that differs from min(size, bytes left) is the culprit.
  */
-function findBadShard(files: readonly { path: string; bytes: Uint8Array }[], expected: number): { path: string; expected: number; actual: number } {
+function findBadShard(files: readonly ShardFile[], expected: number): { path: string; expected: number; actual: number } {
   const standard = files.length === Math.ceil(expected / SHARD_BYTES);
-  const size = files.length === 1 ? expected : standard ? SHARD_BYTES : Math.max(...files.map((f) => f.bytes.length));
+  const size = files.length === 1 ? expected : standard ? SHARD_BYTES : Math.max(...files.map((f) => f.length));
   let left = expected;
   for (const f of files) {
     const want = files.length === 1 ? expected : Math.max(0, Math.min(size, left));
-    if (f.bytes.length !== want) return { path: f.path, expected: want, actual: f.bytes.length };
+    if (f.length !== want) return { path: f.path, expected: want, actual: f.length };
     left -= want;
   }
   const last = files[files.length - 1];
-  return { path: last?.path ?? '(no weight files)', expected: (last?.bytes.length ?? 0) + left, actual: last?.bytes.length ?? 0 };
+  return { path: last?.path ?? '(no weight files)', expected: (last?.length ?? 0) + left, actual: last?.length ?? 0 };
 }
 
 /** tfjs' converter shards weights at 4 MB (4 * 1024 * 1024 bytes); so do we. */

@@ -6,7 +6,7 @@
 import { ModelFormatError } from './errors';
 import type { ArtifactSource, ModelArtifacts, TrainingConfig, WeightSpec } from './artifacts';
 import { SHARD_BYTES, checkShards, checkWeightSpecs, shardRecords } from './manifest';
-import type { CheckedWeight, ShardRecord } from './manifest';
+import type { CheckedWeight, ShardFile, ShardRecord } from './manifest';
 
 export { SHARD_BYTES };
 
@@ -102,6 +102,7 @@ export async function artifactsFromModelJSON(
   file: string,
   readFile: (path: string) => Promise<Uint8Array | null>,
   describe: (path: string) => string = (p) => p,
+  sizeOf?: (path: string) => Promise<number | null>,
 ): Promise<{ artifacts: ModelArtifacts; source: ArtifactSource }> {
   const groups: { weights: CheckedWeight[]; start: number; end: number }[] = [];
   let total = 0;
@@ -114,17 +115,29 @@ export async function artifactsFromModelJSON(
   const read: { path: string; bytes: Uint8Array }[][] = [];
   for (const [gi, group] of mj.weightsManifest.entries()) {
     const { weights, start, end } = groups[gi]!;
-    const files: { path: string; bytes: Uint8Array }[] = [];
+    const missing = (path: string) => new ModelFormatError(describe(path), `missing: ${file} lists it in weightsManifest[${gi}].paths, but the file does not exist`);
+    const check = (files: ShardFile[]) => checkShards(files, weights, start, end - start, group.shardIntegrity, file, `weightsManifest[${gi}]`, describe);
+    // Where the storage can tell a file's size without reading it, the sizes are checked before any is read.
+    if (sizeOf) {
+      const sized: ShardFile[] = [];
+      for (const path of group.paths) {
+        const length = await sizeOf(path);
+        if (length === null) throw missing(path);
+        sized.push({ path, length });
+      }
+      check(sized);
+    }
+    const files: { path: string; length: number; bytes: Uint8Array }[] = [];
     for (const path of group.paths) {
       const bytes = await readFile(path);
-      if (bytes === null) throw new ModelFormatError(describe(path), `missing: ${file} lists it in weightsManifest[${gi}].paths, but the file does not exist`);
-      files.push({ path, bytes });
+      if (bytes === null) throw missing(path);
+      files.push({ path, length: bytes.length, bytes });
     }
-    checkShards(files, weights, start, end - start, group.shardIntegrity, file, `weightsManifest[${gi}]`, describe);
+    check(files);
     // The file each weight starts in, for messages about that weight.
     let fi = 0, fileEnd = start + (files[0]?.bytes.length ?? 0);
     for (const w of weights) {
-      while (fi < files.length - 1 && w.offset >= fileEnd) { fi++; fileEnd += files[fi]!.bytes.length; }
+      while (fi < files.length - 1 && w.offset >= fileEnd) { fi++; fileEnd += files[fi]!.length; }
       weightFiles.push(describe(files[fi]?.path ?? file));
     }
     read.push(files);
