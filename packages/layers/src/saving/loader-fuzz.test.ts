@@ -425,6 +425,24 @@ describe('loader fuzz', () => {
         }
       }
     }
+    // A writer that puts each weight in a file of its own (sizes differ, boundaries on weights) loads; out of
+    // order, it does not.
+    const mj = JSON.parse(json);
+    delete mj.weightsManifest[0].shardIntegrity;
+    const data = new Uint8Array(artifacts.weightData as ArrayBuffer);
+    const perWeight: { path: string; bytes: Uint8Array }[] = [];
+    let offset = 0;
+    for (const [i, w] of (mj.weightsManifest[0].weights as { shape: number[] }[]).entries()) {
+      const n = 4 * w.shape.reduce((p, d) => p * d, 1);
+      perWeight.push({ path: `w${i}.bin`, bytes: data.slice(offset, offset + n) });
+      offset += n;
+    }
+    mj.weightsManifest[0].paths = perWeight.map((f) => f.path);
+    const perWeightFiles = (order: number[]) => ({ 'model.json': JSON.stringify(mj), ...Object.fromEntries(perWeight.map((f, i) => [f.path, perWeight[order[i]!]!.bytes])) });
+    const back = await loadFiles(perWeightFiles(perWeight.map((_, i) => i))) as Sequential;
+    expect(Array.from(back.predict(x).values)).toEqual(Array.from(model.predict(x).values));
+    // a/kernel (48 bytes) and a/bias (12 bytes) exchanged.
+    await check('swapped shards (tfjs)', 'one file per weight, two exchanged', () => loadFiles(perWeightFiles([1, 0, ...perWeight.slice(2).map((_, i) => i + 2)])), /w0\.bin: has 12 bytes and so ends at byte 12 of weightsManifest\[0\]'s data, inside weight 'a\/kernel' \(bytes 0\.\.48\)/);
     const duplicated = [...identity];
     duplicated[1] = 0;
     await check('swapped shards (minikeras)', 'shard 1 copied over shard 2', () => loadFiles(files(duplicated)), /group1-shard2of\d+\.bin: corrupt: .*saved as 'group1-shard1of\d+\.bin'/);

@@ -180,19 +180,31 @@ export function checkShards(
   if (files.length < 2) return;
   // tfjs' converter cuts a group into shards of one size (the last shorter); a writer may instead put whole
   // weights in each file. Shards in another order than written fit neither, when their sizes differ.
-  const size = files[0]!.length;
-  const fixed = files.every((f, i) => (i < files.length - 1 ? f.length === size : f.length > 0 && f.length <= size));
-  if (fixed) return;
+  const first = files[0]!.length;
+  if (files.every((f, i) => (i < files.length - 1 ? f.length === first : f.length > 0 && f.length <= first))) return;
   const boundaries = new Set(weights.map((w) => w.offset - groupStart));
   let at = 0;
-  for (const f of files) {
-    if (!boundaries.has(at)) break;
+  let cut = -1;
+  for (const [i, f] of files.entries()) {
     at += f.length;
+    if (!boundaries.has(at) && at !== expected) { cut = i; break; }
   }
-  if (at === expected) return;
-  const bad = files.findIndex((f, i) => i < files.length - 1 ? f.length !== size : f.length > size || f.length === 0);
+  if (cut < 0) return;
+  const layout = 'shards are written in order, either at one size (the last may be shorter) or each holding whole weights; the shard files are out of order or from different saves';
+  // Which layout the files were meant to have: one size for most of them (tfjs' converter), else whole weights.
+  const lengths = files.slice(0, -1).map((f) => f.length);
+  const counts = new Map<number, number>();
+  for (const n of lengths) counts.set(n, (counts.get(n) ?? 0) + 1);
+  const [common, commonCount] = [...counts.entries()].reduce((a, b) => (b[1] > a[1] ? b : a));
+  if (commonCount * 2 < lengths.length) {
+    const f = files[cut]!;
+    const end = files.slice(0, cut + 1).reduce((p, g) => p + g.length, 0);
+    const inside = weights.find((w) => w.offset - groupStart < end && w.offset - groupStart + w.bytes > end)!;
+    throw new ModelFormatError(describe(f.path), `has ${f.length} bytes and so ends at byte ${end} of ${group}'s data, inside weight '${inside.spec.name}' (bytes ${inside.offset - groupStart}..${inside.offset - groupStart + inside.bytes}) in ${file}: ${layout}`);
+  }
+  const bad = files.findIndex((f, i) => i < files.length - 1 ? f.length !== common : f.length > common || f.length === 0);
   const f = files[bad]!;
-  throw new ModelFormatError(describe(f.path), `has ${f.length} bytes, which does not fit the shard layout of ${group} in ${file}: shards are written in order at one size (here ${size} bytes, from the first shard; the last may be shorter) or each holding whole weights; the shard files are out of order or from different saves`);
+  throw new ModelFormatError(describe(f.path), `has ${f.length} bytes, which does not fit the shard layout of ${group} in ${file} (shards of ${common} bytes): ${layout}`);
 }
 
 /** When shard `i` is what another shard was saved as (same length, and same checksum once read): a hint. */
