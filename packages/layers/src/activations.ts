@@ -57,8 +57,8 @@ const CAMEL_ALIASES: Record<string, keyof typeof ACTIVATIONS> = {
 export function getActivation(identifier: ActivationIdentifier | null | undefined, owner = 'activation'): (x: Tensor) => Tensor {
   if (identifier == null) return ACTIVATIONS.linear;
   if (typeof identifier === 'function') return identifier;
-  const key = (CAMEL_ALIASES[identifier] ?? identifier) as keyof typeof ACTIVATIONS;
-  const fn = ACTIVATIONS[key];
+  const key = ((Object.hasOwn(CAMEL_ALIASES, identifier) ? CAMEL_ALIASES[identifier] : undefined) ?? identifier) as keyof typeof ACTIVATIONS;
+  const fn = Object.hasOwn(ACTIVATIONS, key) ? ACTIVATIONS[key] : undefined;
   if (!fn) {
     throw new Error(`${owner}: unknown activation '${identifier}'${didYouMean(identifier, Object.keys(ACTIVATIONS))}; valid activations are ${Object.keys(ACTIVATIONS).join(', ')}`);
   }

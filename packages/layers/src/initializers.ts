@@ -247,7 +247,7 @@ const toSnake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
 export function getInitializer(identifier: InitializerIdentifier, owner = 'initializer'): Initializer {
   if (identifier instanceof Initializer) return identifier;
   const key = toSnake(identifier) as SnakeInitializerName;
-  const cls = INITIALIZERS[key];
+  const cls = Object.hasOwn(INITIALIZERS, key) ? INITIALIZERS[key] : undefined;
   if (!cls) {
     const names = Object.keys(INITIALIZERS);
     throw new Error(`${owner}: unknown initializer '${identifier}'${didYouMean(identifier, names)}; valid initializers are ${names.join(', ')}`);

@@ -129,7 +129,7 @@ export function deserializeLoss(json: KerasObjectJson | string, customObjects: R
   if (typeof json === 'string') return getLoss(json as LossName);
   if (json.class_name === 'function' && typeof json.config === 'string') return getLoss(json.config as LossName);
   const name = json.class_name;
-  const cls: LossClass | undefined = customObjects[name]
+  const cls: LossClass | undefined = (Object.hasOwn(customObjects, name) ? customObjects[name] : undefined)
     ?? (Object.prototype.hasOwnProperty.call(LOSS_CLASSES, name) ? (LOSS_CLASSES[name as LossClassName] as unknown as LossClass) : undefined);
   if (!cls) throw unknownNameError('loss class', name, [...Object.keys(LOSS_CLASSES), ...Object.keys(customObjects)]);
   const known = Object.keys(new cls().getConfig());

@@ -17,7 +17,7 @@ import type { Nested } from './structure';
 import { formatShapeStructure, formatSymbolicShape, isShape } from './shape';
 import type { ShapeStructure, SymbolicShape } from './shape';
 import { getMask, setMask } from './mask';
-import { SeedGenerator, randomInitSuspended } from './seed-generator';
+import { SeedGenerator, checkNewWeight, randomInitSuspended } from './seed-generator';
 import { getRegisteredClass, registerClass } from './registry';
 
 export type { SymbolicShape, ShapeStructure } from './shape';
@@ -306,6 +306,8 @@ export abstract class Layer {
     const initializer = getInitializer(options.initializer ?? 'glorot_uniform', `${this.className} '${this.name}'`);
     const trainable = options.trainable ?? true;
     // A model being loaded gets its weights from the file: no initializer runs, so no randomness is consumed.
+    // A loader checks the weight against its file (shape, size limits) before anything is allocated.
+    checkNewWeight(`${this.name}/${name}`, shape, this.label);
     const initial = randomInitSuspended() ? zeros(shape) : initializer.generate(shape);
     const variable = new Variable(initial, { name: `${this.name}/${name}`, trainable: trainable && this.trainableFlag });
     const regularizer = options.regularizer ? getRegularizer(options.regularizer, `${this.className} '${this.name}'`) : null;

@@ -26,6 +26,29 @@ export function withoutRandomInit<T>(fn: () => T): T {
   }
 }
 
+/**
+ * A loader's check of each weight a model being rebuilt is about to create (its variable name, shape and the
+ * owning layer's label): throwing stops the load before the weight is allocated.
+ */
+export type LoadingWeightCheck = (name: string, shape: readonly number[], owner: string) => void;
+
+const weightChecks: LoadingWeightCheck[] = [];
+
+/** Runs `fn` (a model being rebuilt from a file) with every weight its layers create checked first by `check`. */
+export function withWeightCheck<T>(check: LoadingWeightCheck, fn: () => T): T {
+  weightChecks.push(check);
+  try {
+    return fn();
+  } finally {
+    weightChecks.pop();
+  }
+}
+
+/** Called by `Layer.addWeight` before it allocates: the innermost `withWeightCheck` check, if any. */
+export function checkNewWeight(name: string, shape: readonly number[], owner: string): void {
+  weightChecks[weightChecks.length - 1]?.(name, shape, owner);
+}
+
 /** True while `withoutRandomInit` runs: `Layer.addWeight` then makes zeros instead of drawing. */
 export function randomInitSuspended(): boolean {
   return loading > 0;

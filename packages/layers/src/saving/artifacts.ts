@@ -12,8 +12,11 @@ import { LOSS_CLASSES, Loss, Metric, deserializeLoss, getLoss, getMetric, isLoss
 import type { KerasObjectJson as LossJson, LossName, MetricName } from '@minikeras/losses';
 import type { Model } from '../models/model';
 import type { OutputTarget } from '../training/compile';
-import { MINIKERAS_VERSION, ModelFormatError, modelFromTopology, modelToTopology } from './keras-config';
-import { withoutRandomInit } from '../engine/seed-generator';
+import { MINIKERAS_VERSION, ModelFormatError, isObjectKey, modelFromTopology, modelToTopology } from './keras-config';
+import { withWeightCheck, withoutRandomInit } from '../engine/seed-generator';
+import type { LoadingWeightCheck } from '../engine/seed-generator';
+import { MAX_MODEL_BYTES, byteCountProblem, checkWeightSpecs, quantizationOf, shapeSize } from './manifest';
+import type { CheckedWeight } from './manifest';
 import type { KerasModelJson, SequentialTopology } from './keras-config';
 
 /** The `format` field of a TensorFlow.js Layers `model.json`, written on save and required on load. */
@@ -218,23 +221,41 @@ export function fromArtifacts(artifacts: ModelArtifacts, options: LoadOptions = 
   }
   if (artifacts.modelTopology == null) throw new ModelFormatError(file, 'has no modelTopology (the Keras model config)');
   if (artifacts.modelTopology instanceof ArrayBuffer) throw new ModelFormatError(file, 'modelTopology is binary (a TensorFlow GraphDef), not a Keras model config');
+  // Everything about the weights is checked before the model exists: the specs (shapes, dtypes, limits), the
+  // bytes present against them, then, as the layers are built, each weight they create against the manifest.
+  const specs = artifacts.weightSpecs;
+  let checked: CheckedWeight[] | null = null;
+  if (specs !== undefined) {
+    const { weights, end } = checkWeightSpecs(specs, file);
+    const problem = byteCountProblem(weights, end, weightDataLength(artifacts.weightData, file));
+    if (problem) {
+      const at = problem.weight ? weights.indexOf(problem.weight) : weights.length - 1;
+      throw new ModelFormatError(source.weightFiles?.[at] ?? file, problem.message);
+    }
+    checked = weights;
+  } else if (artifacts.weightData !== undefined) {
+    throw new ModelFormatError(file, 'has weightData but no weightSpecs describing it');
+  }
   // Rebuilt without running initializers or drawing seeds: the file supplies both, and loading must not move the
   // global random stream.
-  const model = withoutRandomInit(() => modelFromTopology(artifacts.modelTopology, file)) as Model;
-  const specs = artifacts.weightSpecs;
+  const guard = weightCheck(checked, file);
+  let model: Model;
+  try {
+    model = withoutRandomInit(() => withWeightCheck(guard.check, () => modelFromTopology(artifacts.modelTopology, file))) as Model;
+  } catch (e) {
+    // A weight refused by the check is reported as itself, not wrapped in the layer call that created it.
+    if (guard.failure) throw new ModelFormatError(file, guard.failure.message);
+    throw e;
+  }
   const optimizerEntries: { name: string; value: Tensor }[] = [];
-  if (specs !== undefined) {
-    if (!Array.isArray(specs)) throw new ModelFormatError(file, 'weightSpecs must be a list');
-    const decoded = decodeWeights(specs, artifacts.weightData, source);
+  if (checked !== null) {
+    const decoded = decodeWeights(checked, artifacts.weightData, source);
     const modelValues = new Map<string, { spec: WeightSpec; value: Tensor; from: string }>();
     decoded.forEach((d) => {
       if (d.spec.group === 'optimizer') optimizerEntries.push({ name: d.spec.name, value: d.value });
-      else if (modelValues.has(d.spec.name)) throw new ModelFormatError(file, `the weights manifest lists '${d.spec.name}' twice`);
       else modelValues.set(d.spec.name, d);
     });
     assignModelWeights(model, modelValues, file);
-  } else if (artifacts.weightData !== undefined) {
-    throw new ModelFormatError(file, 'has weightData but no weightSpecs describing it');
   }
   restoreSeedGenerators(model, artifacts.userDefinedMetadata, file);
   if (artifacts.trainingConfig != null && options.compile !== false) {
@@ -249,9 +270,11 @@ export function fromArtifacts(artifacts: ModelArtifacts, options: LoadOptions = 
  * assigned; the topology in the artifacts is not rebuilt.
  */
 export function restoreTrainingState(model: Model, artifacts: ModelArtifacts, file: string): void {
-  const specs = artifacts.weightSpecs;
-  if (!Array.isArray(specs)) throw new ModelFormatError(file, 'has no weightSpecs');
-  const decoded = decodeWeights(specs, artifacts.weightData, { file });
+  if (!Array.isArray(artifacts.weightSpecs)) throw new ModelFormatError(file, 'has no weightSpecs');
+  const { weights, end } = checkWeightSpecs(artifacts.weightSpecs, file);
+  const problem = byteCountProblem(weights, end, weightDataLength(artifacts.weightData, file));
+  if (problem) throw new ModelFormatError(file, problem.message);
+  const decoded = decodeWeights(weights, artifacts.weightData, { file });
   const modelValues = new Map<string, { spec: WeightSpec; value: Tensor; from: string }>();
   const optimizerEntries: { name: string; value: Tensor }[] = [];
   for (const d of decoded) {
@@ -280,10 +303,22 @@ function restoreSeedGenerators(model: Model, metadata: Record<string, unknown> |
   }
 }
 
+const isArrayBuffer = (b: unknown): b is ArrayBuffer => b instanceof ArrayBuffer || Object.prototype.toString.call(b) === '[object ArrayBuffer]';
+
+/** The byte length of `weightData` (one ArrayBuffer or a list read as one), checked without copying anything. */
+function weightDataLength(data: unknown, file: string): number {
+  if (data === undefined) return 0;
+  if (isArrayBuffer(data)) return data.byteLength;
+  if (!Array.isArray(data) || !data.every(isArrayBuffer)) {
+    throw new ModelFormatError(file, `weightData must be an ArrayBuffer or a list of them, got ${Object.prototype.toString.call(data)}`);
+  }
+  return data.reduce((p, b) => p + b.byteLength, 0);
+}
+
 function joinBuffers(data: ArrayBuffer | ArrayBuffer[] | undefined): Uint8Array {
   if (data === undefined) return new Uint8Array(0);
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  if (!Array.isArray(data)) throw new Error('weightData must be an ArrayBuffer or a list of them');
+  if (isArrayBuffer(data)) return new Uint8Array(data);
+  if (data.length === 1) return new Uint8Array(data[0]!);
   const total = data.reduce((p, b) => p + b.byteLength, 0);
   const out = new Uint8Array(total);
   let o = 0;
@@ -294,31 +329,51 @@ function joinBuffers(data: ArrayBuffer | ArrayBuffer[] | undefined): Uint8Array 
   return out;
 }
 
-function decodeWeights(specs: readonly WeightSpec[], data: ArrayBuffer | ArrayBuffer[] | undefined, source: ArtifactSource): { spec: WeightSpec; value: Tensor; from: string }[] {
-  const file = source.file;
-  let bytes: Uint8Array;
-  try {
-    bytes = joinBuffers(data);
-  } catch (e) {
-    throw new ModelFormatError(file, (e as Error).message);
+/**
+ * What the model being rebuilt may create, from the checked manifest: a weight the manifest names must have its
+ * shape, and all weights together no more values than the manifest's model weights, so a config declaring a
+ * 5000 x 5000 Dense beside a manifest (and bytes) for a small one fails before the kernel is allocated. Without
+ * a manifest (a topology alone) only the size limits hold.
+ */
+function weightCheck(checked: readonly CheckedWeight[] | null, file: string): { check: LoadingWeightCheck; failure: Error | null } {
+  const byName = new Map<string, CheckedWeight>();
+  let budget = checked === null ? MAX_MODEL_BYTES / 4 : 0;
+  for (const w of checked ?? []) {
+    if (w.spec.group === 'optimizer') continue;
+    if (byName.has(w.spec.name)) throw new ModelFormatError(file, `the weights manifest lists '${w.spec.name}' twice`);
+    byName.set(w.spec.name, w);
+    budget += w.size;
   }
-  const out: { spec: WeightSpec; value: Tensor; from: string }[] = [];
-  let offset = 0;
-  specs.forEach((spec, i) => {
-    const from = source.weightFiles?.[i] ?? file;
-    if (typeof spec !== 'object' || spec === null || typeof spec.name !== 'string') throw new ModelFormatError(file, `weight spec ${i} has no name: ${JSON.stringify(spec)}`);
-    if (!Array.isArray(spec.shape) || spec.shape.some((d) => !Number.isInteger(d) || d < 0)) {
-      throw new ModelFormatError(file, `weight '${spec.name}' has an invalid shape ${JSON.stringify(spec.shape)}`);
+  let used = 0;
+  const guard: { check: LoadingWeightCheck; failure: Error | null } = { check: () => undefined, failure: null };
+  const fail = (message: string): never => {
+    guard.failure = new Error(message);
+    throw guard.failure;
+  };
+  guard.check = (name, shape, owner) => {
+    const size = shapeSize(shape);
+    if (typeof size === 'string') fail(`${owner}: the model config gives it a weight '${name}' that ${size}`);
+    const entry = byName.get(name);
+    if (entry && (entry.spec.shape.length !== shape.length || entry.spec.shape.some((d, i) => d !== shape[i]))) {
+      fail(`weight '${name}' has shape [${entry.spec.shape.join(', ')}] in the weights manifest, but the model config gives the layer a weight of shape [${shape.join(', ')}]`);
     }
-    if (spec.dtype !== 'float32' && spec.dtype !== 'int32') throw new ModelFormatError(file, `weight '${spec.name}' has dtype '${spec.dtype}'; minikeras reads float32 and int32 weights only`);
-    const quantization = spec.quantization == null ? null : checkQuantization(spec, file);
-    const size = spec.shape.reduce((p, d) => p * d, 1);
-    // A quantized weight stores 1 (uint8) or 2 (uint16) bytes per value.
-    const n = size * (quantization ? quantization.bytes : 4);
-    if (offset + n > bytes.length) {
-      throw new ModelFormatError(from, `truncated: weight '${spec.name}' (shape [${spec.shape.join(', ')}]${quantization ? `, ${quantization.dtype}-quantized` : ''}) needs bytes ${offset}..${offset + n} of the weight data, but there are only ${bytes.length} bytes`);
+    used += size as number;
+    if (used > budget) {
+      fail(checked === null
+        ? `${owner}: weight '${name}' (shape [${shape.join(', ')}]) brings the model's weights to ${used} values; a model may have at most ${budget} (${MAX_MODEL_BYTES} bytes)`
+        : `${owner}: the model config gives it a weight '${name}' of shape [${shape.join(', ')}] (${size} values), bringing the model's weights to ${used} values, but the weights manifest describes ${budget}${entry ? '' : ` and lists no weight '${name}'`}; the config and the weights do not belong together`);
     }
+  };
+  return guard;
+}
+
+/** The weights' values, from data already checked against `weights` (so every byte range is in bounds). */
+function decodeWeights(weights: readonly CheckedWeight[], data: ArrayBuffer | ArrayBuffer[] | undefined, source: ArtifactSource): { spec: WeightSpec; value: Tensor; from: string }[] {
+  const bytes = joinBuffers(data);
+  return weights.map(({ spec, size, offset, bytes: n }, i) => {
+    const from = source.weightFiles?.[i] ?? source.file;
     const values = spec.dtype === 'int32' ? new Int32Array(size) : new Float32Array(size);
+    const quantization = spec.quantization == null ? null : quantizationOf(spec, source.file);
     if (quantization) {
       // tfjs' dequantization: value = q * scale + min (rounded for int32 weights).
       const view = new DataView(bytes.buffer, bytes.byteOffset + offset, n);
@@ -333,30 +388,13 @@ function decodeWeights(specs: readonly WeightSpec[], data: ArrayBuffer | ArrayBu
       const view = new DataView(bytes.buffer, bytes.byteOffset + offset, n);
       for (let j = 0; j < size; j++) values[j] = spec.dtype === 'int32' ? view.getInt32(j * 4, true) : view.getFloat32(j * 4, true);
     }
-    offset += n;
     if (values instanceof Float32Array) {
       let nans = 0;
       for (let j = 0; j < values.length; j++) if (values[j] !== values[j]) nans++;
       if (nans > 0) console.warn(`${from}: weight '${spec.name}' holds ${nans} NaN value${nans === 1 ? '' : 's'} of ${size}`);
     }
-    out.push({ spec, value: new Tensor(values, spec.shape, spec.dtype), from });
+    return { spec, value: new Tensor(values, spec.shape, spec.dtype as WeightDtype), from };
   });
-  if (offset !== bytes.length) {
-    throw new ModelFormatError(source.weightFiles?.[specs.length - 1] ?? file, `the weight data has ${bytes.length} bytes but the weights manifest describes ${offset}; the file is corrupt or belongs to another model`);
-  }
-  return out;
-}
-
-/** A tfjs weight quantization `{ dtype: 'uint8' | 'uint16', scale, min }` (in either key order), checked. */
-function checkQuantization(spec: WeightSpec, file: string): { dtype: string; bytes: 1 | 2; scale: number; min: number } {
-  const q = spec.quantization as { dtype?: unknown; scale?: unknown; min?: unknown };
-  if (typeof q !== 'object' || (q.dtype !== 'uint8' && q.dtype !== 'uint16')) {
-    throw new ModelFormatError(file, `weight '${spec.name}' is quantized as ${JSON.stringify(spec.quantization)}; minikeras dequantizes uint8 and uint16 weights ({ dtype, scale, min })`);
-  }
-  if (typeof q.scale !== 'number' || !Number.isFinite(q.scale) || typeof q.min !== 'number' || !Number.isFinite(q.min)) {
-    throw new ModelFormatError(file, `weight '${spec.name}' is ${q.dtype}-quantized without a finite scale and min: ${JSON.stringify(spec.quantization)}`);
-  }
-  return { dtype: q.dtype, bytes: q.dtype === 'uint8' ? 1 : 2, scale: q.scale, min: q.min };
 }
 
 function assignModelWeights(model: Model, values: Map<string, { spec: WeightSpec; value: Tensor; from: string }>, file: string): void {
@@ -395,6 +433,7 @@ function kerasOptimizerJson(json: unknown, file: string): SerializedOptimizer {
   const className = baseName === 'Momentum' ? 'SGD' : baseName;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(config ?? {})) {
+    if (isObjectKey(k)) throw new ModelFormatError(file, `trainingConfig.optimizer_config: '${k}' is not a config key (it names a property of every JavaScript object)`);
     if (tfjsName === 'RMSProp' && k === 'decay') { out.rho = v; continue; }
     if (k === 'useNesterov') { out.nesterov = v; continue; }
     // tfjs' Adamax 'decay' is a learning-rate decay Keras 3 dropped; 0 means none.
@@ -522,5 +561,12 @@ export function modelToJSON(model: Model): KerasModelJson {
 
 /** Rebuilds an untrained model from `modelToJSON` output, a tfjs model topology or Keras 3 `to_json()` text. */
 export function modelFromJSON(json: string | object): Model {
-  return modelFromTopology(json, 'model JSON') as Model;
+  // Without weights, only the size limits hold (a 2^32-value kernel is an error, not a failed allocation).
+  const guard = weightCheck(null, 'model JSON');
+  try {
+    return withWeightCheck(guard.check, () => modelFromTopology(json, 'model JSON')) as Model;
+  } catch (e) {
+    if (guard.failure) throw new ModelFormatError('model JSON', guard.failure.message);
+    throw e;
+  }
 }

@@ -12,7 +12,7 @@ import { mapStructure } from '../engine/structure';
 import type { Nested } from '../engine/structure';
 import type { FunctionalGraph } from '../models/functional-graph';
 import { getRegisteredClass } from '../engine/registry';
-import { deserializeLayer, isModel, serializeLayer } from './keras-config';
+import { deserializeLayer, isModel, isObjectKey, serializeLayer } from './keras-config';
 import type { KerasObjectJson } from './keras-config';
 
 /** `[layer name, node index, tensor index]`. */
@@ -115,6 +115,7 @@ function parseNode(layer: Layer, raw: unknown, where: string): PendingNode {
     // Keras 2 / tfjs: [[name, node, tensor, kwargs], ...]; one entry means the layer took one tensor.
     const refs = raw.map((r, i) => asRef(r, `${where} input ${i}`));
     const kwargs = raw.length > 0 && typeof raw[0][3] === 'object' && raw[0][3] !== null ? { ...(raw[0][3] as Record<string, unknown>) } : {};
+    for (const k of Object.keys(kwargs)) if (isObjectKey(k)) fail(where, `'${k}' is not a call argument (it names a property of every JavaScript object)`);
     return { layer, inputs: refs.length === 1 ? refs[0]! : refs, kwargs };
   }
   if (typeof raw === 'object' && raw !== null && Array.isArray((raw as { args?: unknown }).args)) {
@@ -124,11 +125,17 @@ function parseNode(layer: Layer, raw: unknown, where: string): PendingNode {
       const r = kerasTensorRef(v);
       if (r) return r as unknown as Nested<TensorRef>;
       if (Array.isArray(v)) return v.map(convert) as Nested<TensorRef>;
-      if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, convert(x)])) as Nested<TensorRef>;
+      if (typeof v === 'object' && v !== null) {
+        return Object.fromEntries(Object.entries(v).map(([k, x]) => {
+          if (isObjectKey(k)) fail(where, `'${k}' cannot key an input record (it names a property of every JavaScript object)`);
+          return [k, convert(x)];
+        })) as Nested<TensorRef>;
+      }
       return fail(where, `an input of the call is ${JSON.stringify(v)}; minikeras rebuilds calls on tensors only`);
     };
     const extra: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(kwargs ?? {})) {
+      if (isObjectKey(k)) fail(where, `'${k}' is not a call argument (it names a property of every JavaScript object)`);
       if (k === 'training' && typeof v === 'boolean') extra.training = v;
       else if (k === 'mask' && (v === null || kerasTensorRef(v))) continue; // masks ride with the tensors here
       else if (v !== null) fail(where, `the call argument '${k}' = ${JSON.stringify(v)?.slice(0, 80)} is not supported`);
@@ -243,7 +250,12 @@ export function functionalFromConfig<M>(config: FunctionalConfig, make: (args: {
       const list = value.map((r) => resolveFinal(asRef(r, what), what));
       return list.length === 1 ? list[0]! : list;
     }
-    if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, r]) => [k, resolveFinal(asRef(r, what), what)]));
+    if (typeof value === 'object' && value !== null) {
+      return Object.fromEntries(Object.entries(value).map(([k, r]) => {
+        if (isObjectKey(k)) fail(where, `${what}: '${k}' cannot name an ${what === 'input_layers' ? 'input' : 'output'} (it names a property of every JavaScript object)`);
+        return [k, resolveFinal(asRef(r, what), what)];
+      }));
+    }
     return fail(where, `${what} must be a list of tensor references`);
   };
   const resolveFinal = (r: TensorRef, what: string): SymbolicTensor => resolve(r, what) ?? fail(where, `${what} refers to call ${r[1]} of layer '${r[0]}', which the model does not make`);

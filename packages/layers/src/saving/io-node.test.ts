@@ -149,6 +149,12 @@ describe('loading checks every file', () => {
     const dir = await saved();
     truncateSync(join(dir, 'group1-shard1of1.bin'), 50);
     // 23 model floats + the optimizer's int32 iteration count (never trained: no slots yet) = 96 bytes
+    await expect(loadModel(dir)).rejects.toThrow(/group1-shard1of1\.bin: truncated: expected 96 bytes \(recorded in .*model\.json when it was saved\) but the file has 50/);
+    // A file tfjs wrote has no shard record: the weights manifest gives the size.
+    const file = join(dir, 'model.json');
+    const json = JSON.parse(readFileSync(file, 'utf8'));
+    delete json.weightsManifest[0].shardIntegrity;
+    writeFileSync(file, JSON.stringify(json));
     await expect(loadModel(dir)).rejects.toThrow(/group1-shard1of1\.bin: truncated: expected 96 bytes \(from the weightsManifest in .*model\.json\) but the file has 50/);
   });
 
@@ -163,6 +169,9 @@ describe('loading checks every file', () => {
     json.weightsManifest[0].weights[0].shape = [4, 4];
     writeFileSync(file, JSON.stringify(json));
     // [4, 4] needs 4 more floats than the file holds: 96 + 16 = 112 bytes
+    await expect(loadModel(dir)).rejects.toThrow(/model\.json: weightsManifest\[0\]\.weights need 112 bytes, but its shards were saved with 96/);
+    delete json.weightsManifest[0].shardIntegrity;
+    writeFileSync(file, JSON.stringify(json));
     await expect(loadModel(dir)).rejects.toThrow(/group1-shard1of1\.bin: truncated: expected 112 bytes .* but the file has 96/);
   });
 

@@ -12,7 +12,7 @@
  */
 import { ModelFormatError } from './errors';
 import type { ArtifactSource, ModelArtifacts } from './artifacts';
-import { artifactsFromModelJSON, parseModelJSON, saveResultFor, toModelFiles } from './model-json';
+import { SHARD_BYTES, artifactsFromModelJSON, parseModelJSON, saveResultFor, toModelFiles } from './model-json';
 import type { SaveResult } from './model-json';
 
 function builtin<const Id extends 'node:fs/promises' | 'node:path' | 'node:url'>(id: Id) {
@@ -109,7 +109,8 @@ export async function saveToDirectory(artifacts: ModelArtifacts, target: string)
   const dir = directoryOf(target);
   const parent = path.dirname(dir);
   const base = path.basename(dir);
-  const { modelJSON, shards } = toModelFiles(artifacts);
+  // Each shard's length and checksum go into model.json, so loading can tell a swapped or damaged shard.
+  const { modelJSON, shards } = toModelFiles(artifacts, SHARD_BYTES, { integrity: true });
   const json = JSON.stringify(modelJSON);
   await fs.mkdir(parent, { recursive: true });
   let previous = false;
@@ -184,16 +185,30 @@ export async function loadFromDirectory(target: string): Promise<{ artifacts: Mo
   }
   const mj = parseModelJSON(text, file);
   const folder = dir;
-  return artifactsFromModelJSON(mj, file, async (p) => {
+  const inFolder = (p: string): string => {
     if (path.isAbsolute(p) || p.split(/[\\/]/).includes('..')) throw new ModelFormatError(file, `weight path '${p}' leaves the model directory`);
+    return path.join(folder, p);
+  };
+  const unreadable = (p: string, e: unknown): null => {
+    if (isMissing(e)) return null;
+    throw new ModelFormatError(path.join(folder, p), `cannot be read: ${(e as Error).message}`);
+  };
+  return artifactsFromModelJSON(mj, file, async (p) => {
+    const shard = inFolder(p);
     try {
-      const b = await fs.readFile(path.join(folder, p));
+      const b = await fs.readFile(shard);
       return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
     } catch (e) {
-      if (isMissing(e)) return null;
-      throw new ModelFormatError(path.join(folder, p), `cannot be read: ${(e as Error).message}`);
+      return unreadable(p, e);
     }
-  }, (p) => path.join(folder, p));
+  }, (p) => path.join(folder, p), async (p) => {
+    const shard = inFolder(p);
+    try {
+      return (await fs.stat(shard)).size;
+    } catch (e) {
+      return unreadable(p, e);
+    }
+  });
 }
 
 /** The newest `.<name>.old-*` sibling holding a model.json, left when a save died between its two renames. */

@@ -147,7 +147,7 @@ export function deserializeInitializer(value: unknown, where: string): Initializ
     return value as InitializerIdentifier;
   }
   const obj = asKerasObject(value, where, 'an initializer');
-  const key = INITIALIZER_CLASSES[obj.class_name];
+  const key = Object.hasOwn(INITIALIZER_CLASSES, obj.class_name) ? INITIALIZER_CLASSES[obj.class_name] : undefined;
   if (!key) throw new Error(`${where}: unknown initializer class '${obj.class_name}'${didYouMean(obj.class_name, Object.keys(INITIALIZER_CLASSES))}; supported: ${Object.keys(INITIALIZER_CLASSES).join(', ')}`);
   const cls = INITIALIZERS[key] as unknown as new (options?: Record<string, unknown>) => Initializer;
   const known = [...Object.keys(new cls().getConfig()), 'seed'];
@@ -247,6 +247,20 @@ function asKerasObject(value: unknown, where: string, what: string): KerasObject
 
 // ---- layers -------------------------------------------------------------------------------------------
 
+/** Keys of every JS object: never a Keras config key, and read from a file they must not reach a prototype. */
+const OBJECT_KEYS = new Set(['__proto__', 'constructor', 'prototype', ...Object.getOwnPropertyNames(Object.prototype)]);
+
+/** True for '__proto__', 'constructor', 'toString', ...: keys a config read from a file must not have. */
+export function isObjectKey(key: string): boolean {
+  return OBJECT_KEYS.has(key) || OBJECT_KEYS.has(toCamelKey(key));
+}
+
+function checkConfigKey(key: string, where: string): void {
+  if (isObjectKey(key)) {
+    throw new Error(`${where}: '${key}' is not a config key (it names a property of every JavaScript object); the config is corrupt or was not written by Keras`);
+  }
+}
+
 const isInitializerKey = (k: string) => k.endsWith('Initializer');
 const isRegularizerKey = (k: string) => k.endsWith('Regularizer');
 
@@ -284,8 +298,9 @@ export function deserializeLayer(value: unknown, where: string): Layer {
   const here = `${where} (${obj.class_name}${typeof obj.config?.name === 'string' ? ` '${obj.config.name}'` : ''})`;
   const args: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(obj.config ?? {})) {
+    checkConfigKey(key, here);
     if (key === 'dtype') { checkDtype(value, here, obj.class_name === 'InputLayer'); continue; }
-    const inactive = spec.inactive?.[key];
+    const inactive = spec.inactive && Object.hasOwn(spec.inactive, key) ? spec.inactive[key] : undefined;
     if (inactive) {
       if (!inactive(value)) throw new Error(`${here}: '${key}' = ${JSON.stringify(value)} is not supported by minikeras`);
       continue;
@@ -332,6 +347,7 @@ function deserializeRegistered(obj: KerasObjectJson, where: string): Layer {
   }
   const config: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(obj.config ?? {})) {
+    checkConfigKey(key, here);
     if (key === 'dtype') { checkDtype(value, here, false); continue; }
     const camel = toCamelKey(key);
     config[camel] = isInitializerKey(camel) ? deserializeInitializer(value, `${here} ${key}`)

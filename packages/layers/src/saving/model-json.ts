@@ -5,13 +5,19 @@
  */
 import { ModelFormatError } from './errors';
 import type { ArtifactSource, ModelArtifacts, TrainingConfig, WeightSpec } from './artifacts';
+import { SHARD_BYTES, checkShards, checkWeightSpecs, shardRecords } from './manifest';
+import type { CheckedWeight, ShardFile, ShardRecord } from './manifest';
 
-/** tfjs' converter shards weights at 4 MB (4 * 1024 * 1024 bytes); so do we. */
-export const SHARD_BYTES = 4 * 1024 * 1024;
+export { SHARD_BYTES };
 
 export interface WeightsGroup {
   paths: string[];
   weights: WeightSpec[];
+  /**
+   * Written by minikeras (tfjs ignores it): each shard's byte length and FNV-1a checksum, so a swapped,
+   * truncated or corrupted shard is an error naming the file.
+   */
+  shardIntegrity?: ShardRecord[];
 }
 
 /** The on-disk model.json. */
@@ -45,7 +51,7 @@ function weightBytes(data: ModelArtifacts['weightData']): Uint8Array {
  * One weights group, 'group1', cut into `group1-shard{i}of{n}.bin` files of `shardBytes` (the last one
  * shorter), as tfjs' converter writes it. Shard boundaries may fall inside a weight; readers concatenate.
  */
-export function toModelFiles(artifacts: ModelArtifacts, shardBytes = SHARD_BYTES): ModelFiles {
+export function toModelFiles(artifacts: ModelArtifacts, shardBytes = SHARD_BYTES, options: { integrity?: boolean } = {}): ModelFiles {
   const bytes = weightBytes(artifacts.weightData);
   const specs = artifacts.weightSpecs ?? [];
   const count = bytes.length === 0 ? 0 : Math.ceil(bytes.length / shardBytes);
@@ -60,12 +66,11 @@ export function toModelFiles(artifacts: ModelArtifacts, shardBytes = SHARD_BYTES
     convertedBy: artifacts.convertedBy ?? null,
     weightsManifest: specs.length === 0 && count === 0 ? [] : [{ paths: shards.map((s) => s.path), weights: specs }],
   };
+  if (options.integrity && modelJSON.weightsManifest[0]) modelJSON.weightsManifest[0].shardIntegrity = shardRecords(shards);
   if (artifacts.trainingConfig) modelJSON.trainingConfig = artifacts.trainingConfig;
   if (artifacts.userDefinedMetadata) modelJSON.userDefinedMetadata = artifacts.userDefinedMetadata;
   return { modelJSON, shards };
 }
-
-const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1 };
 
 /** Parses model.json text, naming the file when it is not JSON or not a layers model. */
 export function parseModelJSON(text: string, file: string): ModelJSON {
@@ -88,72 +93,67 @@ export function parseModelJSON(text: string, file: string): ModelJSON {
 }
 
 /**
- * Reads every shard a model.json lists (through `readFile`, which returns null for a missing file) and
- * checks each group's byte count against its specs before anything is decoded.
+ * Reads every shard a model.json lists (through `readFile`, which returns null for a missing file). Every
+ * group's weight specs are checked (shapes, dtypes, sizes, limits) before any shard is read, and each group's
+ * shards (order, sizes, checksums when minikeras wrote them) before anything is decoded.
  */
 export async function artifactsFromModelJSON(
   mj: ModelJSON,
   file: string,
   readFile: (path: string) => Promise<Uint8Array | null>,
   describe: (path: string) => string = (p) => p,
+  sizeOf?: (path: string) => Promise<number | null>,
 ): Promise<{ artifacts: ModelArtifacts; source: ArtifactSource }> {
-  const specs: WeightSpec[] = [];
-  const buffers: ArrayBuffer[] = [];
-  const weightFiles: string[] = [];
+  const groups: { weights: CheckedWeight[]; start: number; end: number }[] = [];
+  let total = 0;
   for (const [gi, group] of mj.weightsManifest.entries()) {
-    const files: { path: string; bytes: Uint8Array }[] = [];
+    const checked = checkWeightSpecs(group.weights, file, `weightsManifest[${gi}].weights`, total);
+    groups.push({ weights: checked.weights, start: total, end: checked.end });
+    total = checked.end;
+  }
+  const weightFiles: string[] = [];
+  const read: { path: string; bytes: Uint8Array }[][] = [];
+  for (const [gi, group] of mj.weightsManifest.entries()) {
+    const { weights, start, end } = groups[gi]!;
+    const missing = (path: string) => new ModelFormatError(describe(path), `missing: ${file} lists it in weightsManifest[${gi}].paths, but the file does not exist`);
+    const check = (files: ShardFile[]) => checkShards(files, weights, start, end - start, group.shardIntegrity, file, `weightsManifest[${gi}]`, describe);
+    // Where the storage can tell a file's size without reading it, the sizes are checked before any is read.
+    if (sizeOf) {
+      const sized: ShardFile[] = [];
+      for (const path of group.paths) {
+        const length = await sizeOf(path);
+        if (length === null) throw missing(path);
+        sized.push({ path, length });
+      }
+      check(sized);
+    }
+    const files: { path: string; length: number; bytes: Uint8Array }[] = [];
     for (const path of group.paths) {
       const bytes = await readFile(path);
-      if (bytes === null) throw new ModelFormatError(describe(path), `missing: ${file} lists it in weightsManifest[${gi}].paths, but the file does not exist`);
-      files.push({ path, bytes });
+      if (bytes === null) throw missing(path);
+      files.push({ path, length: bytes.length, bytes });
     }
-    let expected = 0;
-    const starts: number[] = [];
-    for (const spec of group.weights) {
-      const per = DTYPE_BYTES[spec?.dtype];
-      if (per === undefined) throw new ModelFormatError(file, `weight '${spec?.name}' has dtype '${spec?.dtype}'; minikeras reads float32 and int32 weights only`);
-      if (!Array.isArray(spec.shape)) throw new ModelFormatError(file, `weight '${spec.name}' has no shape list`);
-      starts.push(expected);
-      expected += per * spec.shape.reduce((p: number, d: number) => p * d, 1);
-    }
-    const actual = files.reduce((p, f) => p + f.bytes.length, 0);
-    if (actual !== expected) {
-      const culprit = findBadShard(files, expected);
-      throw new ModelFormatError(describe(culprit.path), `${actual < expected ? 'truncated' : 'too long'}: expected ${culprit.expected} bytes (from the weightsManifest in ${file}) but the file has ${culprit.actual}; the group's ${group.paths.length} file${group.paths.length === 1 ? '' : 's'} hold ${actual} of ${expected} bytes`);
-    }
+    check(files);
     // The file each weight starts in, for messages about that weight.
-    let fi = 0, fileEnd = files[0]?.bytes.length ?? 0;
-    for (const start of starts) {
-      while (fi < files.length - 1 && start >= fileEnd) { fi++; fileEnd += files[fi]!.bytes.length; }
+    let fi = 0, fileEnd = start + (files[0]?.bytes.length ?? 0);
+    for (const w of weights) {
+      while (fi < files.length - 1 && w.offset >= fileEnd) { fi++; fileEnd += files[fi]!.length; }
       weightFiles.push(describe(files[fi]?.path ?? file));
     }
-    specs.push(...group.weights);
-    for (const f of files) buffers.push(f.bytes.slice().buffer as ArrayBuffer);
+    read.push(files);
   }
-  const artifacts: ModelArtifacts = { modelTopology: mj.modelTopology, weightSpecs: specs, weightData: buffers };
+  // Only now, with every byte accounted for, is the weight data allocated (its size is what the files hold).
+  const data = new Uint8Array(total);
+  let o = 0;
+  for (const f of read.flat()) { data.set(f.bytes, o); o += f.bytes.length; }
+  const specs: WeightSpec[] = mj.weightsManifest.flatMap((g) => g.weights);
+  const artifacts: ModelArtifacts = { modelTopology: mj.modelTopology, weightSpecs: specs, weightData: data.buffer };
   if (mj.format !== undefined) artifacts.format = mj.format;
   if (mj.generatedBy !== undefined) artifacts.generatedBy = mj.generatedBy;
   if (mj.convertedBy !== undefined) artifacts.convertedBy = mj.convertedBy;
   if (mj.trainingConfig != null) artifacts.trainingConfig = mj.trainingConfig;
   if (mj.userDefinedMetadata != null) artifacts.userDefinedMetadata = mj.userDefinedMetadata;
   return { artifacts, source: { file, weightFiles } };
-}
-
-/**
- * Which shard is the wrong length: shards are cut at one size (tfjs' 4 MB when the file count fits it, else
- * the largest file), so the first file that differs from min(size, bytes left) is the culprit.
- */
-function findBadShard(files: { path: string; bytes: Uint8Array }[], expected: number): { path: string; expected: number; actual: number } {
-  const standard = files.length === Math.ceil(expected / SHARD_BYTES);
-  const size = files.length === 1 ? expected : standard ? SHARD_BYTES : Math.max(...files.map((f) => f.bytes.length));
-  let left = expected;
-  for (const f of files) {
-    const want = files.length === 1 ? expected : Math.max(0, Math.min(size, left));
-    if (f.bytes.length !== want) return { path: f.path, expected: want, actual: f.bytes.length };
-    left -= want;
-  }
-  const last = files[files.length - 1];
-  return { path: last?.path ?? '(no weight files)', expected: (last?.bytes.length ?? 0) + left, actual: last?.bytes.length ?? 0 };
 }
 
 /** What tfjs' save handlers return. */
