@@ -30,7 +30,8 @@ import { fromArtifacts, modelFromJSON } from './load-model';
 import type { ModelArtifacts } from './artifacts';
 import { loadModel } from './load-model';
 
-const FIXTURES = new URL('../../../../../shared/keras-fixtures/', import.meta.url);
+// Keras 3's files and outputs, copied into the repo from ../shared/keras-fixtures (see fixtures/keras3/README.md).
+const FIXTURES = new URL('./fixtures/keras3/', import.meta.url);
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
