@@ -29,3 +29,5 @@ export { SpatialDropout1D, SpatialDropout2D, SpatialDropout3D, GaussianNoise, Ga
 export type { RandomLayerArgs, SpatialDropoutArgs, AlphaDropoutArgs, ActivityRegularizationArgs } from './regularization';
 export { Rescaling, Normalization, Resizing, CenterCrop, CategoryEncoding, Masking } from './preprocessing';
 export type { RescalingArgs, NormalizationArgs, ResizingArgs, CategoryEncodingArgs, CategoryOutputMode, MaskingArgs, Interpolation } from './preprocessing';
+export { TimeDistributed } from './rnn/time-distributed';
+export type { TimeDistributedArgs } from './rnn/time-distributed';

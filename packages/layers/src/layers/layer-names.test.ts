@@ -12,7 +12,7 @@ describe('the layer namespace', () => {
     registerBuiltins();
     // Concrete classes (an abstract base such as Merge has no className of its own).
     const classes = Object.entries(layers).filter(([, v]) => typeof v === 'function' && v.prototype instanceof Layer && Object.hasOwn(v, 'className')) as [string, typeof Layer][];
-    expect(classes.length).toBe(69); // 22 layers before issue 13 (merge layers included), 47 added by it
+    expect(classes.length).toBe(70); // 22 layers before issue 13 (merge layers included), 47 added by it, TimeDistributed (issue 14)
     for (const [exportName, cls] of classes) {
       expect(cls.className, exportName).toBe(exportName);
       expect(getRegisteredClass(cls.className), exportName).toBe(cls);
