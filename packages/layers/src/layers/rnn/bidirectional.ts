@@ -35,7 +35,7 @@ interface Recurrent {
   goBackwards: boolean;
   stateful: boolean;
   zeroOutputForMask?: boolean;
-  resetStates?: (states?: readonly Tensor[] | null) => void;
+  resetStates?: (states?: readonly Tensor[]) => void;
 }
 
 const recurrent = (layer: Layer) => layer as unknown as Recurrent;
@@ -231,11 +231,16 @@ export class Bidirectional extends Layer {
   }
 
   /** Resets the states of both directions (stateful layers only). */
-  resetStates(states?: readonly Tensor[] | null): void {
+  resetStates(states?: readonly Tensor[]): void {
     if (!this.stateful) throw new Error(`${this.label}: resetStates needs a stateful layer (stateful: true)`);
-    const half = states ? Math.floor(states.length / 2) : 0;
-    recurrent(this.forwardLayer).resetStates!(states ? states.slice(0, half) : null);
-    recurrent(this.backwardLayer).resetStates!(states ? states.slice(half) : null);
+    if (states && states.length % 2 !== 0) throw new Error(`${this.label}: resetStates expects an even number of states (forward layer's, then backward layer's), got ${states.length}`);
+    const half = states ? states.length / 2 : 0;
+    for (const [layer, part] of [[this.forwardLayer, states?.slice(0, half)], [this.backwardLayer, states?.slice(half)]] as const) {
+      const r = recurrent(layer);
+      if (typeof r.resetStates !== 'function') throw new Error(`${this.label}: ${layer.label} has no resetStates`);
+      if (part) r.resetStates.call(layer, part);
+      else r.resetStates.call(layer);
+    }
   }
 
   /**
