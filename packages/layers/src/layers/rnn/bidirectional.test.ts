@@ -59,10 +59,11 @@ function compare(ours: Tensor, want: ArrayLike<number>, shape: readonly number[]
 const rn = (seed: number) => tfl.initializers.randomNormal({ mean: 0, stddev: 0.4, seed });
 // tfjs' orthogonal initializer does not run in Node (it calls a chained op tfjs-core does not install there);
 // the recurrent kernels are glorot-uniform instead. Sigmoid gates: tfjs' default is its hard sigmoid.
+const seeded = (seed: number) => ({ kernelInitializer: tfl.initializers.glorotUniform({ seed }), recurrentInitializer: tfl.initializers.glorotUniform({ seed: seed + 100 }), biasInitializer: rn(seed) });
 const KINDS = {
-  lstm: (o: Record<string, unknown>) => tfl.layers.lstm({ units: 3, recurrentActivation: 'sigmoid', recurrentInitializer: 'glorotUniform', biasInitializer: rn(1), ...o }),
-  gru: (o: Record<string, unknown>) => tfl.layers.gru({ units: 3, recurrentActivation: 'sigmoid', recurrentInitializer: 'glorotUniform', biasInitializer: rn(2), ...o }),
-  simpleRNN: (o: Record<string, unknown>) => tfl.layers.simpleRNN({ units: 3, recurrentInitializer: 'glorotUniform', biasInitializer: rn(3), ...o }),
+  lstm: (o: Record<string, unknown>) => tfl.layers.lstm({ units: 3, recurrentActivation: 'sigmoid', ...seeded(1), ...o }),
+  gru: (o: Record<string, unknown>) => tfl.layers.gru({ units: 3, recurrentActivation: 'sigmoid', ...seeded(2), ...o }),
+  simpleRNN: (o: Record<string, unknown>) => tfl.layers.simpleRNN({ units: 3, ...seeded(3), ...o }),
 } as const;
 const MERGES: BidirectionalMergeMode[] = ['concat', 'sum', 'mul', 'ave', null];
 const [B, T, F] = [3, 5, 2];
@@ -228,10 +229,23 @@ describe('Bidirectional', () => {
     expect(getMask(last)).toBeNull();
     const withStates = new Bidirectional(new LSTM(3, { returnSequences: true, returnState: true })).apply(x, { mask }) as unknown as Tensor[];
     expect(withStates.map(getMask)).toEqual([mask, null, null, null, null]);
-    // A masked step changes nothing: the last row equals the same row cut to its length.
-    const short = new Tensor(x.values.slice(8, 10), [1, 1, 2]);
-    const cut = new Bidirectional(new GRU(2)).apply(short);
-    expect(cut.shape).toEqual([1, 4]);
+    // Masked steps change nothing: row 1 (one real step) equals that step alone, in both directions.
+    const gru = new Bidirectional(new GRU(2));
+    const full = gru.apply(x, { mask }) as Tensor;
+    const alone = gru.apply(new Tensor(x.values.slice(8, 10), [1, 1, 2])) as Tensor;
+    expectClose(full.values.slice(4, 8), alone.values, { atol: 1e-7, rtol: 0, label: 'masked row vs its real step' });
+  });
+
+  it('tfjs\' default gates (its hard sigmoid) through a tfjs file, both ways', async () => {
+    const bi = tfl.layers.bidirectional({ layer: tfl.layers.lstm({ units: 3, returnSequences: true, ...seeded(4) }) as tfl.RNN, mergeMode: 'sum' });
+    const input = tfl.input({ shape: [T, F] });
+    const tfModel = tfl.model({ inputs: input, outputs: bi.apply(input) as tfl.SymbolicTensor });
+    const x = sequences(false);
+    const want = (tfModel.predict(tf.tensor(x, [B, T, F])) as tf.Tensor).dataSync();
+    const ours = fromArtifacts(await tfjsSave(tfModel)) as Model;
+    compare(ours.predict(new Tensor(x, [B, T, F])) as Tensor, want, [B, T, 3], 'hard sigmoid gates');
+    const back = await tfl.loadLayersModel(tf.io.fromMemory(toArtifacts(ours) as unknown as tf.io.ModelArtifacts));
+    expectClose((back.predict(tf.tensor(x, [B, T, F])) as tf.Tensor).dataSync(), want, { atol: 1e-6, rtol: 0, label: 'tfjs reloading our file' });
   });
 
   it('stateful: two calls carry the states of both directions, equal to passing them as initial states; resetStates', () => {

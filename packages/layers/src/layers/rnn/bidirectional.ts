@@ -8,6 +8,7 @@ import type { CallContext, LayerArgs, ShapeStructure, SymbolicShape } from '../.
 import { isShape } from '../../engine/shape';
 import type { Nested } from '../../engine/structure';
 import { deserializeLayer, serializeLayer } from '../../saving/keras-config';
+import { scopeWeightNames } from './time-distributed';
 
 /** How the forward and backward outputs are combined; null returns both, `[forward, backward]`. */
 export type BidirectionalMergeMode = 'concat' | 'sum' | 'mul' | 'ave' | null;
@@ -140,10 +141,7 @@ export class Bidirectional extends Layer {
     const scope = this.weightPrefix ?? this.name;
     for (const l of [this.forwardLayer, this.backwardLayer]) {
       if (l.built) continue;
-      l.weightPrefix ??= `${scope}/${l.name}`;
-      // An RNN's weights live on its cell: they take the RNN's prefix (tfjs names no cell).
-      const cell = (l as unknown as { cell?: unknown }).cell;
-      if (cell instanceof Layer && !cell.built) cell.weightPrefix ??= l.weightPrefix;
+      scopeWeightNames(l, `${scope}/${l.name}`);
       l.ensureBuilt(shape);
     }
     if (this.initialWeights) {

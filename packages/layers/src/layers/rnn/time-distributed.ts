@@ -13,6 +13,18 @@ import { deserializeLayer, serializeLayer } from '../../saving/keras-config';
 export type TimeDistributedArgs = LayerArgs;
 
 /**
+ * @internal Names the weights a wrapper builds for `layer` `<prefix>/<weight>`, as tfjs' name scopes do (a
+ * layer built inside a wrapper's build has no scope of its own). An RNN layer's weights live on its cell,
+ * which takes the same prefix. A prefix set before is kept; a built layer keeps its names.
+ */
+export function scopeWeightNames(layer: Layer, prefix: string): void {
+  if (layer.built) return;
+  layer.weightPrefix ??= prefix;
+  const cell = (layer as unknown as { cell?: unknown }).cell;
+  if (cell instanceof Layer && !cell.built) cell.weightPrefix ??= layer.weightPrefix;
+}
+
+/**
  * True when the layer (or a layer inside it) computes across the batch or keeps state between calls, so that
  * folding time into the batch would change its numbers: BatchNormalization in training uses the statistics of
  * each time step's batch in Keras, a stateful RNN carries one state per sample.
@@ -61,7 +73,7 @@ export class TimeDistributed extends Layer {
     const child = this.childShape(inputShape);
     if (!this.layer.built) {
       // tfjs names the wrapped layer's weights after the wrapper (`<wrapper>/kernel`).
-      this.layer.weightPrefix ??= this.weightPrefix ?? this.name;
+      scopeWeightNames(this.layer, this.weightPrefix ?? this.name);
       this.layer.ensureBuilt(child);
     }
     this.built = true;
