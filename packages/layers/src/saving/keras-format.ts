@@ -46,7 +46,7 @@ const KERAS_LAYER_NAMES = new Set([
   'ZeroPadding3D', 'Cropping1D', 'Cropping2D', 'Cropping3D', 'ReLU', 'LeakyReLU', 'PReLU', 'ELU', 'Softmax',
   'MaxPooling1D', 'MaxPooling3D', 'AveragePooling1D', 'AveragePooling3D', 'GlobalAveragePooling1D', 'GlobalMaxPooling1D',
   'GlobalAveragePooling3D', 'GlobalMaxPooling3D', 'SimpleRNN', 'LSTM', 'GRU', 'SimpleRNNCell', 'LSTMCell', 'GRUCell',
-  'RNN', 'Bidirectional', 'TimeDistributed', 'Masking', 'SpatialDropout1D', 'SpatialDropout2D', 'GaussianNoise',
+  'RNN', 'StackedRNNCells', 'Bidirectional', 'TimeDistributed', 'Masking', 'SpatialDropout1D', 'SpatialDropout2D', 'GaussianNoise',
   'GaussianDropout', 'AlphaDropout', 'RepeatVector', 'Permute', 'Identity', 'Rescaling', 'Normalization',
   'GroupNormalization', 'UnitNormalization', 'MultiHeadAttention', 'Attention', 'AdditiveAttention', 'Lambda',
 ]);
