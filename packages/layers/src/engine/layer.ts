@@ -100,6 +100,12 @@ interface WeightEntry {
   regularizer: Regularizer | null;
 }
 
+/**
+ * Where a layer's weight names start when not at its own name ('<scope>/kernel'): a recurrent layer sets it on
+ * the cells it builds, so their weights are named as tfjs names them ('rnn/kernel', 'rnn/RNNCell_0/kernel').
+ */
+export const WEIGHT_SCOPE: unique symbol = Symbol('minikeras.weightScope');
+
 /** Options of `layer.addWeight(name, shape, options)` (Keras 3 `Layer.add_weight`'s arguments). */
 export interface AddWeightOptions {
   /** How the weight is filled at creation: a name (`'glorot_uniform'`) or an Initializer. Default `'glorot_uniform'`. */
@@ -134,10 +140,10 @@ export abstract class Layer {
   /** The calls of this layer on symbolic tensors, in order (Keras' `_inbound_nodes`). */
   readonly inboundNodes: Node[] = [];
   /**
-   * @internal The prefix of this layer's weight names (`<prefix>/kernel`); null means the layer's own name. A
-   * layer that builds another as part of itself sets it before the build, following tfjs' name scopes, so the
-   * names match tfjs files: a TimeDistributed's inner weights are `<wrapper>/kernel`, a Bidirectional's
-   * `<wrapper>/forward_<layer>/kernel`.
+   * @internal The prefix of this layer's weight names (`<prefix>/kernel`) set by a wrapper that builds it, before
+   * the build, following tfjs' name scopes so the names match tfjs files: a TimeDistributed's inner weights are
+   * `<wrapper>/kernel`, a Bidirectional's `<wrapper>/forward_<layer>/kernel`. It wins over `WEIGHT_SCOPE` (the
+   * scope an RNN gives its cells); null means neither applies.
    */
   weightPrefix: string | null = null;
   private trainableFlag: boolean;
@@ -314,7 +320,9 @@ export abstract class Layer {
     const trainable = options.trainable ?? true;
     // A model being loaded gets its weights from the file: no initializer runs, so no randomness is consumed.
     // A loader checks the weight against its file (shape, size limits) before anything is allocated.
-    const fullName = `${this.weightPrefix ?? this.name}/${name}`;
+    // A wrapper's prefix wins over the scope an RNN gives its cell (it names the whole subtree, as tfjs' scopes).
+    const scope = this.weightPrefix ?? (this as { [WEIGHT_SCOPE]?: string })[WEIGHT_SCOPE] ?? this.name;
+    const fullName = `${scope}/${name}`;
     checkNewWeight(fullName, shape, this.label);
     const initial = randomInitSuspended() ? zeros(shape) : initializer.generate(shape);
     const variable = new Variable(initial, { name: fullName, trainable: trainable && this.trainableFlag });

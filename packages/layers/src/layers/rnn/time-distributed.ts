@@ -15,13 +15,19 @@ export type TimeDistributedArgs = LayerArgs;
 /**
  * @internal Names the weights a wrapper builds for `layer` `<prefix>/<weight>`, as tfjs' name scopes do (a
  * layer built inside a wrapper's build has no scope of its own). An RNN layer's weights live on its cell,
- * which takes the same prefix. A prefix set before is kept; a built layer keeps its names.
+ * which takes the same prefix (stacked cells `<prefix>/RNNCell_<i>`, as tfjs' StackedRNNCells scopes them). A
+ * prefix set before is kept; a built layer keeps its names.
  */
 export function scopeWeightNames(layer: Layer, prefix: string): void {
   if (layer.built) return;
   layer.weightPrefix ??= prefix;
   const cell = (layer as unknown as { cell?: unknown }).cell;
-  if (cell instanceof Layer && !cell.built) cell.weightPrefix ??= layer.weightPrefix;
+  if (!(cell instanceof Layer) || cell.built) return;
+  cell.weightPrefix ??= layer.weightPrefix;
+  const cells = (cell as unknown as { cells?: unknown }).cells;
+  if (Array.isArray(cells)) {
+    cells.forEach((c, i) => { if (c instanceof Layer && !c.built) c.weightPrefix ??= `${cell.weightPrefix}/RNNCell_${i}`; });
+  }
 }
 
 /**
