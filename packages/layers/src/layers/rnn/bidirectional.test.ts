@@ -27,7 +27,7 @@ import { serializeLayer } from '../../saving/keras-config';
 import { toKerasBytes } from '../../saving/keras-io';
 import { saveableTree } from '../../saving/keras-tree';
 import { checkLayerGradients, runLayerTest } from '../../testing/run-layer-test';
-import { GRU, LSTM, SimpleRNN } from './index';
+import { GRU, LSTM, LSTMCell, RNN, SimpleRNN, SimpleRNNCell } from './index';
 import { Bidirectional } from './bidirectional';
 import type { BidirectionalMergeMode } from './bidirectional';
 
@@ -170,6 +170,11 @@ describe('Bidirectional', () => {
     expect(bi.weights.map((w) => w.name)).toEqual(['bi/forward_enc/kernel', 'bi/forward_enc/recurrent_kernel', 'bi/forward_enc/bias', 'bi/backward_enc/kernel', 'bi/backward_enc/recurrent_kernel', 'bi/backward_enc/bias']);
     expect(bi.weights.slice(0, 3)).toEqual(bi.forwardLayer.weights);
     expect(bi.weights.slice(3)).toEqual(bi.backwardLayer.weights);
+    // Stacked cells: tfjs' StackedRNNCells scopes each cell RNNCell_<i> (rnn/RNNCell_0/kernel), under the wrapper's
+    // scope (tfjs cannot wrap a generic RNN in a Bidirectional, its config clone fails, so there is no tfjs file).
+    const stacked = new Bidirectional(new RNN([new SimpleRNNCell(2), new LSTMCell(3)], { name: 'r' }), { name: 'bs' });
+    stacked.ensureBuilt([null, 3, 2]);
+    expect(stacked.weights.map((w) => w.name).filter((n) => n.endsWith('/kernel'))).toEqual(['bs/forward_r/RNNCell_0/kernel', 'bs/forward_r/RNNCell_1/kernel', 'bs/backward_r/RNNCell_0/kernel', 'bs/backward_r/RNNCell_1/kernel']);
     // A name that already says forward_ / backward_ is not prefixed twice (Keras' removeprefix).
     expect(new Bidirectional(new LSTM(2, { name: 'forward_x' })).forwardLayer.name).toBe('forward_x');
   });
