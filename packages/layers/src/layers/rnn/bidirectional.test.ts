@@ -301,9 +301,15 @@ describe('Bidirectional', () => {
     expect(Bidirectional.fromConfig<Bidirectional>(JSON.parse(JSON.stringify(new Bidirectional(new GRU(2), { mergeMode: null }).getConfig()))).mergeMode).toBeNull();
     // .keras: Keras' tree (backward_layer before forward_layer, each RNN's cell) and a bit-exact round trip.
     const inp = Input({ shape: [4, 2] });
-    const model = new Model({ inputs: inp, outputs: new Dense(1).apply(new Bidirectional(new GRU(2)).apply(inp)) });
+    const model = new Model({ inputs: inp, outputs: new Dense(1).apply(new Bidirectional(new GRU(2, { name: 'g' })).apply(inp)) });
     expect(saveableTree(model).map((n) => `${n.varsPath}:${n.vars.length}`)).toEqual(['vars:0', 'layers/input_layer/vars:0', 'layers/bidirectional/vars:0', 'layers/bidirectional/backward_layer/vars:0', 'layers/bidirectional/backward_layer/cell/vars:3', 'layers/bidirectional/forward_layer/vars:0', 'layers/bidirectional/forward_layer/cell/vars:3', 'layers/dense/vars:2']);
-    const loaded = await loadModel(await toKerasBytes(model));
+    const bytes = await toKerasBytes(model);
+    const config = JSON.parse(new TextDecoder().decode((await import('fflate')).unzipSync(bytes)['config.json']!)) as { config: { layers: { config: Record<string, { module?: string; class_name?: string; config: Record<string, unknown> }> }[] } };
+    // Both RNNs in Keras 3's own serialization; `layer` under the wrapped layer's name, which Keras prefixes again.
+    const saved = config.config.layers[1]!.config;
+    expect(saved.layer).toMatchObject({ module: 'keras.layers', class_name: 'GRU', config: { name: 'g', go_backwards: false, zero_output_for_mask: false, dtype: { class_name: 'DTypePolicy' } } });
+    expect(saved.backward_layer).toMatchObject({ module: 'keras.layers', class_name: 'GRU', config: { name: 'backward_g', go_backwards: true } });
+    const loaded = await loadModel(bytes);
     const x = randomTensor([2, 4, 2], 3);
     expect(loaded.weights.map((w) => bits(w.values))).toEqual(model.weights.map((w) => bits(w.values)));
     expect(bits((loaded.predict(x) as Tensor).values)).toEqual(bits((model.predict(x) as Tensor).values));
