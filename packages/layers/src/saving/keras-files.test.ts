@@ -502,6 +502,33 @@ describe('legacy .h5 from Keras 2', () => {
   });
 });
 
+describe('legacy .h5 RNN weights as Keras 2 names them (kernel:0)', () => {
+  it.each(['text_lstm', 'gru_bidirectional'])('%s: weight_names with ":0" (lstm_cell/kernel:0, forward_gru/gru_cell/kernel:0) load by position and predict Keras\' outputs', async (name) => {
+    const tree = await readH5(new Uint8Array(readFileSync(fx(`${name}.h5`))), name);
+    tree.attrs.keras_version = '2.15.0';
+    const mw = groupAt(tree, 'model_weights')!;
+    let renamed = 0;
+    for (const layer of mw.attrs.layer_names as string[]) {
+      const g = groupAt(mw, layer)!;
+      if (!Array.isArray(g.attrs.weight_names)) continue;
+      const names = (g.attrs.weight_names as string[]).map(String);
+      for (const n of names) {
+        const cut = n.lastIndexOf('/');
+        const parent = groupAt(g, n.slice(0, cut))!;
+        const leaf = n.slice(cut + 1);
+        parent.children.set(`${leaf}:0`, parent.children.get(leaf)!);
+        parent.children.delete(leaf);
+        renamed++;
+      }
+      g.attrs.weight_names = names.map((n) => `${n}:0`);
+    }
+    expect(renamed).toBe(json(name).weights.length);
+    expect(entryAt(tree, name === 'text_lstm' ? 'model_weights/lstm_seq/lstm_seq/lstm_cell/kernel:0' : 'model_weights/bidirectional/bidirectional/forward_gru/gru_cell/kernel:0')?.kind).toBe('dataset');
+    const model = await loadModel(await writeH5(tree), { compile: false });
+    expect(predictDiff(model, json(name))).toBeLessThan(1e-5);
+  });
+});
+
 describe('resuming training from a .keras file', () => {
   function data() {
     const n = 40;

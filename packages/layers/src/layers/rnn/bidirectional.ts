@@ -22,7 +22,8 @@ export interface BidirectionalArgs extends LayerArgs {
   /**
    * The layer that reads the sequence backwards; default a copy of `layer` (from its config) with
    * `goBackwards` flipped. It must match `layer` in `stateful`, `returnSequences` and `returnState`, and
-   * differ in `goBackwards`.
+   * differ in `goBackwards`. (Divergence from Keras 3, which sets `goBackwards: true` on the copy and so rejects
+   * a `layer` that already reads backwards; tfjs and Keras 2 flip it, as here.)
    */
   backwardLayer?: Layer;
   /** Initial weights: the forward layer's, then the backward layer's (set when the layer is built). */
@@ -79,10 +80,10 @@ export class Bidirectional extends Layer {
     super(!declared && layer instanceof Layer && layer.batchInputShape ? { ...args, batchInputShape: layer.batchInputShape } : args);
     checkOptions(this.label, args, ['mergeMode', 'backwardLayer', 'weights']);
     if (!(layer instanceof Layer)) {
-      throw new Error(`${this.label}: expected a recurrent Layer instance to wrap (LSTM, GRU, SimpleRNN, RNN), got ${describe(layer)}`);
+      throw new Error(`${this.label}: expected a recurrent Layer instance to wrap (LSTM, GRU, SimpleRNN, RNN), got ${describeValue(layer)}`);
     }
     if (args.backwardLayer !== undefined && args.backwardLayer !== null && !(args.backwardLayer instanceof Layer)) {
-      throw new Error(`${this.label}: backwardLayer must be a Layer instance, got ${describe(args.backwardLayer)}`);
+      throw new Error(`${this.label}: backwardLayer must be a Layer instance, got ${describeValue(args.backwardLayer)}`);
     }
     const mergeMode = args.mergeMode === undefined ? 'concat' : args.mergeMode;
     if (!MERGE_MODES.includes(mergeMode)) {
@@ -266,6 +267,6 @@ export class Bidirectional extends Layer {
   }
 }
 
-function describe(v: unknown): string {
+function describeValue(v: unknown): string {
   return typeof v === 'object' && v !== null ? JSON.stringify(v)?.slice(0, 100) ?? String(v) : String(v);
 }
