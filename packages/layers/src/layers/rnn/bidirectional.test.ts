@@ -175,6 +175,9 @@ describe('Bidirectional', () => {
     const stacked = new Bidirectional(new RNN([new SimpleRNNCell(2), new LSTMCell(3)], { name: 'r' }), { name: 'bs' });
     stacked.ensureBuilt([null, 3, 2]);
     expect(stacked.weights.map((w) => w.name).filter((n) => n.endsWith('/kernel'))).toEqual(['bs/forward_r/RNNCell_0/kernel', 'bs/forward_r/RNNCell_1/kernel', 'bs/backward_r/RNNCell_0/kernel', 'bs/backward_r/RNNCell_1/kernel']);
+    // goBackwards is flipped for the copy (tfjs, Keras 2): a layer reading backwards gets a forward-reading twin.
+    const reversed = new Bidirectional(new LSTM(2, { goBackwards: true }));
+    expect([(reversed.forwardLayer as LSTM).goBackwards, (reversed.backwardLayer as LSTM).goBackwards]).toEqual([true, false]);
     // A name that already says forward_ / backward_ is not prefixed twice (Keras' removeprefix).
     expect(new Bidirectional(new LSTM(2, { name: 'forward_x' })).forwardLayer.name).toBe('forward_x');
   });

@@ -116,6 +116,15 @@ describe('TimeDistributed', () => {
     }
   });
 
+  it('a layer built before it is wrapped keeps its weights and their names', () => {
+    const dense = new Dense(2, { name: 'shared' });
+    const before = dense.apply(randomTensor([3, 4], 1));
+    const td = new TimeDistributed(dense);
+    const y = td.apply(randomTensor([3, 1, 4], 1));
+    expect(td.weights.map((w) => w.name)).toEqual(['shared/kernel', 'shared/bias']);
+    expect(bits(y.values)).toEqual(bits(before.values));
+  });
+
   it('runLayerTest: shapes, weights, a training step, config round trip', () => {
     runLayerTest(() => new TimeDistributed(new Dense(4, { activation: 'relu' })), {
       inputShape: [3, 6, 5], expectedOutputShape: [3, 6, 4], expectedTrainableWeights: 2,
