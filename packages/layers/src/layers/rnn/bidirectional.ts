@@ -3,7 +3,7 @@
  * a copy of it backwards over the same sequence and merges the two outputs.
  */
 import { Tensor, add, concat, formatShape, gather, mul, tensor } from '@minikeras/tensor';
-import { Layer, checkOptions, formatShapeStructure } from '../../engine/layer';
+import { Layer, WEIGHT_SCOPE, checkOptions, formatShapeStructure } from '../../engine/layer';
 import type { CallContext, LayerArgs, ShapeStructure, SymbolicShape } from '../../engine/layer';
 import { isShape } from '../../engine/shape';
 import type { Nested } from '../../engine/structure';
@@ -139,7 +139,7 @@ export class Bidirectional extends Layer {
   override build(inputShape: ShapeStructure): void {
     const shape = this.sequenceShape(inputShape);
     // tfjs names the weights `<wrapper>/forward_<layer>/kernel`; the files load by those names.
-    const scope = this.weightPrefix ?? this.name;
+    const scope = (this as { [WEIGHT_SCOPE]?: string })[WEIGHT_SCOPE] ?? this.name;
     for (const l of [this.forwardLayer, this.backwardLayer]) {
       if (l.built) continue;
       scopeWeightNames(l, `${scope}/${l.name}`);

@@ -3,7 +3,7 @@
  * set of weights, to every time slice `x[:, t]` of an input [batch, time, ...].
  */
 import { Tensor, formatShape, reshape, stack, unstack } from '@minikeras/tensor';
-import { Layer, checkOptions, formatShapeStructure, formatSymbolicShape } from '../../engine/layer';
+import { Layer, WEIGHT_SCOPE, checkOptions, formatShapeStructure, formatSymbolicShape } from '../../engine/layer';
 import type { CallContext, LayerArgs, ShapeStructure, SymbolicShape } from '../../engine/layer';
 import { isShape } from '../../engine/shape';
 import type { Nested } from '../../engine/structure';
@@ -14,20 +14,12 @@ export type TimeDistributedArgs = LayerArgs;
 
 /**
  * @internal Names the weights a wrapper builds for `layer` `<prefix>/<weight>`, as tfjs' name scopes do (a
- * layer built inside a wrapper's build has no scope of its own). An RNN layer's weights live on its cell,
- * which takes the same prefix (stacked cells `<prefix>/RNNCell_<i>`, as tfjs' StackedRNNCells scopes them). A
- * prefix set before is kept; a built layer keeps its names.
+ * layer built inside a wrapper's build has no scope of its own); an RNN passes the scope on to its cells. A
+ * scope set before is kept; a built layer keeps its names.
  */
 export function scopeWeightNames(layer: Layer, prefix: string): void {
-  if (layer.built) return;
-  layer.weightPrefix ??= prefix;
-  const cell = (layer as unknown as { cell?: unknown }).cell;
-  if (!(cell instanceof Layer) || cell.built) return;
-  cell.weightPrefix ??= layer.weightPrefix;
-  const cells = (cell as unknown as { cells?: unknown }).cells;
-  if (Array.isArray(cells)) {
-    cells.forEach((c, i) => { if (c instanceof Layer && !c.built) c.weightPrefix ??= `${cell.weightPrefix}/RNNCell_${i}`; });
-  }
+  const scoped = layer as { [WEIGHT_SCOPE]?: string };
+  if (!layer.built && scoped[WEIGHT_SCOPE] === undefined) scoped[WEIGHT_SCOPE] = prefix;
 }
 
 /**
@@ -79,7 +71,7 @@ export class TimeDistributed extends Layer {
     const child = this.childShape(inputShape);
     if (!this.layer.built) {
       // tfjs names the wrapped layer's weights after the wrapper (`<wrapper>/kernel`).
-      scopeWeightNames(this.layer, this.weightPrefix ?? this.name);
+      scopeWeightNames(this.layer, (this as { [WEIGHT_SCOPE]?: string })[WEIGHT_SCOPE] ?? this.name);
       this.layer.ensureBuilt(child);
     }
     this.built = true;
