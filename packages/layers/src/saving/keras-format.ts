@@ -10,7 +10,6 @@
 import { Tensor } from '@minikeras/tensor';
 import type { Variable } from '@minikeras/tensor';
 import { serialize as serializeOptimizer } from '@minikeras/optimizers';
-import { serializeLoss } from '@minikeras/losses';
 import type { Optimizer } from '@minikeras/optimizers';
 import { Layer } from '../engine/layer';
 import type { SymbolicShape } from '../engine/layer';
@@ -170,8 +169,9 @@ function compileConfigOf(model: Model): Record<string, unknown> | null {
   const metrics = tc.metrics;
   const noMetrics = metrics == null || (Array.isArray(metrics) && metrics.length === 0)
     || (typeof metrics === 'object' && !Array.isArray(metrics) && Object.values(metrics as object).every((m) => Array.isArray(m) && m.length === 0));
-  // Keras writes a loss as it was given: a name as a name, a Loss object (MeanSquaredError()) as its config.
-  const asGiven = (o: (typeof compiled.outputs)[number], id: unknown) => (o.loss && !o.lossByName ? serializeLoss(o.loss) : id);
+  // Keras writes a loss as it was given, a name or an object (MeanSquaredError()): a loss a Keras file gave as
+  // an object is written back as that object.
+  const asGiven = (o: (typeof compiled.outputs)[number], id: unknown) => (o.loss && lossesGivenAsObjects.get(o.loss)) ?? id;
   const loss = compiled.outputs.length === 1 ? asGiven(compiled.outputs[0]!, tc.loss)
     : Object.fromEntries(Object.entries(tc.loss as Record<string, unknown>).map(([k, id]) => [k, asGiven(compiled.outputs.find((o) => o.name === k)!, id)]));
   return {
@@ -271,14 +271,21 @@ function dataset(v: { values: ArrayLike<number>; shape: readonly number[]; dtype
   return { kind: 'dataset', shape: [...v.shape], dtype: int ? 'int32' : 'float32', value: int ? Int32Array.from(v.values) : Float32Array.from(v.values), attrs: {} };
 }
 
+const KERAS_CELL_NAMES: Record<string, string> = { LSTMCell: 'lstm_cell', GRUCell: 'gru_cell', SimpleRNNCell: 'simple_rnn_cell' };
+
 /** The weights file of a model as an HDF5 tree, in Keras 3's layout (and the optimizer's state when compiled). */
 export function weightsTree(model: Model, options: SaveOptions = {}): H5Group {
   const root = group();
   const generators = seedGeneratorsJson(model);
   if (generators) root.attrs[SEED_GENERATORS_ATTR] = generators;
-  for (const node of saveableTree(model)) {
+  const tree = saveableTree(model);
+  const layerAt = new Map(tree.map((n) => [n.path, n.layer]));
+  for (const node of tree) {
     const g = groupAt(root, node.varsPath, true)!;
-    g.attrs.name = node.name;
+    // minikeras' RNN layers give their cell their own name (so the weights carry tfjs' names, `lstm/kernel`);
+    // Keras names such a cell after its class: 'lstm_cell', 'gru_cell', 'simple_rnn_cell'.
+    const owner = node.path.endsWith('/cell') ? layerAt.get(node.path.slice(0, -5)) : undefined;
+    g.attrs.name = (owner?.name === node.name && KERAS_CELL_NAMES[node.layer.className]) || node.name;
     node.vars.forEach((v, i) => g.children.set(String(i), dataset(v)));
   }
   if ((options.includeOptimizer ?? true) && model.isCompiled) {
@@ -452,6 +459,9 @@ export async function modelFromKeras(bytes: Uint8Array, file: string, options: L
   return model;
 }
 
+/** The losses a Keras compile_config gave as objects (`MeanSquaredError()`), with that JSON, to be saved as such. */
+const lossesGivenAsObjects = new WeakMap<object, unknown>();
+
 /** Compiles a model from Keras' compile_config (optimizer, loss, loss_weights, metrics). */
 export function compileFromKerasConfig(model: Model, cc: Record<string, unknown>, file: string): void {
   if (typeof cc !== 'object' || cc === null) throw new ModelFormatError(file, 'compile_config must be an object');
@@ -459,6 +469,12 @@ export function compileFromKerasConfig(model: Model, cc: Record<string, unknown>
   const optimizer = typeof cc.optimizer === 'string' ? { class_name: cc.optimizer, config: {} } : cc.optimizer;
   const tc: TrainingConfig = { optimizer_config: optimizer as TrainingConfig['optimizer_config'], loss: cc.loss, metrics: cc.metrics ?? [], loss_weights: cc.loss_weights, weighted_metrics: cc.weighted_metrics };
   compileFromTrainingConfig(model, tc, [], 'keras', file);
+  const isObject = (v: unknown) => typeof v === 'object' && v !== null && typeof (v as { class_name?: unknown }).class_name === 'string';
+  const outputs = model.requireCompiled('load').outputs;
+  outputs.forEach((o, i) => {
+    const given = isObject(cc.loss) ? cc.loss : Array.isArray(cc.loss) ? cc.loss[i] : (cc.loss as Record<string, unknown>)[o.name];
+    if (o.loss && isObject(given)) lossesGivenAsObjects.set(o.loss, given);
+  });
 }
 
 export type { H5Group, SymbolicShape };
