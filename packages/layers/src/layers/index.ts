@@ -15,6 +15,11 @@ export { LayerNormalization } from './layer-normalization';
 export type { LayerNormalizationArgs } from './layer-normalization';
 export { Embedding } from './embedding';
 export type { EmbeddingArgs } from './embedding';
+// Recurrent wrappers (issue 14); the recurrent layers are exported from './rnn'.
+export { TimeDistributed } from './rnn/time-distributed';
+export type { TimeDistributedArgs } from './rnn/time-distributed';
+export { Bidirectional } from './rnn/bidirectional';
+export type { BidirectionalArgs, BidirectionalMergeMode } from './rnn/bidirectional';
 export { Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Dot, Merge } from './merging';
 export type { ConcatenateArgs, DotArgs } from './merging';
 export { ReLU, LeakyReLU, PReLU, ELU, Softmax, ThresholdedReLU } from './activations';

@@ -12,7 +12,7 @@ describe('the layer namespace', () => {
     registerBuiltins();
     // Concrete classes (an abstract base such as Merge has no className of its own).
     const classes = Object.entries(layers).filter(([, v]) => typeof v === 'function' && v.prototype instanceof Layer && Object.hasOwn(v, 'className')) as [string, typeof Layer][];
-    expect(classes.length).toBe(77); // 22 layers before issue 13 (merge layers included), 47 added by it, 8 recurrent (issue 14)
+    expect(classes.length).toBe(79); // 22 layers before issue 13 (merge layers included), 47 added by it, 8 recurrent and 2 wrappers (issue 14)
     for (const [exportName, cls] of classes) {
       expect(cls.className, exportName).toBe(exportName);
       expect(getRegisteredClass(cls.className), exportName).toBe(cls);
