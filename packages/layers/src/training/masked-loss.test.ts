@@ -12,6 +12,7 @@ import { clearSession } from '../engine/layer';
 import { Input } from '../layers/core';
 import { Dense } from '../layers/dense';
 import { Embedding } from '../layers/embedding';
+import { LSTM } from '../layers/rnn';
 import { Masking } from '../layers/preprocessing';
 import { Model } from '../models/model';
 import { Sequential } from '../models/sequential';
@@ -140,6 +141,27 @@ describe('a sequence output with a mask: loss and metrics over the unmasked step
     const h = await model.fit(tensor(IDS), tensor(LABELS), { epochs: 1, batchSize: 3, verbose: 0 });
     expectClose(h.history.loss![0]!, kerasLoss(ce, ones(), MASK), { rtol: 1e-5 });
     expectClose(h.history.accuracy![0]!, kerasMeanMetric(correct, ones(), MASK), { rtol: 1e-6 });
+  });
+});
+
+describe('a recurrent tagger: Embedding(maskZero) -> LSTM(returnSequences) -> Dense(softmax)', () => {
+  it('evaluate and fit count only the unmasked steps; the padding row gets no gradient', async () => {
+    const inp = Input({ shape: [5], dtype: 'int32' });
+    const seq = new LSTM(6, { returnSequences: true }).apply(new Embedding(6, 4, { maskZero: true }).apply(inp));
+    const model = new Model({ inputs: inp, outputs: new Dense(3, { activation: 'softmax' }).apply(seq) });
+    model.compile({ optimizer: new SGD({ learningRate: 0.5 }), loss: 'sparse_categorical_crossentropy', metrics: ['accuracy'] });
+    const p = model.predict(tensor(IDS)) as Tensor;
+    expect(p.shape).toEqual([3, 5, 3]);
+    const { ce, correct } = perStep(p);
+    const sw = [1, 3, 0.5];
+    const w = IDS.map((r, b) => r.map(() => sw[b]!));
+    const [loss, acc] = model.evaluate(tensor(IDS), tensor(LABELS), { batchSize: 3, sampleWeight: tensor(sw) }) as number[];
+    expectClose(loss!, kerasLoss(ce, w, MASK), { rtol: 1e-5 });
+    expectClose(acc!, kerasMeanMetric(correct, w, MASK), { rtol: 1e-6 });
+    const before = model.getWeights()[0]!.values.slice(0, 4);
+    const h = await model.fit(tensor(IDS), tensor(LABELS), { epochs: 1, batchSize: 3, verbose: 0 });
+    expectClose(h.history.loss![0]!, kerasLoss(ce, ones(), MASK), { rtol: 1e-5 });
+    expect(Array.from(model.getWeights()[0]!.values.slice(0, 4))).toEqual(Array.from(before));
   });
 });
 
