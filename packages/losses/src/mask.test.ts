@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { Tensor, grad, tensor } from '@minikeras/tensor';
 import { expectClose, gradcheck, randomTensor } from '@minikeras/test-utils';
 import { MeanSquaredError, SparseCategoricalCrossentropy, applyMask, getMetric, metrics } from './index';
+import type { Metric } from './index';
 
 const EPS = 1e-7;
 const MASK = [[1, 1, 0, 0], [1, 0, 1, 1]];
@@ -98,7 +99,7 @@ describe('metrics with a mask (Keras 3 MeanMetricWrapper: sample_weight * mask)'
     expectClose(acc.result(), hit / n, { rtol: 1e-6 });
     const p1 = new metrics.Precision(), p2 = new metrics.Precision();
     const yt = tensor([[1, 0, 1, 1]]), yp = tensor([[0.9, 0.8, 0.2, 0.7]]);
-    p1.updateState(yt, yp, undefined, tensor([[1, 0, 0, 1]]));
+    (p1 as Metric).updateState(yt, yp, undefined, tensor([[1, 0, 0, 1]]));
     p2.updateState(yt, yp);
     expect(p1.result()).toBe(p2.result());
   });
