@@ -394,6 +394,19 @@ describe('options, configs and errors', () => {
     }
   });
 
+  it('regularizes kernel, recurrent kernel and bias (recurrentRegularizer included), and summarizes', () => {
+    const layer = new LSTM(U, { kernelRegularizer: 'l1', recurrentRegularizer: 'l2', biasRegularizer: 'l2' });
+    const model = new Sequential({ layers: [Input({ shape: [T, D] }), layer] });
+    randomizeWeights(model, 740);
+    const [k, r, b] = layer.weights.map((w) => Array.from(w.values));
+    const losses = layer.regularizationLosses().map((t) => t.values[0]!);
+    const want = [0.01 * k!.reduce((p, v) => p + Math.abs(v), 0), 0.01 * r!.reduce((p, v) => p + v * v, 0), 0.01 * b!.reduce((p, v) => p + v * v, 0)];
+    expect(maxDiff(losses, want)).toBeLessThan(1e-5);
+    const lines: string[] = [];
+    model.summary(undefined, (l) => lines.push(l));
+    expect(lines.join('\n')).toMatch(/lstm\w* \(LSTM\)\s+│ \(None, 4\)\s+│\s+128 │/);
+  });
+
   it('the unroll flag computes the same', () => {
     const x = randomTensor([B, T, D], 720);
     const a = new LSTM(U, { returnSequences: true }), b = new LSTM(U, { returnSequences: true, unroll: true });
