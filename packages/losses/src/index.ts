@@ -2,7 +2,7 @@
  * @minikeras/losses: every Keras 3 loss (functional camelCase forms and Keras-named classes), the name registry
  * used by `compile`, and the stateful metrics (under the `metrics` namespace).
  */
-export { Loss, LossFunctionWrapper, REDUCTIONS, reduceWeightedValues } from './loss';
+export { Loss, LossFunctionWrapper, REDUCTIONS, applyMask, reduceWeightedValues } from './loss';
 export type { LossConfig, LossOptions, MaskedLosses, Reduction } from './loss';
 export {
   meanSquaredError, meanAbsoluteError, meanAbsolutePercentageError, meanSquaredLogarithmicError, huber, logCosh,

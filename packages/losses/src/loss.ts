@@ -2,9 +2,9 @@
  * The `Loss` base class: a per-sample function (`call`) plus Keras' `__call__` reduction (`compute`), which
  * applies sample weights and an optional mask and reduces to a scalar as configured.
  */
-import { Tensor, broadcastShapes, div, formatShape, mul, scalar, sum } from '@minikeras/tensor';
+import { Tensor, broadcastShapes, div, formatShape, mul, reshape, scalar, sum } from '@minikeras/tensor';
 import type { TensorLike } from '@minikeras/tensor';
-import { asFloat, squeezeOrExpandToSameRank } from './shapes';
+import { EPSILON, asFloat, squeezeOrExpandToSameRank } from './shapes';
 
 /**
  * How `compute` turns per-sample losses into the value that is minimized (Keras names):
@@ -78,11 +78,18 @@ export abstract class Loss {
   /**
    * Keras' `loss(y_true, y_pred, sample_weight)`: per-sample losses, times `sampleWeight` (a scalar, one weight
    * per sample, or per timestep, broadcast after aligning ranks like Keras), reduced as configured.
-   * The result is a scalar tensor unless `reduction` is `'none'`; gradients flow back to `yPred`.
+   * `mask` is the mask riding with `yPred` (Keras reads `y_pred._keras_mask`; `fit` passes the model output's
+   * mask): 1 for entries that count, 0 for masked ones, shaped like the per-sample losses ([batch, steps] for
+   * a sequence output). It is merged into the sample weights, so `'sum_over_batch_size'` averages over the
+   * unmasked entries only. The result is a scalar tensor unless `reduction` is `'none'`; gradients flow back
+   * to `yPred`.
    */
-  compute(yTrue: TensorLike, yPred: TensorLike, sampleWeight?: TensorLike): Tensor {
-    const { values, mask } = this.callWithMask(asFloat(yTrue), asFloat(yPred));
-    return reduceWeightedValues(this.className, values, sampleWeight === undefined ? undefined : asFloat(sampleWeight), mask, this.reduction);
+  compute(yTrue: TensorLike, yPred: TensorLike, sampleWeight?: TensorLike, mask?: TensorLike | null): Tensor {
+    const { values, mask: outMask } = this.callWithMask(asFloat(yTrue), asFloat(yPred));
+    // Keras 3: the input mask AND the mask of the losses (ignoreClass).
+    const inMask = mask === undefined || mask === null ? undefined : asFloat(mask);
+    const merged = inMask && outMask ? mul(inMask, outMask) : inMask ?? outMask;
+    return reduceWeightedValues(this.className, values, sampleWeight === undefined ? undefined : asFloat(sampleWeight), merged, this.reduction);
   }
 
   /** The constructor options, camelCase: `new (loss.constructor)(loss.getConfig())` rebuilds the loss. */
@@ -119,12 +126,11 @@ export function reduceWeightedValues(owner: string, values: Tensor, sampleWeight
     if (reduction === 'mean' || reduction === 'sum_over_batch_size') {
       let valid = 0;
       for (let i = 0; i < m.size; i++) valid += m.values[i]!;
-      // divide_no_nan: an all-ignored batch gives weight 0 everywhere, hence loss 0.
-      m = mul(m, scalar(valid === 0 ? 0 : m.size / valid));
+      // Keras 3: total / (valid + epsilon); an all-masked batch has weight 0 everywhere, hence loss 0.
+      m = mul(m, scalar(m.size / (valid + EPSILON)));
     }
     if (weights) {
-      const [mm, ww] = squeezeOrExpandToSameRank(m, weights);
-      weights = mul(ww, mm);
+      weights = mul(...squeezeOrExpandToSameRank(m, alignLeading(weights, m)));
     } else {
       weights = m;
     }
@@ -140,6 +146,28 @@ export function reduceWeightedValues(owner: string, values: Tensor, sampleWeight
     weighted = mul(v, w);
   }
   return reduceValues(weighted, weights, reduction);
+}
+
+/**
+ * Per-sample weights `[batch]` against a mask `[batch, steps]`: weights whose shape is a leading part of the
+ * mask's get trailing axes of size 1, so each sample's weight covers its steps (Keras 2's `broadcast_weights`).
+ * Keras 3 broadcasts them from the right, which raises (or, with as many steps as samples, pairs them wrongly).
+ */
+export function alignLeading(weights: Tensor, mask: Tensor): Tensor {
+  if (weights.rank === 0 || weights.rank >= mask.rank || weights.shape.some((d, i) => d !== mask.shape[i])) return weights;
+  const rank1Expand = weights.rank === mask.rank - 1 && mask.shape[mask.rank - 1] === 1;
+  if (rank1Expand) return weights;
+  return reshape(weights, [...weights.shape, ...new Array<number>(mask.rank - weights.rank).fill(1)]);
+}
+
+/**
+ * Keras' `apply_mask` with the `'sum'` reduction, as metrics use it: the sample weights times the mask (the
+ * mask alone when there are no weights), so a mean metric averages over the unmasked entries.
+ */
+export function applyMask(sampleWeight: Tensor | undefined, mask: Tensor | undefined): Tensor | undefined {
+  if (!mask) return sampleWeight;
+  if (!sampleWeight) return mask;
+  return mul(...squeezeOrExpandToSameRank(mask, alignLeading(sampleWeight, mask)));
 }
 
 function reduceValues(values: Tensor, weights: Tensor | undefined, reduction: Reduction): Tensor {

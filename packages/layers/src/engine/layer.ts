@@ -245,7 +245,7 @@ export abstract class Layer {
       const inMask = options.mask === undefined ? getMask(inputs) : options.mask;
       const ctx: CallContext = inMask ? { training: options.training ?? false, mask: inMask } : { training: options.training ?? false };
       const out = this.call(inputs, ctx);
-      if (inMask || this.producesMask) this.attachMasks(inputs, out, inMask ?? null);
+      if ((inMask || this.producesMask) && this.setsOutputMasks) this.attachMasks(inputs, out, inMask ?? null);
       return out;
     }
     const symbolic = flatten(inputs as Nested<unknown>, (v): v is SymbolicTensor | Tensor => isSymbolic(v) || isTensor(v));
@@ -258,7 +258,7 @@ export abstract class Layer {
     const anyMask = masks !== null && flatten(masks as Nested<Tensor | null>, isTensor).length > 0;
     const ctx: CallContext = anyMask ? { training: options.training ?? false, mask: masks } : { training: options.training ?? false };
     const out = this.call(real, ctx);
-    if (anyMask || this.producesMask) this.attachMasks(real, out, anyMask ? masks : null);
+    if ((anyMask || this.producesMask) && this.setsOutputMasks) this.attachMasks(real, out, anyMask ? masks : null);
     return out;
   }
 
@@ -267,15 +267,31 @@ export abstract class Layer {
     return false;
   }
 
+  /**
+   * Keras 3's `_set_mask_metadata` after a call: a layer that supports masking gives each output that has no
+   * mask yet (one set inside `call` stands) the mask `computeMask` returns; a layer that does not support
+   * masking sets none, so its outputs carry no mask and the input's mask stops there, with a warning (once per
+   * layer) as Keras gives. A model never reaches here: its outputs carry the masks its own layers set.
+   */
   private attachMasks(inputs: Nested<Tensor>, outputs: Nested<Tensor>, masks: Nested<Tensor | null> | null): void {
-    const outMask = this.computeMask(inputs, masks);
-    const outs = flatten(outputs, isTensor);
-    if (outMask === null || outMask === undefined) {
-      for (const o of outs) setMask(o, null);
+    if (!this.supportsMasking && !this.producesMask) {
+      if (masks !== null && flatten(masks as Nested<Tensor | null>, isTensor).length > 0) warnMaskDropped(this);
       return;
     }
-    const ms = outMask instanceof Tensor ? outs.map(() => outMask) : flatten(outMask as Nested<Tensor>, isTensor);
-    outs.forEach((o, i) => setMask(o, ms[i] ?? null));
+    const outs = outputs instanceof Tensor ? [outputs] : flatten(outputs, isTensor);
+    if (outs.every((o) => getMask(o) !== null)) return;
+    const outMask = this.computeMask(inputs, masks);
+    if (outMask === null || outMask === undefined) return;
+    const ms = outMask instanceof Tensor ? outs.map(() => outMask) : flatten(outMask as Nested<Tensor | null>, (v): v is Tensor | null => v === null || isTensor(v));
+    outs.forEach((o, i) => {
+      const m = ms[i];
+      if (m && getMask(o) === null) setMask(o, m);
+    });
+  }
+
+  /** @internal Whether `apply` sets output masks after `call` (a model's outputs carry their own). */
+  protected get setsOutputMasks(): boolean {
+    return true;
   }
 
   private symbolicCall(inputs: Nested<SymbolicTensor>, options: ApplyOptions): Nested<SymbolicTensor> {
@@ -464,6 +480,15 @@ export abstract class Layer {
   toString(): string {
     return `<${this.className} name=${this.name}, built=${this.built}>`;
   }
+}
+
+const warnedMaskDropped = new WeakSet<Layer>();
+
+/** Keras 3's warning when a masked input reaches a layer that does not support masking (once per layer). */
+function warnMaskDropped(layer: Layer): void {
+  if (warnedMaskDropped.has(layer)) return;
+  warnedMaskDropped.add(layer);
+  console.warn(`${layer.label} was passed an input with a mask attached to it, but this layer does not support masking and will therefore destroy the mask information. Downstream layers will not see the mask.`);
 }
 
 /** Validates a positive integer option, naming the layer and option. */

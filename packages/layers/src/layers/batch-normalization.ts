@@ -1,5 +1,5 @@
 /** BatchNormalization (Keras 3): batch statistics while training, moving statistics at inference. */
-import { Tensor, add, mean, mul, noGrad, reciprocal, reshape, sqrt, square, sub, formatShape } from '@minikeras/tensor';
+import { Tensor, add, broadcastTo, div, expandDims, mean, mul, noGrad, reciprocal, reshape, sqrt, square, sub, sum, formatShape } from '@minikeras/tensor';
 import type { Variable } from '@minikeras/tensor';
 import { Layer, checkOptions } from '../engine/layer';
 import type { CallContext, LayerArgs, SymbolicShape } from '../engine/layer';
@@ -53,6 +53,8 @@ export class BatchNormalization extends Layer {
 
   constructor(args: BatchNormalizationArgs = {}) {
     super(args);
+    // Keras 3: the mask of the input (per time step) applies to the output too.
+    this.supportsMasking = true;
     checkOptions(this.label, args, BN_KEYS);
     this.axis = args.axis ?? -1;
     if (!Number.isInteger(this.axis)) throw new Error(`${this.label}: axis must be an integer, got ${JSON.stringify(args.axis)}`);
@@ -92,9 +94,25 @@ export class BatchNormalization extends Layer {
     let centered: Tensor;
     let variance: Tensor;
     if (ctx.training && this.trainable) {
-      const batchMean = mean(x, reductionAxes, true);
-      centered = sub(x, batchMean);
-      variance = mean(square(centered), reductionAxes, true);
+      const mask = ctx.mask instanceof Tensor ? ctx.mask : null;
+      let batchMean: Tensor;
+      if (mask) {
+        // Keras 3's masked `_moments`: the statistics of the unmasked steps only, the mask [batch, steps]
+        // broadcast over the features; sums divided by (count + 1e-7).
+        if (mask.rank !== x.rank - 1 || mask.shape.some((d, i) => d !== x.shape[i])) {
+          throw new Error(`${this.label}: the mask must have the input's shape without its last axis, ${formatShape(x.shape.slice(0, -1))}, got ${formatShape(mask.shape)}`);
+        }
+        const m = broadcastTo(expandDims(mask, -1), x.shape);
+        const weighted = mul(m, x);
+        const count = add(sum(m, reductionAxes, true), 1e-7);
+        batchMean = div(sum(weighted, reductionAxes, true), count);
+        variance = div(sum(mul(m, square(sub(weighted, batchMean))), reductionAxes, true), count);
+        centered = sub(x, batchMean);
+      } else {
+        batchMean = mean(x, reductionAxes, true);
+        centered = sub(x, batchMean);
+        variance = mean(square(centered), reductionAxes, true);
+      }
       this.updateMovingStatistics(batchMean, variance);
     } else {
       centered = sub(x, reshape(movingMean, broadcastShape));

@@ -82,6 +82,7 @@ export class Activation extends Layer {
     checkOptions(this.label, args, ['activation']);
     this.activation = activation;
     this.fn = getActivation(activation, this.label);
+    this.supportsMasking = true;
   }
   call(x: Tensor): Tensor { return this.fn(x); }
   override computeOutputShape(inputShape: SymbolicShape): SymbolicShape { return inputShape; }
@@ -110,6 +111,7 @@ export class Dropout extends Layer {
     // A JSON config carries `null` for "unset"; keep it unseeded rather than seed 0.
     this.seed = args.seed ?? undefined;
     this.seedGenerator = this.addSeedGenerator(this.seed);
+    this.supportsMasking = true;
   }
   call(x: Tensor, ctx: CallContext): Tensor {
     if (!ctx.training || this.rate === 0) return x;

@@ -32,6 +32,8 @@ export class Dense extends Layer {
 
   constructor(units: number, args: DenseArgs = {}) {
     super(args);
+    // Keras 3: the mask of the input (per time step) applies to the output too.
+    this.supportsMasking = true;
     checkOptions(this.label, args, DENSE_KEYS);
     this.units = positiveInt(this.label, 'units', units);
     this.activation = args.activation ?? null;

@@ -11,8 +11,11 @@ export interface EmbeddingArgs extends LayerArgs {
   embeddingsInitializer?: InitializerIdentifier;
   embeddingsRegularizer?: RegularizerIdentifier | null;
   /**
-   * Whether id 0 is padding to be masked by later layers. Stored in the config for Keras compatibility;
-   * minikeras does not propagate masks, so it does not change this layer's output.
+   * Whether id 0 is padding (default false). When true the output carries a mask `ids != 0` ([batch, steps])
+   * that later layers honour as in Keras: Dense, Dropout, normalization and merge layers pass it on,
+   * recurrent layers skip the masked steps, GlobalAveragePooling1D averages only the kept ones, and the loss
+   * and metrics of `fit`/`evaluate` count only the kept steps. The vocabulary must then keep id 0 for padding
+   * (`inputDim` = vocabulary size + 1).
    */
   maskZero?: boolean;
 }
@@ -50,6 +53,8 @@ export class Embedding extends Layer {
     this.inputDim = positiveInt(this.label, 'inputDim', inputDim);
     this.outputDim = positiveInt(this.label, 'outputDim', outputDim);
     this.maskZero = args.maskZero ?? false;
+    // Keras 3: an Embedding supports masking exactly when it makes a mask.
+    this.supportsMasking = this.maskZero;
     this.args = args;
   }
 

@@ -44,6 +44,8 @@ export class LayerNormalization extends Layer {
 
   constructor(args: LayerNormalizationArgs = {}) {
     super(args);
+    // Keras 3: the mask of the input (per time step) applies to the output too.
+    this.supportsMasking = true;
     checkOptions(this.label, args, LN_KEYS);
     const axis = args.axis ?? -1;
     const list = typeof axis === 'number' ? [axis] : axis;

@@ -11,6 +11,7 @@ import { Node, SymbolicTensor, isSymbolic } from '../engine/symbolic-tensor';
 import { flatten, mapStructure } from '../engine/structure';
 import type { Nested } from '../engine/structure';
 import { formatSymbolicShape, isShape, shapeCompatible } from '../engine/shape';
+import { setMask } from '../engine/mask';
 
 const isTensor = (v: unknown): v is Tensor => v instanceof Tensor;
 
@@ -128,6 +129,10 @@ export class FunctionalGraph {
   run(flatInputs: readonly Tensor[], ctx: CallContext): Nested<Tensor> {
     const values = new Map<SymbolicTensor, Tensor>();
     this.flatInputs.forEach((t, i) => values.set(t, flatInputs[i]!));
+    // An explicit mask (`model.apply(x, { mask })`) rides with the inputs from here on, as Keras 3 sets it on them.
+    const explicit = ctx.mask === undefined || ctx.mask === null ? null
+      : ctx.mask instanceof Tensor ? [ctx.mask] : flatten(ctx.mask, (v): v is Tensor | null => v === null || v instanceof Tensor);
+    if (explicit) flatInputs.forEach((x, i) => { if (explicit[i]) setMask(x, explicit[i]!); });
     for (const node of this.nodes) {
       const args = node.inputs instanceof SymbolicTensor ? values.get(node.inputs)! : mapStructure(node.inputs, isSymbolic, (t) => values.get(t)!);
       const training = typeof node.kwargs.training === 'boolean' ? node.kwargs.training : ctx.training;

@@ -157,6 +157,11 @@ export class Model<K extends string = string> extends Layer {
   override get trainableWeights(): Variable[] { return unique(super.trainableWeights); }
   override get nonTrainableWeights(): Variable[] { return unique(super.nonTrainableWeights); }
 
+  /** A model's outputs carry the masks its layers set (Keras: a Functional's output masks come from its graph). */
+  protected override get setsOutputMasks(): boolean {
+    return false;
+  }
+
   /** The forward pass: a functional model runs its graph; a subclass overrides this. */
   call(inputs: Nested<Tensor>, ctx: CallContext): Nested<Tensor> {
     if (!this.graph) {

@@ -161,7 +161,11 @@ export class Sequential<K extends string = string> extends Model<K> {
     if (!isTensorValue(inputs)) throw new Error(`${this.label}: a Sequential model takes one input tensor`);
     this.checkInput(inputs);
     let y: Tensor = inputs;
-    for (const layer of this.stack) y = layer.apply(y, ctx);
+    // Each layer reads the mask riding with its input; an explicit mask (`apply(x, { mask })`) is the first's.
+    const inner = { training: ctx.training };
+    this.stack.forEach((layer, i) => {
+      y = layer.apply(y, i === 0 && ctx.mask !== undefined ? { training: ctx.training, mask: ctx.mask } : inner);
+    });
     return y;
   }
 

@@ -160,7 +160,12 @@ export function modelArrays(model: ModelIO, owner: string, x: unknown, y: unknow
   ys.forEach((t, i) => assertFinite(t, `${owner}: ${label}y${ys.length > 1 ? ` '${model.outputNames[i]}'` : ''}`));
   if (sw) {
     assertFinite(sw, `${owner}: ${label}sampleWeight`);
-    if (sw.rank !== 1) throw new Error(`${owner}: ${label}sampleWeight must be one weight per sample (shape [${xs[0]!.shape[0]}]), got shape [${sw.shape.join(', ')}]`);
+    // One weight per sample, or Keras' temporal weights: one per step of a sequence output ([samples, steps],
+    // the leading axes of every target).
+    const temporal = sw.rank > 1 && ys.every((y) => y.rank >= sw.rank && sw.shape.every((d, i) => d === y.shape[i]));
+    if (sw.rank !== 1 && !temporal) {
+      throw new Error(`${owner}: ${label}sampleWeight must be one weight per sample (shape [${xs[0]!.shape[0]}]) or, for a sequence output, one per step (the leading axes of y, shape [${ys[0]!.shape.slice(0, 2).join(', ')}]), got shape [${sw.shape.join(', ')}]`);
+    }
   }
   return { xs, ys, sampleWeight: sw };
 }
@@ -170,6 +175,7 @@ function prepareArrays(model: ModelIO, owner: string, xIn: unknown, yIn: unknown
   const n = data.xs[0]!.shape[0]!;
   if (args.classWeight) {
     if (data.ys.length !== 1) throw new Error(`${owner}: classWeight needs a model with one output; use sampleWeight for several`);
+    if (data.sampleWeight && data.sampleWeight.rank > 1) throw new Error(`${owner}: classWeight cannot be combined with per-step sampleWeight; fold the class weights into the sampleWeight`);
     data.sampleWeight = multiplyWeights(data.sampleWeight, classWeightsFor(data.ys[0]!, args.classWeight, owner));
   }
   let val: ArrayData | null = null;

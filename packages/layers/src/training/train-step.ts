@@ -7,6 +7,7 @@ import { Tensor, add, mul, noGrad, variableGrads } from '@minikeras/tensor';
 import type { Variable } from '@minikeras/tensor';
 import type { CallContext, Layer } from '../engine/layer';
 import { flatten } from '../engine/structure';
+import { getMask } from '../engine/mask';
 import type { Nested } from '../engine/structure';
 import type { CompiledState } from './compile';
 import { loggedTrackers } from './compile';
@@ -51,7 +52,9 @@ function forward(model: SteppableModel, compiled: CompiledState, batch: StepBatc
   let loss: Tensor | null = null;
   const perOutput = compiled.outputs.map((o, i) => {
     if (!o.loss) return null;
-    const value = o.loss.compute(batch.ys[i]!, preds[i]!, batch.sampleWeight);
+    // Keras 3's Loss reads the mask riding with y_pred (an Embedding with maskZero, Masking, a recurrent
+    // layer returning sequences): masked entries get weight 0 and the mean runs over the unmasked ones.
+    const value = o.loss.compute(batch.ys[i]!, preds[i]!, batch.sampleWeight, getMask(preds[i]!));
     const weighted = o.weight === 1 ? value : mul(value, o.weight);
     loss = loss ? add(loss, weighted) : weighted;
     // Keras 3 logs each output's loss unweighted; 'loss' is the weighted total.
@@ -70,7 +73,8 @@ function updateMetrics(compiled: CompiledState, loss: number, batch: StepBatch, 
     compiled.outputs.forEach((o, i) => {
       const value = perOutput?.[i];
       if (o.lossTracker && value) o.lossTracker.updateState(value.values[0]!, rows);
-      for (const m of o.metrics) m.updateState(batch.ys[i]!, preds[i]!, batch.sampleWeight);
+      const mask = getMask(preds[i]!);
+      for (const m of o.metrics) m.updateState(batch.ys[i]!, preds[i]!, batch.sampleWeight, mask);
     });
   });
 }

@@ -6,6 +6,7 @@
 import { Tensor, broadcastTo, formatShape, mean, mul, noGrad, sum } from '@minikeras/tensor';
 import type { TensorLike } from '@minikeras/tensor';
 import { asFloat, squeezeOrExpandToSameRank } from '../shapes';
+import { applyMask } from '../loss';
 
 /** Whether larger values are better (`'up'`, accuracies) or worse (`'down'`, errors); read by EarlyStopping's `mode: 'auto'`. */
 export type MetricDirection = 'up' | 'down';
@@ -47,8 +48,13 @@ export abstract class BaseMetric {
 
 /** A metric fed with labels and predictions, like everything listed in `compile({ metrics })`. */
 export abstract class Metric extends BaseMetric {
-  /** Accumulates one batch. `sampleWeight` is a scalar or one weight per sample (or per timestep). */
-  abstract updateState(yTrue: TensorLike, yPred: TensorLike, sampleWeight?: TensorLike): void;
+  /**
+   * Accumulates one batch. `sampleWeight` is a scalar or one weight per sample (or per timestep). `mask` is the
+   * mask riding with `yPred` (Keras' `y_pred._keras_mask`, which `fit` and `evaluate` pass): the mean metrics
+   * (MeanMetricWrapper: accuracies, mse, ...) count only its unmasked entries, as in Keras; the others ignore
+   * it, as Keras' do.
+   */
+  abstract updateState(yTrue: TensorLike, yPred: TensorLike, sampleWeight?: TensorLike, mask?: TensorLike | null): void;
 }
 
 /**
@@ -161,9 +167,14 @@ export class MeanMetricWrapper extends Metric {
     this.mean = new Mean({ name: this.name });
   }
 
-  updateState(yTrue: TensorLike, yPred: TensorLike, sampleWeight?: TensorLike): void {
-    const values = noGrad(() => this.fn(asFloat(yTrue), asFloat(yPred)));
-    this.mean.updateState(values, sampleWeight);
+  updateState(yTrue: TensorLike, yPred: TensorLike, sampleWeight?: TensorLike, mask?: TensorLike | null): void {
+    noGrad(() => {
+      const values = this.fn(asFloat(yTrue), asFloat(yPred));
+      // Keras: apply_mask(sample_weight, mask, reduction='sum'), the weights times the mask.
+      const weights = mask === undefined || mask === null ? sampleWeight
+        : applyMask(sampleWeight === undefined ? undefined : asFloat(sampleWeight), asFloat(mask));
+      this.mean.updateState(values, weights);
+    });
   }
 
   result(): number {

@@ -54,14 +54,14 @@ export class AutoAccuracy extends Metric {
     return this.inner ? (this.inner.className === 'BinaryAccuracy' ? 'binary_accuracy' : this.inner.className === 'SparseCategoricalAccuracy' ? 'sparse_categorical_accuracy' : 'categorical_accuracy') : null;
   }
 
-  updateState(yTrue: TensorLike, yPred: TensorLike, sampleWeight?: TensorLike): void {
+  updateState(yTrue: TensorLike, yPred: TensorLike, sampleWeight?: TensorLike, mask?: TensorLike | null): void {
     if (!this.inner) {
       const variant = accuracyVariantFor(asFloat(yTrue), asFloat(yPred));
       this.inner = variant === 'binary_accuracy' ? new BinaryAccuracy({ name: this.name })
         : variant === 'sparse_categorical_accuracy' ? new SparseCategoricalAccuracy({ name: this.name })
           : new CategoricalAccuracy({ name: this.name });
     }
-    this.inner.updateState(yTrue, yPred, sampleWeight);
+    this.inner.updateState(yTrue, yPred, sampleWeight, mask);
   }
 
   result(): number { return this.inner ? this.inner.result() : 0; }

@@ -242,7 +242,6 @@ export class Permute extends Layer {
       throw new Error(`${this.label}: dims must be a permutation of 1..n (1-based, the batch axis is not included), got ${JSON.stringify(dims)}`);
     }
     this.dims = [...dims];
-    this.supportsMasking = true;
   }
   private check(shape: readonly (number | null)[]): void {
     if (shape.length !== this.dims.length + 1) {
