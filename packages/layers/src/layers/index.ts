@@ -27,5 +27,5 @@ export { ZeroPadding1D, ZeroPadding2D, ZeroPadding3D, Cropping1D, Cropping2D, Cr
 export type { ZeroPaddingArgs, CroppingArgs, UpSamplingArgs, PaddingAmount } from './reshaping';
 export { SpatialDropout1D, SpatialDropout2D, SpatialDropout3D, GaussianNoise, GaussianDropout, AlphaDropout, ActivityRegularization } from './regularization';
 export type { RandomLayerArgs, SpatialDropoutArgs, AlphaDropoutArgs, ActivityRegularizationArgs } from './regularization';
-export { Rescaling, Normalization, Resizing, CenterCrop, CategoryEncoding, Masking } from './preprocessing';
-export type { RescalingArgs, NormalizationArgs, ResizingArgs, CategoryEncodingArgs, CategoryOutputMode, MaskingArgs, Interpolation } from './preprocessing';
+export { Rescaling, Normalization, Resizing, CenterCrop, CategoryEncoding, Masking, TextVectorization } from './preprocessing';
+export type { RescalingArgs, NormalizationArgs, ResizingArgs, CategoryEncodingArgs, CategoryOutputMode, MaskingArgs, Interpolation, TextVectorizationArgs, TextVectorizationConfig, TextStandardize, TextSplit, TextOutputMode } from './preprocessing';
