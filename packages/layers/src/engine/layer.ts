@@ -133,6 +133,13 @@ export abstract class Layer {
   supportsMasking = false;
   /** The calls of this layer on symbolic tensors, in order (Keras' `_inbound_nodes`). */
   readonly inboundNodes: Node[] = [];
+  /**
+   * @internal The prefix of this layer's weight names (`<prefix>/kernel`); null means the layer's own name. A
+   * layer that builds another as part of itself sets it before the build, following tfjs' name scopes, so the
+   * names match tfjs files: a TimeDistributed's inner weights are `<wrapper>/kernel`, a Bidirectional's
+   * `<wrapper>/forward_<layer>/kernel`.
+   */
+  weightPrefix: string | null = null;
   private trainableFlag: boolean;
   private readonly entries: WeightEntry[] = [];
   private readonly ownSeedGenerators: SeedGenerator[] = [];
@@ -307,9 +314,10 @@ export abstract class Layer {
     const trainable = options.trainable ?? true;
     // A model being loaded gets its weights from the file: no initializer runs, so no randomness is consumed.
     // A loader checks the weight against its file (shape, size limits) before anything is allocated.
-    checkNewWeight(`${this.name}/${name}`, shape, this.label);
+    const fullName = `${this.weightPrefix ?? this.name}/${name}`;
+    checkNewWeight(fullName, shape, this.label);
     const initial = randomInitSuspended() ? zeros(shape) : initializer.generate(shape);
-    const variable = new Variable(initial, { name: `${this.name}/${name}`, trainable: trainable && this.trainableFlag });
+    const variable = new Variable(initial, { name: fullName, trainable: trainable && this.trainableFlag });
     const regularizer = options.regularizer ? getRegularizer(options.regularizer, `${this.className} '${this.name}'`) : null;
     this.entries.push({ variable, trainable, regularizer });
     return variable;

@@ -15,6 +15,11 @@ export { LayerNormalization } from './layer-normalization';
 export type { LayerNormalizationArgs } from './layer-normalization';
 export { Embedding } from './embedding';
 export type { EmbeddingArgs } from './embedding';
+// Recurrent wrappers (issue 14); the recurrent layers are exported from './rnn'.
+export { TimeDistributed } from './rnn/time-distributed';
+export type { TimeDistributedArgs } from './rnn/time-distributed';
+export { Bidirectional } from './rnn/bidirectional';
+export type { BidirectionalArgs, BidirectionalMergeMode } from './rnn/bidirectional';
 export { Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Dot, Merge } from './merging';
 export type { ConcatenateArgs, DotArgs } from './merging';
 export { ReLU, LeakyReLU, PReLU, ELU, Softmax, ThresholdedReLU } from './activations';
@@ -27,5 +32,9 @@ export { ZeroPadding1D, ZeroPadding2D, ZeroPadding3D, Cropping1D, Cropping2D, Cr
 export type { ZeroPaddingArgs, CroppingArgs, UpSamplingArgs, PaddingAmount } from './reshaping';
 export { SpatialDropout1D, SpatialDropout2D, SpatialDropout3D, GaussianNoise, GaussianDropout, AlphaDropout, ActivityRegularization } from './regularization';
 export type { RandomLayerArgs, SpatialDropoutArgs, AlphaDropoutArgs, ActivityRegularizationArgs } from './regularization';
-export { Rescaling, Normalization, Resizing, CenterCrop, CategoryEncoding, Masking, TextVectorization } from './preprocessing';
-export type { RescalingArgs, NormalizationArgs, ResizingArgs, CategoryEncodingArgs, CategoryOutputMode, MaskingArgs, Interpolation, TextVectorizationArgs, TextVectorizationConfig, TextStandardize, TextSplit, TextOutputMode } from './preprocessing';
+export { Rescaling, Normalization, Resizing, CenterCrop, CategoryEncoding, Masking } from './preprocessing';
+export type { RescalingArgs, NormalizationArgs, ResizingArgs, CategoryEncodingArgs, CategoryOutputMode, MaskingArgs, Interpolation } from './preprocessing';
+export { RNN, SimpleRNN, LSTM, GRU, SimpleRNNCell, LSTMCell, GRUCell, StackedRNNCells, RecurrentCell } from './rnn';
+export type { RNNArgs, SimpleRNNArgs, LSTMArgs, GRUArgs, RecurrentCellArgs, GatedCellArgs, LSTMCellArgs, GRUCellArgs, RnnCell, RecurrentActivationIdentifier } from './rnn';
+export { TextVectorization } from './preprocessing';
+export type { TextVectorizationArgs, TextVectorizationConfig, TextStandardize, TextSplit, TextOutputMode } from './preprocessing';

@@ -73,20 +73,41 @@ function buildShape(layer: Layer, nodes: readonly Node[] | null): unknown {
   return node.inputs instanceof SymbolicTensor ? [...node.inputs.shape] : mapStructure(node.inputs, (v): v is SymbolicTensor => v instanceof SymbolicTensor, (t) => [...t.shape] as never);
 }
 
+/** True for a layer nested in another layer's config (a wrapper's `layer`, an RNN's `cell`). */
+function isNestedLayer(v: unknown): v is KerasObjectJson {
+  if (!isKerasObject(v)) return false;
+  const cls = getRegisteredClass(v.class_name) as unknown as { prototype?: unknown } | undefined;
+  return cls?.prototype instanceof Layer;
+}
+
+/** A layer's config in Keras 3's form: initializers with modules, a DTypePolicy, nested layers likewise. */
+function keras3Config(json: KerasObjectJson): Record<string, unknown> {
+  const config = withModules(json.config);
+  for (const k of ['batch_input_shape', 'input_shape', 'batch_size', 'input_dim']) delete config[k];
+  if (config.dtype === 'float32' || config.dtype === undefined) config.dtype = POLICY;
+  for (const [k, v] of Object.entries(config)) {
+    if (isNestedLayer(v)) config[k] = keras3Object(v);
+    else if (Array.isArray(v) && v.length > 0 && v.every(isNestedLayer)) config[k] = v.map(keras3Object);
+  }
+  return config;
+}
+
+function keras3Object(json: KerasObjectJson): Record<string, unknown> {
+  const config = keras3Config(json);
+  return KERAS_LAYER_NAMES.has(json.class_name)
+    ? { module: 'keras.layers', class_name: json.class_name, config, registered_name: null }
+    : { module: null, class_name: json.class_name, config, registered_name: json.class_name };
+}
+
 function keras3Layer(layer: Layer, nodes: readonly Node[] | null): Record<string, unknown> {
   if (isModel(layer) && (layer.className === 'Sequential' || graphOf(layer))) return keras3Model(layer);
   const json = serializeLayer(layer);
-  const config = withModules(json.config);
-  const builtIn = KERAS_LAYER_NAMES.has(layer.className);
   if (layer.className === 'InputLayer') {
+    const config = json.config;
     const out: Record<string, unknown> = { batch_shape: config.batch_input_shape, dtype: config.dtype ?? 'float32', sparse: false, ragged: false, name: layer.name, optional: false };
     return { module: 'keras.layers', class_name: 'InputLayer', config: out, registered_name: null };
   }
-  for (const k of ['batch_input_shape', 'input_shape', 'batch_size', 'input_dim']) delete config[k];
-  if (config.dtype === 'float32' || config.dtype === undefined) config.dtype = POLICY;
-  const out: Record<string, unknown> = builtIn
-    ? { module: 'keras.layers', class_name: layer.className, config, registered_name: null }
-    : { module: null, class_name: layer.className, config, registered_name: layer.className };
+  const out = keras3Object(json);
   if (layer.weights.length > 0) out.build_config = { input_shape: buildShape(layer, nodes) };
   return out;
 }
