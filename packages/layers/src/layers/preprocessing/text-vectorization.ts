@@ -91,8 +91,10 @@ const ASCII_WHITESPACE = /[ \t\n\v\f\r]+/;
 
 /** ASCII-only lowercasing, as `tf.strings.lower` without an encoding. */
 function lowerAscii(text: string): string {
-  return text.replace(/[A-Z]+/g, (s) => s.toLowerCase());
+  // On pure-ASCII text toLowerCase changes exactly A-Z, and is much faster than a replace callback.
+  return NON_ASCII.test(text) ? text.replace(/[A-Z]+/g, (s) => s.toLowerCase()) : text.toLowerCase();
 }
+const NON_ASCII = /[^\x00-\x7f]/;
 
 /**
  * Orders strings by Unicode code point (= the byte order of their UTF-8, which is how Keras' numpy sort
@@ -243,8 +245,16 @@ export class TextVectorization {
     }
     counts.delete(MASK_TOKEN);
     counts.delete(OOV_TOKEN);
-    let sorted = [...counts.entries()].sort((a, b) => b[1] - a[1] || compareCodePoints(b[0], a[0])).map(([t]) => t);
-    if (this.maxTokens !== null) sorted = sorted.slice(0, Math.max(0, this.maxTokens - this.tokenStart));
+    const keep = this.maxTokens === null ? counts.size : this.maxTokens - this.tokenStart;
+    let entries = [...counts.entries()];
+    if (entries.length > keep) {
+      // Only tokens counted at least as often as the keep-th most frequent one can make the cut: sort those.
+      const byCount = Float64Array.from(entries, (e) => e[1]).sort();
+      const threshold = byCount[byCount.length - keep]!;
+      entries = entries.filter((e) => e[1] >= threshold);
+    }
+    entries.sort((a, b) => b[1] - a[1] || compareCodePoints(b[0], a[0]));
+    const sorted = entries.slice(0, keep).map(([t]) => t);
     this.setTokens(sorted);
     if (documents) {
       const n = rows.length;
