@@ -17,6 +17,7 @@ export type TextSplit = 'whitespace' | 'character' | null | ((text: string) => s
 /** What `TextVectorization.call` returns per text. */
 export type TextOutputMode = 'int' | 'multi_hot' | 'count' | 'tf_idf';
 
+/** Options of `new TextVectorization(...)`: Keras' arguments in camelCase (no `sparse`, `ragged`, `encoding`). */
 export interface TextVectorizationArgs {
   /**
    * The largest vocabulary, counting the special tokens: `''` (padding, `'int'` mode only) and `'[UNK]'`
