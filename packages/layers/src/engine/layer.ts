@@ -100,6 +100,14 @@ interface WeightEntry {
   regularizer: Regularizer | null;
 }
 
+/**
+ * Where a layer's weight names start when not at its own name ('<scope>/kernel'): a layer that builds another
+ * as part of itself sets it first, so the weights are named as tfjs' name scopes name them: a recurrent layer on
+ * its cells ('rnn/kernel', 'rnn/RNNCell_0/kernel'), a TimeDistributed on its layer ('time_distributed/kernel'),
+ * a Bidirectional on its two layers ('bidirectional/forward_lstm/kernel').
+ */
+export const WEIGHT_SCOPE: unique symbol = Symbol('minikeras.weightScope');
+
 /** Options of `layer.addWeight(name, shape, options)` (Keras 3 `Layer.add_weight`'s arguments). */
 export interface AddWeightOptions {
   /** How the weight is filled at creation: a name (`'glorot_uniform'`) or an Initializer. Default `'glorot_uniform'`. */
@@ -133,13 +141,6 @@ export abstract class Layer {
   supportsMasking = false;
   /** The calls of this layer on symbolic tensors, in order (Keras' `_inbound_nodes`). */
   readonly inboundNodes: Node[] = [];
-  /**
-   * @internal The prefix of this layer's weight names (`<prefix>/kernel`); null means the layer's own name. A
-   * layer that builds another as part of itself sets it before the build, following tfjs' name scopes, so the
-   * names match tfjs files: a TimeDistributed's inner weights are `<wrapper>/kernel`, a Bidirectional's
-   * `<wrapper>/forward_<layer>/kernel`.
-   */
-  weightPrefix: string | null = null;
   private trainableFlag: boolean;
   private readonly entries: WeightEntry[] = [];
   private readonly ownSeedGenerators: SeedGenerator[] = [];
@@ -314,10 +315,10 @@ export abstract class Layer {
     const trainable = options.trainable ?? true;
     // A model being loaded gets its weights from the file: no initializer runs, so no randomness is consumed.
     // A loader checks the weight against its file (shape, size limits) before anything is allocated.
-    const fullName = `${this.weightPrefix ?? this.name}/${name}`;
-    checkNewWeight(fullName, shape, this.label);
+    const scope = (this as { [WEIGHT_SCOPE]?: string })[WEIGHT_SCOPE] ?? this.name;
+    checkNewWeight(`${scope}/${name}`, shape, this.label);
     const initial = randomInitSuspended() ? zeros(shape) : initializer.generate(shape);
-    const variable = new Variable(initial, { name: fullName, trainable: trainable && this.trainableFlag });
+    const variable = new Variable(initial, { name: `${scope}/${name}`, trainable: trainable && this.trainableFlag });
     const regularizer = options.regularizer ? getRegularizer(options.regularizer, `${this.className} '${this.name}'`) : null;
     this.entries.push({ variable, trainable, regularizer });
     return variable;

@@ -458,14 +458,15 @@ export function compileFromTrainingConfig(model: Model, tc: TrainingConfig, opti
     }
   }
   let optimizer: Optimizer;
-  let loss: Loss | (Loss | null)[] | Record<string, Loss | null>;
+  let loss: Loss | LossName | (Loss | LossName | null)[] | Record<string, Loss | LossName | null>;
   let metricList: Metric[] | Metric[][] | Record<string, Metric[]>;
   let lossWeights: number[] | Record<string, number> | undefined;
   try {
     optimizer = deserializeOptimizer(kerasOptimizerJson(tc.optimizer_config, file));
-    const readLoss = (v: unknown): Loss | null => {
+    // A name stays a name (checked here), so the model is compiled as the file says and saved the same way.
+    const readLoss = (v: unknown): Loss | LossName | null => {
       if (v === null) return null;
-      if (typeof v === 'string') return getLoss(v as LossName);
+      if (typeof v === 'string') { getLoss(v as LossName); return v as LossName; }
       if (typeof v === 'object' && typeof (v as LossJson).class_name === 'string') return deserializeLoss(v as LossJson);
       throw new Error(`trainingConfig.loss must be a loss name or Keras loss JSON (or a list or record of them by output), got ${JSON.stringify(v)?.slice(0, 200)}`);
     };

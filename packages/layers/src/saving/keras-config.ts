@@ -205,8 +205,9 @@ export function deserializeRegularizer(value: unknown, where: string): Regulariz
 }
 
 function serializeActivation(identifier: ActivationIdentifier | null, owner: string): string {
-  const name = activationName(identifier);
-  if (!Object.hasOwn(ACTIVATIONS, name)) {
+  // A layer's getConfig names the tfjs hard sigmoid 'hardSigmoid' (activationName), which stays so in the file.
+  const name = identifier === 'hardSigmoid' ? identifier : activationName(identifier);
+  if (!Object.hasOwn(ACTIVATIONS, name) && name !== 'hardSigmoid') {
     throw new Error(`${owner}: activation '${name}' is a custom function, which cannot be saved; use one of ${Object.keys(ACTIVATIONS).join(', ')}`);
   }
   return name;

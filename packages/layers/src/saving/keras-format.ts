@@ -10,6 +10,7 @@
 import { Tensor } from '@minikeras/tensor';
 import type { Variable } from '@minikeras/tensor';
 import { serialize as serializeOptimizer } from '@minikeras/optimizers';
+import { serializeLoss } from '@minikeras/losses';
 import type { Optimizer } from '@minikeras/optimizers';
 import { Layer } from '../engine/layer';
 import type { SymbolicShape } from '../engine/layer';
@@ -45,7 +46,7 @@ const KERAS_LAYER_NAMES = new Set([
   'ZeroPadding3D', 'Cropping1D', 'Cropping2D', 'Cropping3D', 'ReLU', 'LeakyReLU', 'PReLU', 'ELU', 'Softmax',
   'MaxPooling1D', 'MaxPooling3D', 'AveragePooling1D', 'AveragePooling3D', 'GlobalAveragePooling1D', 'GlobalMaxPooling1D',
   'GlobalAveragePooling3D', 'GlobalMaxPooling3D', 'SimpleRNN', 'LSTM', 'GRU', 'SimpleRNNCell', 'LSTMCell', 'GRUCell',
-  'RNN', 'Bidirectional', 'TimeDistributed', 'Masking', 'SpatialDropout1D', 'SpatialDropout2D', 'GaussianNoise',
+  'RNN', 'StackedRNNCells', 'Bidirectional', 'TimeDistributed', 'Masking', 'SpatialDropout1D', 'SpatialDropout2D', 'GaussianNoise',
   'GaussianDropout', 'AlphaDropout', 'RepeatVector', 'Permute', 'Identity', 'Rescaling', 'Normalization',
   'GroupNormalization', 'UnitNormalization', 'MultiHeadAttention', 'Attention', 'AdditiveAttention', 'Lambda',
 ]);
@@ -83,7 +84,8 @@ function isNestedLayer(v: unknown): v is KerasObjectJson {
 /** A layer's config in Keras 3's form: initializers with modules, a DTypePolicy, nested layers likewise. */
 function keras3Config(json: KerasObjectJson): Record<string, unknown> {
   const config = withModules(json.config);
-  for (const k of ['batch_input_shape', 'input_shape', 'batch_size', 'input_dim']) delete config[k];
+  // The input shape lives on the InputLayer in Keras 3 (`input_dim` is not dropped: it is Embedding's vocabulary size).
+  for (const k of ['batch_input_shape', 'input_shape', 'batch_size']) delete config[k];
   if (config.dtype === 'float32' || config.dtype === undefined) config.dtype = POLICY;
   for (const [k, v] of Object.entries(config)) {
     if (isNestedLayer(v)) config[k] = keras3Object(v);
@@ -168,9 +170,13 @@ function compileConfigOf(model: Model): Record<string, unknown> | null {
   const metrics = tc.metrics;
   const noMetrics = metrics == null || (Array.isArray(metrics) && metrics.length === 0)
     || (typeof metrics === 'object' && !Array.isArray(metrics) && Object.values(metrics as object).every((m) => Array.isArray(m) && m.length === 0));
+  // Keras writes a loss as it was given: a name as a name, a Loss object (MeanSquaredError()) as its config.
+  const asGiven = (o: (typeof compiled.outputs)[number], id: unknown) => (o.loss && !o.lossByName ? serializeLoss(o.loss) : id);
+  const loss = compiled.outputs.length === 1 ? asGiven(compiled.outputs[0]!, tc.loss)
+    : Object.fromEntries(Object.entries(tc.loss as Record<string, unknown>).map(([k, id]) => [k, asGiven(compiled.outputs.find((o) => o.name === k)!, id)]));
   return {
     optimizer: serializeOptimizer(compiled.optimizer),
-    loss: tc.loss,
+    loss,
     loss_weights: tc.loss_weights ?? null,
     metrics: noMetrics ? null : metrics,
     weighted_metrics: null,

@@ -121,13 +121,15 @@ const join = (a: string, b: string) => (a === '' ? b : `${a}/${b}`);
 export function saveableTree(model: Layer): SaveableNode[] {
   const out: SaveableNode[] = [];
   const visited = new Set<Layer>();
-  const visit = (layer: Layer, path: string) => {
+  const visit = (layer: Layer, path: string, name = layer.name) => {
     if (visited.has(layer)) return;
     visited.add(layer);
-    out.push({ path, varsPath: join(path, 'vars'), name: layer.name, layer, vars: ownVariables(layer) });
+    out.push({ path, varsPath: join(path, 'vars'), name, layer, vars: ownVariables(layer) });
     for (const [attribute, child] of childrenOf(layer)) {
       if (child instanceof Layer) {
-        visit(child, join(path, attribute));
+        // minikeras' built-in RNN layers give their cell their own name (so the weights carry tfjs' names,
+        // `lstm/kernel`); Keras names such a cell after its class: 'lstm_cell', 'gru_cell', 'simple_rnn_cell'.
+        visit(child, join(path, attribute), attribute === 'cell' && child.name === layer.name ? snakeCase(child.className) : child.name);
         continue;
       }
       const used = new Map<string, number>();

@@ -62,6 +62,8 @@ export type CompiledLogKey<M, O extends string> = LogKey<M> | ([O] extends [neve
 export interface OutputTarget {
   name: string;
   loss: Loss | null;
+  /** Whether the loss was given by name ('mse'); Keras' compile config keeps an object given as an object. */
+  lossByName: boolean;
   weight: number;
   metrics: Metric[];
   /** The output's own loss (unweighted, as Keras 3 logs it), '<name>_loss' when the model has several outputs. */
@@ -143,6 +145,7 @@ export function resolveCompileArgs(args: CompileArgs, owner: string, outputNames
     return {
       name,
       loss: lossId === null || lossId === undefined ? null : getLoss(lossId),
+      lossByName: typeof lossId === 'string',
       weight,
       metrics,
       lossTracker: single ? null : new Mean({ name: `${name}_loss` }),

@@ -27,7 +27,7 @@ import { serializeLayer } from '../../saving/keras-config';
 import { toKerasBytes } from '../../saving/keras-io';
 import { saveableTree } from '../../saving/keras-tree';
 import { checkLayerGradients, runLayerTest } from '../../testing/run-layer-test';
-import { GRU, LSTM, SimpleRNN } from './index';
+import { GRU, LSTM, LSTMCell, RNN, SimpleRNN, SimpleRNNCell } from './index';
 import { Bidirectional } from './bidirectional';
 import type { BidirectionalMergeMode } from './bidirectional';
 
@@ -59,10 +59,11 @@ function compare(ours: Tensor, want: ArrayLike<number>, shape: readonly number[]
 const rn = (seed: number) => tfl.initializers.randomNormal({ mean: 0, stddev: 0.4, seed });
 // tfjs' orthogonal initializer does not run in Node (it calls a chained op tfjs-core does not install there);
 // the recurrent kernels are glorot-uniform instead. Sigmoid gates: tfjs' default is its hard sigmoid.
+const seeded = (seed: number) => ({ kernelInitializer: tfl.initializers.glorotUniform({ seed }), recurrentInitializer: tfl.initializers.glorotUniform({ seed: seed + 100 }), biasInitializer: rn(seed) });
 const KINDS = {
-  lstm: (o: Record<string, unknown>) => tfl.layers.lstm({ units: 3, recurrentActivation: 'sigmoid', recurrentInitializer: 'glorotUniform', biasInitializer: rn(1), ...o }),
-  gru: (o: Record<string, unknown>) => tfl.layers.gru({ units: 3, recurrentActivation: 'sigmoid', recurrentInitializer: 'glorotUniform', biasInitializer: rn(2), ...o }),
-  simpleRNN: (o: Record<string, unknown>) => tfl.layers.simpleRNN({ units: 3, recurrentInitializer: 'glorotUniform', biasInitializer: rn(3), ...o }),
+  lstm: (o: Record<string, unknown>) => tfl.layers.lstm({ units: 3, recurrentActivation: 'sigmoid', ...seeded(1), ...o }),
+  gru: (o: Record<string, unknown>) => tfl.layers.gru({ units: 3, recurrentActivation: 'sigmoid', ...seeded(2), ...o }),
+  simpleRNN: (o: Record<string, unknown>) => tfl.layers.simpleRNN({ units: 3, ...seeded(3), ...o }),
 } as const;
 const MERGES: BidirectionalMergeMode[] = ['concat', 'sum', 'mul', 'ave', null];
 const [B, T, F] = [3, 5, 2];
@@ -169,6 +170,14 @@ describe('Bidirectional', () => {
     expect(bi.weights.map((w) => w.name)).toEqual(['bi/forward_enc/kernel', 'bi/forward_enc/recurrent_kernel', 'bi/forward_enc/bias', 'bi/backward_enc/kernel', 'bi/backward_enc/recurrent_kernel', 'bi/backward_enc/bias']);
     expect(bi.weights.slice(0, 3)).toEqual(bi.forwardLayer.weights);
     expect(bi.weights.slice(3)).toEqual(bi.backwardLayer.weights);
+    // Stacked cells: tfjs' StackedRNNCells scopes each cell RNNCell_<i> (rnn/RNNCell_0/kernel), under the wrapper's
+    // scope (tfjs cannot wrap a generic RNN in a Bidirectional, its config clone fails, so there is no tfjs file).
+    const stacked = new Bidirectional(new RNN([new SimpleRNNCell(2), new LSTMCell(3)], { name: 'r' }), { name: 'bs' });
+    stacked.ensureBuilt([null, 3, 2]);
+    expect(stacked.weights.map((w) => w.name).filter((n) => n.endsWith('/kernel'))).toEqual(['bs/forward_r/RNNCell_0/kernel', 'bs/forward_r/RNNCell_1/kernel', 'bs/backward_r/RNNCell_0/kernel', 'bs/backward_r/RNNCell_1/kernel']);
+    // goBackwards is flipped for the copy (tfjs, Keras 2): a layer reading backwards gets a forward-reading twin.
+    const reversed = new Bidirectional(new LSTM(2, { goBackwards: true }));
+    expect([(reversed.forwardLayer as LSTM).goBackwards, (reversed.backwardLayer as LSTM).goBackwards]).toEqual([true, false]);
     // A name that already says forward_ / backward_ is not prefixed twice (Keras' removeprefix).
     expect(new Bidirectional(new LSTM(2, { name: 'forward_x' })).forwardLayer.name).toBe('forward_x');
   });
@@ -228,10 +237,23 @@ describe('Bidirectional', () => {
     expect(getMask(last)).toBeNull();
     const withStates = new Bidirectional(new LSTM(3, { returnSequences: true, returnState: true })).apply(x, { mask }) as unknown as Tensor[];
     expect(withStates.map(getMask)).toEqual([mask, null, null, null, null]);
-    // A masked step changes nothing: the last row equals the same row cut to its length.
-    const short = new Tensor(x.values.slice(8, 10), [1, 1, 2]);
-    const cut = new Bidirectional(new GRU(2)).apply(short);
-    expect(cut.shape).toEqual([1, 4]);
+    // Masked steps change nothing: row 1 (one real step) equals that step alone, in both directions.
+    const gru = new Bidirectional(new GRU(2));
+    const full = gru.apply(x, { mask }) as Tensor;
+    const alone = gru.apply(new Tensor(x.values.slice(8, 10), [1, 1, 2])) as Tensor;
+    expectClose(full.values.slice(4, 8), alone.values, { atol: 1e-7, rtol: 0, label: 'masked row vs its real step' });
+  });
+
+  it('tfjs\' default gates (its hard sigmoid) through a tfjs file, both ways', async () => {
+    const bi = tfl.layers.bidirectional({ layer: tfl.layers.lstm({ units: 3, returnSequences: true, ...seeded(4) }) as tfl.RNN, mergeMode: 'sum' });
+    const input = tfl.input({ shape: [T, F] });
+    const tfModel = tfl.model({ inputs: input, outputs: bi.apply(input) as tfl.SymbolicTensor });
+    const x = sequences(false);
+    const want = (tfModel.predict(tf.tensor(x, [B, T, F])) as tf.Tensor).dataSync();
+    const ours = fromArtifacts(await tfjsSave(tfModel)) as Model;
+    compare(ours.predict(new Tensor(x, [B, T, F])) as Tensor, want, [B, T, 3], 'hard sigmoid gates');
+    const back = await tfl.loadLayersModel(tf.io.fromMemory(toArtifacts(ours) as unknown as tf.io.ModelArtifacts));
+    expectClose((back.predict(tf.tensor(x, [B, T, F])) as tf.Tensor).dataSync(), want, { atol: 1e-6, rtol: 0, label: 'tfjs reloading our file' });
   });
 
   it('stateful: two calls carry the states of both directions, equal to passing them as initial states; resetStates', () => {
@@ -282,9 +304,15 @@ describe('Bidirectional', () => {
     expect(Bidirectional.fromConfig<Bidirectional>(JSON.parse(JSON.stringify(new Bidirectional(new GRU(2), { mergeMode: null }).getConfig()))).mergeMode).toBeNull();
     // .keras: Keras' tree (backward_layer before forward_layer, each RNN's cell) and a bit-exact round trip.
     const inp = Input({ shape: [4, 2] });
-    const model = new Model({ inputs: inp, outputs: new Dense(1).apply(new Bidirectional(new GRU(2)).apply(inp)) });
+    const model = new Model({ inputs: inp, outputs: new Dense(1).apply(new Bidirectional(new GRU(2, { name: 'g' })).apply(inp)) });
     expect(saveableTree(model).map((n) => `${n.varsPath}:${n.vars.length}`)).toEqual(['vars:0', 'layers/input_layer/vars:0', 'layers/bidirectional/vars:0', 'layers/bidirectional/backward_layer/vars:0', 'layers/bidirectional/backward_layer/cell/vars:3', 'layers/bidirectional/forward_layer/vars:0', 'layers/bidirectional/forward_layer/cell/vars:3', 'layers/dense/vars:2']);
-    const loaded = await loadModel(await toKerasBytes(model));
+    const bytes = await toKerasBytes(model);
+    const config = JSON.parse(new TextDecoder().decode((await import('fflate')).unzipSync(bytes)['config.json']!)) as { config: { layers: { config: Record<string, { module?: string; class_name?: string; config: Record<string, unknown> }> }[] } };
+    // Both RNNs in Keras 3's own serialization; `layer` under the wrapped layer's name, which Keras prefixes again.
+    const saved = config.config.layers[1]!.config;
+    expect(saved.layer).toMatchObject({ module: 'keras.layers', class_name: 'GRU', config: { name: 'g', go_backwards: false, zero_output_for_mask: false, dtype: { class_name: 'DTypePolicy' } } });
+    expect(saved.backward_layer).toMatchObject({ module: 'keras.layers', class_name: 'GRU', config: { name: 'backward_g', go_backwards: true } });
+    const loaded = await loadModel(bytes);
     const x = randomTensor([2, 4, 2], 3);
     expect(loaded.weights.map((w) => bits(w.values))).toEqual(model.weights.map((w) => bits(w.values)));
     expect(bits((loaded.predict(x) as Tensor).values)).toEqual(bits((model.predict(x) as Tensor).values));

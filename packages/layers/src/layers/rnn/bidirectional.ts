@@ -3,11 +3,12 @@
  * a copy of it backwards over the same sequence and merges the two outputs.
  */
 import { Tensor, add, concat, formatShape, gather, mul, tensor } from '@minikeras/tensor';
-import { Layer, checkOptions, formatShapeStructure } from '../../engine/layer';
+import { Layer, WEIGHT_SCOPE, checkOptions, formatShapeStructure } from '../../engine/layer';
 import type { CallContext, LayerArgs, ShapeStructure, SymbolicShape } from '../../engine/layer';
 import { isShape } from '../../engine/shape';
 import type { Nested } from '../../engine/structure';
 import { deserializeLayer, serializeLayer } from '../../saving/keras-config';
+import { scopeWeightNames } from './time-distributed';
 
 /** How the forward and backward outputs are combined; null returns both, `[forward, backward]`. */
 export type BidirectionalMergeMode = 'concat' | 'sum' | 'mul' | 'ave' | null;
@@ -21,7 +22,8 @@ export interface BidirectionalArgs extends LayerArgs {
   /**
    * The layer that reads the sequence backwards; default a copy of `layer` (from its config) with
    * `goBackwards` flipped. It must match `layer` in `stateful`, `returnSequences` and `returnState`, and
-   * differ in `goBackwards`.
+   * differ in `goBackwards`. (Divergence from Keras 3, which sets `goBackwards: true` on the copy and so rejects
+   * a `layer` that already reads backwards; tfjs and Keras 2 flip it, as here.)
    */
   backwardLayer?: Layer;
   /** Initial weights: the forward layer's, then the backward layer's (set when the layer is built). */
@@ -35,7 +37,7 @@ interface Recurrent {
   goBackwards: boolean;
   stateful: boolean;
   zeroOutputForMask?: boolean;
-  resetStates?: (states?: readonly Tensor[] | null) => void;
+  resetStates?: (states?: readonly Tensor[]) => void;
 }
 
 const recurrent = (layer: Layer) => layer as unknown as Recurrent;
@@ -78,10 +80,10 @@ export class Bidirectional extends Layer {
     super(!declared && layer instanceof Layer && layer.batchInputShape ? { ...args, batchInputShape: layer.batchInputShape } : args);
     checkOptions(this.label, args, ['mergeMode', 'backwardLayer', 'weights']);
     if (!(layer instanceof Layer)) {
-      throw new Error(`${this.label}: expected a recurrent Layer instance to wrap (LSTM, GRU, SimpleRNN, RNN), got ${describe(layer)}`);
+      throw new Error(`${this.label}: expected a recurrent Layer instance to wrap (LSTM, GRU, SimpleRNN, RNN), got ${describeValue(layer)}`);
     }
     if (args.backwardLayer !== undefined && args.backwardLayer !== null && !(args.backwardLayer instanceof Layer)) {
-      throw new Error(`${this.label}: backwardLayer must be a Layer instance, got ${describe(args.backwardLayer)}`);
+      throw new Error(`${this.label}: backwardLayer must be a Layer instance, got ${describeValue(args.backwardLayer)}`);
     }
     const mergeMode = args.mergeMode === undefined ? 'concat' : args.mergeMode;
     if (!MERGE_MODES.includes(mergeMode)) {
@@ -137,13 +139,10 @@ export class Bidirectional extends Layer {
   override build(inputShape: ShapeStructure): void {
     const shape = this.sequenceShape(inputShape);
     // tfjs names the weights `<wrapper>/forward_<layer>/kernel`; the files load by those names.
-    const scope = this.weightPrefix ?? this.name;
+    const scope = (this as { [WEIGHT_SCOPE]?: string })[WEIGHT_SCOPE] ?? this.name;
     for (const l of [this.forwardLayer, this.backwardLayer]) {
       if (l.built) continue;
-      l.weightPrefix ??= `${scope}/${l.name}`;
-      // An RNN's weights live on its cell: they take the RNN's prefix (tfjs names no cell).
-      const cell = (l as unknown as { cell?: unknown }).cell;
-      if (cell instanceof Layer && !cell.built) cell.weightPrefix ??= l.weightPrefix;
+      scopeWeightNames(l, `${scope}/${l.name}`);
       l.ensureBuilt(shape);
     }
     if (this.initialWeights) {
@@ -231,11 +230,16 @@ export class Bidirectional extends Layer {
   }
 
   /** Resets the states of both directions (stateful layers only). */
-  resetStates(states?: readonly Tensor[] | null): void {
+  resetStates(states?: readonly Tensor[]): void {
     if (!this.stateful) throw new Error(`${this.label}: resetStates needs a stateful layer (stateful: true)`);
-    const half = states ? Math.floor(states.length / 2) : 0;
-    recurrent(this.forwardLayer).resetStates!(states ? states.slice(0, half) : null);
-    recurrent(this.backwardLayer).resetStates!(states ? states.slice(half) : null);
+    if (states && states.length % 2 !== 0) throw new Error(`${this.label}: resetStates expects an even number of states (forward layer's, then backward layer's), got ${states.length}`);
+    const half = states ? states.length / 2 : 0;
+    for (const [layer, part] of [[this.forwardLayer, states?.slice(0, half)], [this.backwardLayer, states?.slice(half)]] as const) {
+      const r = recurrent(layer);
+      if (typeof r.resetStates !== 'function') throw new Error(`${this.label}: ${layer.label} has no resetStates`);
+      if (part) r.resetStates.call(layer, part);
+      else r.resetStates.call(layer);
+    }
   }
 
   /**
@@ -263,6 +267,6 @@ export class Bidirectional extends Layer {
   }
 }
 
-function describe(v: unknown): string {
+function describeValue(v: unknown): string {
   return typeof v === 'object' && v !== null ? JSON.stringify(v)?.slice(0, 100) ?? String(v) : String(v);
 }

@@ -30,6 +30,7 @@ import type { ModelArtifacts } from '../../saving/artifacts';
 import { checkLayerGradients, runLayerTest } from '../../testing/run-layer-test';
 import { expectSavedRoundTrip } from '../../testing/layer-checks';
 import { TimeDistributed } from './time-distributed';
+import { LSTM } from './index';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -55,16 +56,17 @@ const bits = (a: ArrayLike<number>) => Array.from(new Uint32Array(Float32Array.f
 let worst = 0;
 
 const rn = (seed: number) => tfl.initializers.randomNormal({ mean: 0, stddev: 0.5, seed });
+const gu = (seed: number) => tfl.initializers.glorotUniform({ seed });
 
 describe('TimeDistributed against tfjs-layers 4.22, through tfjs Layers files both ways', () => {
   const cases: Record<string, { make: () => tfl.layers.Layer; shape: number[] }> = {
-    'Dense(3, relu)': { make: () => tfl.layers.timeDistributed({ layer: tfl.layers.dense({ units: 3, activation: 'relu', biasInitializer: rn(1) }) }), shape: [2, 4, 5] },
-    'Dense(2) on [batch, time, 3, 4]': { make: () => tfl.layers.timeDistributed({ layer: tfl.layers.dense({ units: 2, biasInitializer: rn(2) }) }), shape: [3, 2, 3, 4] },
+    'Dense(3, relu)': { make: () => tfl.layers.timeDistributed({ layer: tfl.layers.dense({ units: 3, activation: 'relu', kernelInitializer: gu(1), biasInitializer: rn(1) }) }), shape: [2, 4, 5] },
+    'Dense(2) on [batch, time, 3, 4]': { make: () => tfl.layers.timeDistributed({ layer: tfl.layers.dense({ units: 2, kernelInitializer: gu(2), biasInitializer: rn(2) }) }), shape: [3, 2, 3, 4] },
     'Conv2D(3, 3, same, strides 2)': {
-      make: () => tfl.layers.timeDistributed({ layer: tfl.layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', strides: 2, activation: 'tanh', biasInitializer: rn(3) }) }),
+      make: () => tfl.layers.timeDistributed({ layer: tfl.layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', strides: 2, activation: 'tanh', kernelInitializer: gu(3), biasInitializer: rn(3) }) }),
       shape: [2, 3, 7, 6, 2],
     },
-    'Conv2D(2, [2, 3], valid)': { make: () => tfl.layers.timeDistributed({ layer: tfl.layers.conv2d({ filters: 2, kernelSize: [2, 3], biasInitializer: rn(4) }) }), shape: [1, 4, 5, 5, 3] },
+    'Conv2D(2, [2, 3], valid)': { make: () => tfl.layers.timeDistributed({ layer: tfl.layers.conv2d({ filters: 2, kernelSize: [2, 3], kernelInitializer: gu(4), biasInitializer: rn(4) }) }), shape: [1, 4, 5, 5, 3] },
   };
 
   it.each(Object.entries(cases))('%s', async (_name, c) => {
@@ -112,6 +114,15 @@ describe('TimeDistributed', () => {
       const want = dense.apply(slice);
       for (let b = 0; b < 2; b++) for (let u = 0; u < 3; u++) expect(y.values[(b * 5 + t) * 3 + u]).toBe(want.values[b * 3 + u]);
     }
+  });
+
+  it('a layer built before it is wrapped keeps its weights and their names', () => {
+    const dense = new Dense(2, { name: 'shared' });
+    const before = dense.apply(randomTensor([3, 4], 1));
+    const td = new TimeDistributed(dense);
+    const y = td.apply(randomTensor([3, 1, 4], 1));
+    expect(td.weights.map((w) => w.name)).toEqual(['shared/kernel', 'shared/bias']);
+    expect(bits(y.values)).toEqual(bits(before.values));
   });
 
   it('runLayerTest: shapes, weights, a training step, config round trip', () => {
@@ -237,7 +248,26 @@ describe('TimeDistributed', () => {
     expect(() => TimeDistributed.fromConfig({ name: 'x', layer: { class_name: 'Conv4D', config: {} } })).toThrow(/TimeDistributed 'x': its layer: layer class 'Conv4D' is not available in minikeras/);
   });
 
-  it('training flag reaches the wrapped layer, and noGrad inference is deterministic', () => {
+  it('wraps a recurrent layer: an LSTM over each inner sequence, with the mask of each slice', () => {
+    const lstm = new LSTM(3, { biasInitializer: 'random_normal' });
+    const td = new TimeDistributed(lstm);
+    const x = randomTensor([2, 3, 4, 2], 13);
+    const mask = new Tensor(Float32Array.from({ length: 24 }, (_, i) => (i % 4 < 1 + (i % 3) ? 1 : 0)), [2, 3, 4]);
+    const y = td.apply(x, { mask });
+    expect(y.shape).toEqual([2, 3, 3]);
+    for (let b = 0; b < 2; b++) {
+      for (let t = 0; t < 3; t++) {
+        const at = (b * 3 + t) * 8;
+        const slice = new Tensor(x.values.slice(at, at + 8), [1, 4, 2]);
+        const m = new Tensor(mask.values.slice((b * 3 + t) * 4, (b * 3 + t) * 4 + 4), [1, 4]);
+        const want = lstm.apply(slice, { mask: m });
+        expectClose(y.values.slice((b * 3 + t) * 3, (b * 3 + t) * 3 + 3), want.values, { atol: 1e-6, rtol: 0, label: `slice ${b}, ${t}` });
+      }
+    }
+    expect(td.weights.map((w) => w.name)).toEqual([`${td.name}/kernel`, `${td.name}/recurrent_kernel`, `${td.name}/bias`]);
+  });
+
+  it('the training flag reaches the wrapped layer', () => {
     const td = new TimeDistributed(new BatchNormalization());
     const x = randomTensor([3, 2, 2], 12, 1, 3);
     const a = noGrad(() => td.apply(x, { training: false }));

@@ -3,7 +3,7 @@
  * set of weights, to every time slice `x[:, t]` of an input [batch, time, ...].
  */
 import { Tensor, formatShape, reshape, stack, unstack } from '@minikeras/tensor';
-import { Layer, checkOptions, formatShapeStructure, formatSymbolicShape } from '../../engine/layer';
+import { Layer, WEIGHT_SCOPE, checkOptions, formatShapeStructure, formatSymbolicShape } from '../../engine/layer';
 import type { CallContext, LayerArgs, ShapeStructure, SymbolicShape } from '../../engine/layer';
 import { isShape } from '../../engine/shape';
 import type { Nested } from '../../engine/structure';
@@ -11,6 +11,16 @@ import { deserializeLayer, serializeLayer } from '../../saving/keras-config';
 
 /** Options of `new TimeDistributed(layer, args)`: only the base layer options (`name`, `trainable`, input shape). */
 export type TimeDistributedArgs = LayerArgs;
+
+/**
+ * @internal Names the weights a wrapper builds for `layer` `<prefix>/<weight>`, as tfjs' name scopes do (a
+ * layer built inside a wrapper's build has no scope of its own); an RNN passes the scope on to its cells. A
+ * scope set before is kept; a built layer keeps its names.
+ */
+export function scopeWeightNames(layer: Layer, prefix: string): void {
+  const scoped = layer as { [WEIGHT_SCOPE]?: string };
+  if (!layer.built && scoped[WEIGHT_SCOPE] === undefined) scoped[WEIGHT_SCOPE] = prefix;
+}
 
 /**
  * True when the layer (or a layer inside it) computes across the batch or keeps state between calls, so that
@@ -61,7 +71,7 @@ export class TimeDistributed extends Layer {
     const child = this.childShape(inputShape);
     if (!this.layer.built) {
       // tfjs names the wrapped layer's weights after the wrapper (`<wrapper>/kernel`).
-      this.layer.weightPrefix ??= this.weightPrefix ?? this.name;
+      scopeWeightNames(this.layer, (this as { [WEIGHT_SCOPE]?: string })[WEIGHT_SCOPE] ?? this.name);
       this.layer.ensureBuilt(child);
     }
     this.built = true;
