@@ -17,6 +17,9 @@ import { Dense } from '../dense';
 import { Embedding } from '../embedding';
 import { toArtifacts } from '../../saving/artifacts';
 import { fromArtifacts } from '../../saving/load-model';
+import { toKerasBytes } from '../../saving/keras-io';
+import { loadModel } from '../../index';
+import { unzipSync } from 'fflate';
 import { GRU, GRUCell, LSTM, LSTMCell, RNN, SimpleRNN, SimpleRNNCell, StackedRNNCells } from './index';
 import type { RecurrentCell } from './cells';
 import '../index';
@@ -269,6 +272,28 @@ describe('custom cells and StackedRNNCells', () => {
     const rebuilt = RNN.fromConfig(config);
     expect(rebuilt.getConfig()).toEqual({ ...config, name: rebuilt.name });
     expect(rebuilt.cell).toBeInstanceOf(StackedRNNCells);
+  });
+});
+
+describe("Keras 3's .keras format", () => {
+  it('round-trips LSTM, GRU, RNN(cell) and stacked cells with the cells written as Keras 3 layers', async () => {
+    const x = Input({ shape: [T, D] });
+    let y = new LSTM(U, { returnSequences: true }).apply(x);
+    y = new RNN([new GRUCell(3), new SimpleRNNCell(2)], { returnSequences: true }).apply(y);
+    y = new RNN(new LSTMCell(2), { goBackwards: true }).apply(y);
+    const z = new GRU(2).apply(new RNN(new MinimalRNNCell(2), { returnSequences: true }).apply(x));
+    const model = new Model({ inputs: x, outputs: [y, z] });
+    randomizeWeights(model, 800);
+    const bytes = await toKerasBytes(model);
+    const config = JSON.parse(new TextDecoder().decode(unzipSync(bytes)['config.json']!)) as { config: { layers: { class_name: string; config: Record<string, unknown> }[] } };
+    const rnn = config.config.layers.find((l) => l.class_name === 'RNN' && (l.config.cell as { class_name: string }).class_name === 'StackedRNNCells')!;
+    const stacked = rnn.config.cell as { module: string; config: { cells: { module: string; class_name: string }[] } };
+    expect(stacked.module).toBe('keras.layers');
+    expect(stacked.config.cells.map((c) => [c.module, c.class_name])).toEqual([['keras.layers', 'GRUCell'], ['keras.layers', 'SimpleRNNCell']]);
+    const again = await loadModel(bytes);
+    const xv = randomTensor([B, T, D], 810);
+    const a = again.predict(xv) as Tensor[], b = model.predict(xv) as Tensor[];
+    b.forEach((t, i) => expect(maxDiff(a[i]!.values, t.values)).toBe(0));
   });
 });
 
