@@ -2,6 +2,8 @@ export { mnist, MNIST_FILES, MNIST_BASE_URL, BUNDLED_MNIST_FILES, BUNDLED_MNIST_
 export type { MnistLoadOptions, MnistFileName } from './mnist';
 export { fashionMnist, FASHION_MNIST_DIR, FASHION_MNIST_CLASS_NAMES } from './fashion-mnist';
 export type { FashionMnistLoadOptions } from './fashion-mnist';
+export { spamAssassin, firstNames, SPAM_ASSASSIN_GROUPS } from './text-datasets';
+export type { TextDataset, TextDatasetSplit, TextSplitOptions, SpamAssassinOptions, SpamAssassinGroup, SpamAssassinMessage, FirstNamesOptions } from './text-datasets';
 export { loadIdx } from './load-idx';
 export type { Dataset, DatasetSplit, IdxSource, LoadIdxOptions, ConvertOptions } from './load-idx';
 export { parseIdx, encodeIdx, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC } from './idx';

@@ -14,3 +14,7 @@ export function loadNodeIo(): Promise<typeof import('./node-io')> {
 export function loadDownloader(): Promise<typeof import('./download')> {
   return import('./download');
 }
+
+export function loadTextIo(): Promise<typeof import('./text-io')> {
+  return import('./text-io');
+}

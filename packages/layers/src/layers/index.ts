@@ -36,3 +36,5 @@ export { Rescaling, Normalization, Resizing, CenterCrop, CategoryEncoding, Maski
 export type { RescalingArgs, NormalizationArgs, ResizingArgs, CategoryEncodingArgs, CategoryOutputMode, MaskingArgs, Interpolation } from './preprocessing';
 export { RNN, SimpleRNN, LSTM, GRU, SimpleRNNCell, LSTMCell, GRUCell, StackedRNNCells, RecurrentCell } from './rnn';
 export type { RNNArgs, SimpleRNNArgs, LSTMArgs, GRUArgs, RecurrentCellArgs, GatedCellArgs, LSTMCellArgs, GRUCellArgs, RnnCell, RecurrentActivationIdentifier } from './rnn';
+export { TextVectorization } from './preprocessing';
+export type { TextVectorizationArgs, TextVectorizationConfig, TextStandardize, TextSplit, TextOutputMode } from './preprocessing';
