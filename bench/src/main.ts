@@ -1,9 +1,9 @@
 /**
  * `pnpm bench`: minikeras against @tensorflow/tfjs 4.22 (cpu and wasm backends), brain.js 1.6.1 and
- * ConvNetJS 0.3.0 on W1, W1b, W2, W3, the optimizer step, memory over 50 epochs, and CPU profiles of
- * minikeras; prints the tables and writes them into docs/performance.md.
+ * ConvNetJS 0.3.0 on W1, W1b, W2, W3, W4 (Embedding-LSTM-Dense), the optimizer step, memory over 50 epochs, and
+ * CPU profiles of minikeras; prints the tables and writes them into docs/performance.md.
  *
- *   pnpm bench [--quick] [--rounds N] [--workloads w1,w1b,w2,w3] [--systems minikeras,tfjs-cpu,...]
+ *   pnpm bench [--quick] [--rounds N] [--workloads w1,w1b,w2,w3,w4] [--systems minikeras,tfjs-cpu,...]
  *              [--no-fit] [--no-memory] [--no-optimizers] [--no-profile] [--out FILE | --no-write] [--json FILE]
  *              [--verbose]
  *
@@ -49,7 +49,7 @@ export interface BenchOptions {
 
 export function parseArgs(argv: readonly string[]): BenchOptions {
   const o: BenchOptions = {
-    quick: false, rounds: 2, workloads: ['w1', 'w1b', 'w2', 'w3'], systems: [...SYSTEMS],
+    quick: false, rounds: 2, workloads: ['w1', 'w1b', 'w2', 'w3', 'w4'], systems: [...SYSTEMS],
     fit: true, memory: true, optimizers: true, profile: true, out: join(REPO_DIR, 'docs', 'performance.md'), verbose: false,
   };
   let outGiven = false;
@@ -82,7 +82,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
       case '--json': o.json = value(); break;
       case '--verbose': o.verbose = true; break;
       case '--help': case '-h':
-        console.log('usage: pnpm bench [--quick] [--rounds N] [--workloads w1,w1b,w2,w3] [--systems minikeras,tfjs-cpu,tfjs-wasm,brain.js,convnetjs] [--no-fit] [--no-memory] [--no-optimizers] [--no-profile] [--out FILE | --no-write] [--json FILE] [--verbose]');
+        console.log('usage: pnpm bench [--quick] [--rounds N] [--workloads w1,w1b,w2,w3,w4] [--systems minikeras,tfjs-cpu,tfjs-wasm,brain.js,convnetjs] [--no-fit] [--no-memory] [--no-optimizers] [--no-profile] [--out FILE | --no-write] [--json FILE] [--verbose]');
         process.exit(0);
       default: throw new Error(`pnpm bench: unknown argument ${a} (try --help)`);
     }
@@ -108,13 +108,25 @@ async function profileRun(bundles: Bundles, workload: WorkloadId, quick: boolean
     const job: Job = { system: 'minikeras', workload, api: 'tob', protocol, timeoutSeconds: 120, profilePath };
     const result = await runJob(bundles, job);
     const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
-    const title = `${WORKLOADS[workload].title.split(',')[0]} — trainOnBatch, ${result.status === 'ok' ? `${fmt(result.rates[0])} ${WORKLOADS[workload].unit} under the profiler` : result.status}`;
+    const title = `${shortTitle(WORKLOADS[workload].title)} — trainOnBatch, ${result.status === 'ok' ? `${fmt(result.rates[0])} ${WORKLOADS[workload].unit} under the profiler` : result.status}`;
     if (!file) return { title: `${title} (no profile written)`, entries: [] };
     const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
     return { title, entries: topSelfTime(profile, 12, REPO_DIR, minikerasWasm()) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** A workload title up to its first comma outside parentheses ('W4 Embedding(10k, 64)-LSTM(64)-...'). */
+export function shortTitle(title: string): string {
+  let depth = 0;
+  for (let i = 0; i < title.length; i++) {
+    const ch = title[i];
+    if (ch === '(') depth++;
+    else if (ch === ')') depth--;
+    else if (ch === ',' && depth === 0) return title.slice(0, i);
+  }
+  return title;
 }
 
 /** minikeras' hand-written WebAssembly kernels, to name them in profiles. */
@@ -169,7 +181,7 @@ export async function runBench(o: BenchOptions): Promise<{ report: Report; markd
       log(`[${i + 1}/${plan.jobs.length}] ${describe(result)}`);
     }
     if (o.profile && o.systems.includes('minikeras')) {
-      const profiled = o.quick ? (['w3'] as const) : (['w1', 'w3'] as const);
+      const profiled = o.quick ? (['w3', 'w4'] as const) : (['w1', 'w3', 'w4'] as const);
       for (const w of profiled.filter((x) => o.workloads.includes(x))) {
         log(`profiling minikeras ${w} (V8 CPU profiler over the timed steps)`);
         profiles.push(await profileRun(bundles, w, o.quick));

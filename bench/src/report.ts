@@ -40,7 +40,7 @@ export interface Row {
   job: Job;
 }
 
-const WORKLOAD_ORDER: WorkloadId[] = ['w1', 'w1b', 'w2', 'w3'];
+const WORKLOAD_ORDER: WorkloadId[] = ['w1', 'w1b', 'w2', 'w3', 'w4'];
 const API_ORDER: Api[] = ['tob', 'fit', 'memory'];
 
 export function aggregate(results: readonly JobResult[]): Row[] {
@@ -169,7 +169,7 @@ function find(rows: readonly Row[], w: WorkloadId, s: SystemId, api: Api = 'tob'
   return rows.find((r) => r.workload === w && r.system === s && r.api === api && r.status === 'ok');
 }
 
-/** Issue 7's "done means", each with the measured value. */
+/** Issue 7's "done means" and issue 14's W4 goal, each with the measured value. */
 export function goalsTable(rows: readonly Row[]): string {
   const lines = ['| goal | minikeras | reference | ratio | met? |', '|---|---|---|---|---|'];
   const add = (goal: string, mk: Row | undefined, refText: string, value: number | undefined, target: number) => {
@@ -184,6 +184,9 @@ export function goalsTable(rows: readonly Row[]): string {
   add('W2 ≥ 300 samples/s', w2, 'goal 300 samples/s', w2 ? w2.median / 300 : undefined, 1);
   const w3 = find(rows, 'w3', 'minikeras'), brain = find(rows, 'w3', 'brain.js');
   add('W3 ≥ brain.js steps/s', w3, brain ? `brain.js ${fmt(brain.median)}` : 'brain.js not measured', w3 && brain ? w3.median / brain.median : undefined, 1);
+  const w4 = find(rows, 'w4', 'minikeras');
+  const fastest = fastestTfjs(rows, 'w4');
+  if (w4 || fastest) add('W4 ≥ 5× the fastest tfjs backend (trainOnBatch)', w4, fastest ? `${fastest.system} ${fmt(fastest.median)}` : 'no tfjs backend measured', w4 && fastest ? w4.median / fastest.median : undefined, 5);
   for (const w of WORKLOAD_ORDER) {
     const mk = rows.find((r) => r.workload === w && r.system === 'minikeras' && r.api === 'tob');
     const tc = rows.find((r) => r.workload === w && r.system === 'tfjs-cpu' && r.api === 'tob');
@@ -192,6 +195,12 @@ export function goalsTable(rows: readonly Row[]): string {
     lines.push(`| ${w.toUpperCase()} peak RSS ≤ tfjs-cpu's | ${fmt(mk.peakRssMiB)} MiB | tfjs-cpu ${fmt(tc.peakRssMiB)} MiB | ${fmt(mk.peakRssMiB / tc.peakRssMiB)}× | ${met} |`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** The faster of tfjs-cpu and tfjs-wasm on a workload (trainOnBatch), among those that ran. */
+export function fastestTfjs(rows: readonly Row[], w: WorkloadId): Row | undefined {
+  const peers = (['tfjs-cpu', 'tfjs-wasm'] as const).map((s) => find(rows, w, s)).filter((r): r is Row => r !== undefined);
+  return peers.sort((a, b) => b.median - a.median)[0];
 }
 
 export function profileTable(title: string, entries: readonly SelfTimeEntry[]): string {
@@ -226,11 +235,11 @@ export function renderReport(r: Report): string {
     '',
     `Machine: ${machineLine(r.machine)}. The whole run took ${Math.round(r.seconds)} s.`,
     '',
-    `Protocol: every system × workload × API runs in its own Node process (${r.rounds} round${r.rounds > 1 ? 's' : ''}, systems interleaved, one process at a time); an untimed warm-up of ≥ ${p.warmupSeconds} s and ≥ ${p.warmupSteps} steps, then ${p.reps} timed reps of ≥ ${p.repSeconds} s and ≥ ${p.repSteps} steps (W2: a warm-up of ≥ 2 steps and reps of ≥ 1 step; tfjs-cpu W2: one timed step). The bold median pools every rep of every process; per-process medians follow. Same data for all: the 8,000 bundled training digits in one fixed shuffled order, the same batches, one-hot labels; trainOnBatch awaits/reads the loss every step; fit is timed from its batch-end callback. GFLOP/s counts the matrix products forward and backward (W1 0.409 MFLOP/sample, W2 14.26 MFLOP/sample, W3 448 FLOP/step). Peak RSS = \`process.resourceUsage().maxRSS\` of that process (Node + library + data). CPU/wall below ~95 % means the process waited for a core on a busy machine; "per CPU-second" divides by the process's CPU time instead of wall time (it includes V8's GC and compiler threads) and is the steadier figure then. Treat differences under ~1.3× as noise.`,
+    `Protocol: every system × workload × API runs in its own Node process (${r.rounds} round${r.rounds > 1 ? 's' : ''}, systems interleaved, one process at a time); an untimed warm-up of ≥ ${p.warmupSeconds} s and ≥ ${p.warmupSteps} steps, then ${p.reps} timed reps of ≥ ${p.repSeconds} s and ≥ ${p.repSteps} steps (W2 and W4: a warm-up of ≥ 2 steps and reps of ≥ 1 step; tfjs-cpu W2: one timed step). The bold median pools every rep of every process; per-process medians follow. Same data for all: the 8,000 bundled training digits in one fixed shuffled order, the same batches, one-hot labels (W4: 2,048 synthetic 100-token sequences from a fixed-seed generator, ids uniform in [1, 10000), label 1 when ids below 5,000 are the majority); trainOnBatch awaits/reads the loss every step; fit is timed from its batch-end callback. GFLOP/s counts the matrix products forward and backward (W1 0.409 MFLOP/sample, W2 14.26 MFLOP/sample, W3 448 FLOP/step, W4 19.66 MFLOP/sequence). Peak RSS = \`process.resourceUsage().maxRSS\` of that process (Node + library + data). CPU/wall below ~95 % means the process waited for a core on a busy machine; "per CPU-second" divides by the process's CPU time instead of wall time (it includes V8's GC and compiler threads) and is the steadier figure then. Treat differences under ~1.3× as noise.`,
     '',
     'Machine limits measured on this kind of machine (shared/benchmarks/peers-2026-11-23.md, single precision): plain JS Float32Array matmul 1.1–1.5 GFLOP/s; hand-written WASM SIMD128 17–21 GFLOP/s (1 thread); OpenBLAS sgemm 61–78 GFLOP/s (1 thread), ~139 GFLOP/s at 1024³ (2 threads). The W1 GEMM shapes reach 45–63 GFLOP/s with OpenBLAS, 16–19 with WASM SIMD.',
     '',
-    '### Goals (issue 7)',
+    '### Goals (issues 7 and 14)',
     '',
     goalsTable(r.rows),
     '### Results',
