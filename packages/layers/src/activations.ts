@@ -26,7 +26,9 @@ export const ACTIVATIONS = {
 /**
  * tfjs' and Keras 2's hard sigmoid, clip(0.2x + 0.5, 0, 1): what `hard_sigmoid` means in files those
  * libraries wrote (Keras 3 changed it to relu6(x + 3) / 6, the `hard_sigmoid` entry above). The loader
- * gives layers of such files this function; it is saved under the name 'hard_sigmoid', which tfjs reads so.
+ * gives layers of such files this function; it is saved under tfjs' class name 'hardSigmoid', which tfjs reads
+ * so and minikeras reads back as this form (Keras, which never writes that name, refuses it rather than
+ * computing its own hard sigmoid instead).
  */
 export const legacyHardSigmoid = (x: Tensor): Tensor => ops.clipByValue(ops.add(ops.mul(x, 0.2), 0.5), 0, 1);
 
@@ -35,7 +37,8 @@ export const legacyHardSigmoid = (x: Tensor): Tensor => ops.clipByValue(ops.add(
  * files written by tfjs or Keras 1/2, where 'hard_sigmoid' is the 0.2x + 0.5 form.
  */
 export function activationForWriter(name: string, legacy: boolean): ActivationIdentifier {
-  if (legacy && (name === 'hard_sigmoid' || name === 'hardSigmoid')) return legacyHardSigmoid;
+  // 'hardSigmoid' (tfjs' class name) is how minikeras saves the tfjs form: tfjs reads it so, Keras never writes it.
+  if (name === 'hardSigmoid' || (legacy && name === 'hard_sigmoid')) return legacyHardSigmoid;
   return name as ActivationIdentifier;
 }
 
@@ -69,7 +72,7 @@ export function getActivation(identifier: ActivationIdentifier | null | undefine
 export function activationName(identifier: ActivationIdentifier | null | undefined): string {
   if (identifier == null) return 'linear';
   if (typeof identifier === 'function') {
-    if (identifier === legacyHardSigmoid) return 'hard_sigmoid';
+    if (identifier === legacyHardSigmoid) return 'hardSigmoid';
     const entry = Object.entries(ACTIVATIONS).find(([, f]) => f === identifier);
     return entry ? entry[0] : identifier.name || 'custom';
   }

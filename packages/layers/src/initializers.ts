@@ -210,6 +210,63 @@ export class Identity extends Initializer {
   override getConfig() { return { gain: this.gain }; }
 }
 
+/**
+ * A random orthogonal matrix (Keras 3 `keras.initializers.Orthogonal`, the recurrent kernels' default): a
+ * normal matrix of shape [max(rows, cols), min(rows, cols)] (rows = the product of all axes but the last),
+ * factored as QR, Q's columns multiplied by the signs of R's diagonal (so the draw is uniform over
+ * orthogonal matrices), transposed when there are fewer rows than columns, times `gain`.
+ */
+export class Orthogonal extends RandomInitializer {
+  readonly className = 'Orthogonal';
+  readonly gain: number;
+  constructor(options: { gain?: number; seed?: number } = {}) {
+    super(options.seed);
+    this.gain = options.gain ?? 1;
+  }
+  generate(shape: readonly number[]): Tensor {
+    if (shape.length < 2) throw new Error(`Orthogonal initializer: expected a shape of rank 2 or more, got ${formatShape(shape)}`);
+    const cols = shape[shape.length - 1]!;
+    const rows = shape.slice(0, -1).reduce((p, d) => p * d, 1);
+    const m = Math.max(rows, cols), n = Math.min(rows, cols);
+    const r = this.rng();
+    const a = new Float64Array(m * n);
+    for (let i = 0; i < a.length; i++) a[i] = r.normal();
+    const q = orthonormalColumns(a, m, n);
+    const out = new Float32Array(rows * cols);
+    // q is [m, n]; with rows < cols the result is its transpose.
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[rows >= cols ? i * n + j : j * m + i] = this.gain * q[i * n + j]!;
+    return new Tensor(out, shape);
+  }
+  override getConfig() { return { gain: this.gain, ...super.getConfig() }; }
+}
+
+/**
+ * The Q of a thin QR factorization of the row-major [m, n] matrix `a` (m >= n), by modified Gram-Schmidt
+ * run twice per column (numerically orthogonal in float64), with each column's sign set so that R's
+ * diagonal is positive, as Keras multiplies Q by sign(diag(R)).
+ */
+function orthonormalColumns(a: Float64Array, m: number, n: number): Float64Array {
+  const q = new Float64Array(m * n);
+  const col = new Float64Array(m);
+  for (let j = 0; j < n; j++) {
+    for (let i = 0; i < m; i++) col[i] = a[i * n + j]!;
+    let diag = 0;
+    for (let pass = 0; pass < 2; pass++) {
+      for (let k = 0; k < j; k++) {
+        let dot = 0;
+        for (let i = 0; i < m; i++) dot += q[i * n + k]! * col[i]!;
+        for (let i = 0; i < m; i++) col[i] -= dot * q[i * n + k]!;
+      }
+    }
+    for (let i = 0; i < m; i++) diag += col[i]! * col[i]!;
+    const norm = Math.sqrt(diag);
+    // A zero column (probability 0) keeps zeros, as Keras' sign(0) = 0 does.
+    const scale = norm > 0 ? 1 / norm : 0;
+    for (let i = 0; i < m; i++) q[i * n + j] = col[i]! * scale;
+  }
+  return q;
+}
+
 /** The initializer classes by Keras 3 snake_case name, as `keras.initializers.get` resolves them. */
 export const INITIALIZERS = {
   zeros: Zeros,
@@ -226,6 +283,7 @@ export const INITIALIZERS = {
   lecun_normal: LecunNormal,
   lecun_uniform: LecunUniform,
   identity: Identity,
+  orthogonal: Orthogonal,
   // Keras 3 aliases: Embedding's default `embeddings_initializer='uniform'` is RandomUniform(-0.05, 0.05).
   uniform: RandomUniform,
   normal: RandomNormal,

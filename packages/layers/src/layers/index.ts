@@ -29,3 +29,5 @@ export { SpatialDropout1D, SpatialDropout2D, SpatialDropout3D, GaussianNoise, Ga
 export type { RandomLayerArgs, SpatialDropoutArgs, AlphaDropoutArgs, ActivityRegularizationArgs } from './regularization';
 export { Rescaling, Normalization, Resizing, CenterCrop, CategoryEncoding, Masking } from './preprocessing';
 export type { RescalingArgs, NormalizationArgs, ResizingArgs, CategoryEncodingArgs, CategoryOutputMode, MaskingArgs, Interpolation } from './preprocessing';
+export { RNN, SimpleRNN, LSTM, GRU, SimpleRNNCell, LSTMCell, GRUCell, StackedRNNCells, RecurrentCell } from './rnn';
+export type { RNNArgs, SimpleRNNArgs, LSTMArgs, GRUArgs, RecurrentCellArgs, GatedCellArgs, LSTMCellArgs, GRUCellArgs, RnnCell, RecurrentActivationIdentifier } from './rnn';

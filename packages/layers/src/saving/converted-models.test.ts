@@ -160,7 +160,9 @@ describe('a converted, quantized MobileNetV2-style model', () => {
     for (const version of [(artifacts.modelTopology as { keras_version: string }).keras_version, '2.4.0']) {
       const ours = fromArtifacts({ ...artifacts, modelTopology: { ...(artifacts.modelTopology as object), keras_version: version } });
       expect(maxDiff(ours, expected), version).toBeLessThanOrEqual(1e-6);
-      // Saved again it says 'hard_sigmoid', which tfjs reads as the same function.
+      // Saved again it says 'hardSigmoid', which tfjs reads as the same function, and so do we.
+      expect(JSON.stringify(toArtifacts(ours).modelTopology)).toContain('"activation":"hardSigmoid"');
+      expect(maxDiff(fromArtifacts(toArtifacts(ours)), expected)).toBeLessThanOrEqual(1e-6);
       const back = await tfl.loadLayersModel(tf.io.fromMemory(toArtifacts(ours) as unknown as tf.io.ModelArtifacts));
       const again = (back.predict(tf.tensor(x, [6, 3])) as tf.Tensor).dataSync();
       expect(Math.max(...Array.from(again, (v, i) => Math.abs(v - expected[i]!)))).toBeLessThanOrEqual(1e-6);

@@ -140,7 +140,10 @@ describe('Keras JSON of layers and models', () => {
     const vs = deserializeInitializer({ class_name: 'VarianceScaling', config: { scale: 2, mode: 'fanIn', distribution: 'normal', seed: null } }, 'test');
     expect(typeof vs === 'object' && vs.getConfig()).toEqual({ scale: 2, mode: 'fan_in', distribution: 'truncated_normal' });
     expect(deserializeInitializer({ class_name: 'LeCunNormal', config: { seed: null } }, 'test')).toBe('lecun_normal');
-    expect(() => deserializeInitializer({ class_name: 'Orthogonal', config: { gain: 1 } }, 'layer 0')).toThrow(/layer 0: unknown initializer class 'Orthogonal'/);
+    const orthogonal = deserializeInitializer({ class_name: 'Orthogonal', config: { gain: 2, seed: null } }, 'layer 0');
+    expect(typeof orthogonal === 'object' && [orthogonal.className, orthogonal.getConfig()]).toEqual(['Orthogonal', { gain: 2 }]);
+    expect(deserializeInitializer({ class_name: 'OrthogonalInitializer', config: { seed: null } }, 'layer 0')).toBe('orthogonal');
+    expect(() => deserializeInitializer({ class_name: 'Orthogonall', config: { gain: 1 } }, 'layer 0')).toThrow(/layer 0: unknown initializer class 'Orthogonall' \(did you mean 'Orthogonal'\?\)/);
   });
 
   const everyLayer = (): Layer[] => [
@@ -188,7 +191,7 @@ describe('Keras JSON of layers and models', () => {
 
   it('rejects what it cannot rebuild, naming the layer and the key', () => {
     const base = (layer: object) => ({ class_name: 'Sequential', config: { name: 's', layers: [layer] } });
-    expect(() => (modelFromJSON(base({ class_name: 'LSTM', config: { units: 3 } })) as Sequential)).toThrow(/model JSON: .*layer 0: layer class 'LSTM' is not available in minikeras.*Dense/);
+    expect(() => (modelFromJSON(base({ class_name: 'CuDNNLSTM', config: { units: 3 } })) as Sequential)).toThrow(/model JSON: .*layer 0: layer class 'CuDNNLSTM' is not available in minikeras.*Dense/);
     expect(() => (modelFromJSON(base({ class_name: 'Dense', config: { units: 3, kernel_constraint: { class_name: 'MaxNorm', config: {} } } })) as Sequential))
       .toThrow(/layer 0 \(Dense\): 'kernel_constraint' = .* is not supported/);
     expect(() => (modelFromJSON(base({ class_name: 'Dense', config: { units: 3, unitz: 4 } })) as Sequential)).toThrow(/unknown config key 'unitz'/);

@@ -13,7 +13,7 @@ import { INITIALIZERS, Initializer, getInitializer } from '../initializers';
 import type { InitializerIdentifier } from '../initializers';
 import { getRegularizer, l1, l1l2, l2 } from '../regularizers';
 import type { RegularizerIdentifier } from '../regularizers';
-import { ACTIVATIONS, activationForWriter, activationName, didYouMean, getActivation } from '../activations';
+import { ACTIVATIONS, activationForWriter, activationName, didYouMean, getActivation, legacyHardSigmoid } from '../activations';
 import type { ActivationIdentifier } from '../activations';
 
 /** The version written into `generatedBy` and `keras_version`. */
@@ -124,7 +124,7 @@ const INITIALIZER_CLASSES: Record<string, keyof typeof INITIALIZERS> = {
   TruncatedNormal: 'truncated_normal', VarianceScaling: 'variance_scaling', GlorotUniform: 'glorot_uniform',
   GlorotNormal: 'glorot_normal', HeNormal: 'he_normal', HeUniform: 'he_uniform', LecunNormal: 'lecun_normal',
   LecunUniform: 'lecun_uniform', LeCunNormal: 'lecun_normal', LeCunUniform: 'lecun_uniform', Identity: 'identity',
-  IdentityInitializer: 'identity',
+  IdentityInitializer: 'identity', Orthogonal: 'orthogonal', OrthogonalInitializer: 'orthogonal',
 };
 
 /** Writes an initializer as `{ class_name, config }`; random ones carry `seed: null` when unseeded, as Keras writes. */
@@ -205,8 +205,9 @@ export function deserializeRegularizer(value: unknown, where: string): Regulariz
 }
 
 function serializeActivation(identifier: ActivationIdentifier | null, owner: string): string {
-  const name = activationName(identifier);
-  if (!Object.hasOwn(ACTIVATIONS, name)) {
+  // A layer's getConfig names the tfjs hard sigmoid 'hardSigmoid' (activationName), which stays so in the file.
+  const name = identifier === 'hardSigmoid' ? identifier : activationName(identifier);
+  if (!Object.hasOwn(ACTIVATIONS, name) && name !== 'hardSigmoid') {
     throw new Error(`${owner}: activation '${name}' is a custom function, which cannot be saved; use one of ${Object.keys(ACTIVATIONS).join(', ')}`);
   }
   return name;
@@ -263,6 +264,9 @@ function checkConfigKey(key: string, where: string): void {
 
 const isInitializerKey = (k: string) => k.endsWith('Initializer');
 const isRegularizerKey = (k: string) => k.endsWith('Regularizer');
+// Recurrent layers have a second activation; its 'hard_sigmoid_tfjs' (the 0.2x + 0.5 form) is saved as tfjs
+// and Keras 2 name it, 'hard_sigmoid', and read back as that form from their files.
+const isActivationKey = (k: string) => k === 'activation' || k === 'recurrentActivation';
 
 /** A layer as `{ class_name, config }` with Keras' snake_case keys. */
 export function serializeLayer(layer: Layer): KerasObjectJson {
@@ -275,7 +279,7 @@ export function serializeLayer(layer: Layer): KerasObjectJson {
     if (value === undefined) continue;
     config[toSnakeKey(key)] = isInitializerKey(key) ? serializeInitializer(value as InitializerIdentifier, owner)
       : isRegularizerKey(key) ? serializeRegularizer(value as RegularizerIdentifier | null, owner)
-        : key === 'activation' ? serializeActivation(value as ActivationIdentifier | null, owner)
+        : isActivationKey(key) ? serializeActivation(value === 'hard_sigmoid_tfjs' ? legacyHardSigmoid : value as ActivationIdentifier | null, owner)
           : Array.isArray(value) ? [...value] : value;
   }
   if (layer.className === 'InputLayer') {
@@ -313,7 +317,7 @@ export function deserializeLayer(value: unknown, where: string): Layer {
     }
     args[camel] = isInitializerKey(camel) ? deserializeInitializer(value, `${here} ${key}`)
       : isRegularizerKey(camel) ? deserializeRegularizer(value, `${here} ${key}`)
-        : camel === 'activation' ? (value == null ? null : deserializeActivation(value, `${here} ${key}`))
+        : isActivationKey(camel) ? (value == null ? null : deserializeActivation(value, `${here} ${key}`))
           : value;
   }
   const positional = spec.positional.map((k) => {
@@ -352,7 +356,7 @@ function deserializeRegistered(obj: KerasObjectJson, where: string): Layer {
     const camel = toCamelKey(key);
     config[camel] = isInitializerKey(camel) ? deserializeInitializer(value, `${here} ${key}`)
       : isRegularizerKey(camel) ? deserializeRegularizer(value, `${here} ${key}`)
-        : camel === 'activation' ? (value == null ? null : deserializeActivation(value, `${here} ${key}`))
+        : isActivationKey(camel) ? (value == null ? null : deserializeActivation(value, `${here} ${key}`))
           : value;
   }
   let layer: unknown;

@@ -1,0 +1,11 @@
+export { SimpleRNNCell, LSTMCell, GRUCell, RecurrentCell } from './cells';
+export type { RecurrentCellArgs, GatedCellArgs, LSTMCellArgs, GRUCellArgs, RnnCell, RecurrentActivationIdentifier } from './cells';
+export { RNN } from './rnn-base';
+export type { RNNArgs } from './rnn-base';
+export { StackedRNNCells } from './stacked-cells';
+export { SimpleRNN } from './simple-rnn';
+export type { SimpleRNNArgs } from './simple-rnn';
+export { LSTM } from './lstm';
+export type { LSTMArgs } from './lstm';
+export { GRU } from './gru';
+export type { GRUArgs } from './gru';
