@@ -2,14 +2,15 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fixedPermutation } from './data';
-import { parseArgs, runBench } from './main';
+import { W4_SEQ_LEN, W4_VOCAB, fixedPermutation, tokenBatches } from './data';
+import { parseArgs, runBench, shortTitle } from './main';
 import { planJobs } from './plan';
 import { decodeVlq, watFunctionNames } from './profile';
-import { measureSync, ONE_STEP } from './protocol';
+import { FULL_SLOW, measureSync, ONE_STEP, QUICK } from './protocol';
 import type { Protocol } from './protocol';
-import { BEGIN, END, median, writeSection } from './report';
+import { BEGIN, END, aggregate, goalsTable, median, partialWorkloads, sectionMarkers, writeSection } from './report';
 import { SYSTEMS, WORKLOADS } from './workloads';
+import type { JobResult, SystemId } from './workloads';
 
 const dir = mkdtempSync(join(tmpdir(), 'minikeras-bench-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -55,6 +56,42 @@ describe('bench building blocks', () => {
     expect(WORKLOADS.w2.flopPerItem).toBe(778_752 + 13_381_632 + 96_000);
     // W3 per step of 4 samples: (2*8*2*2 + 8*1*2*3) * 4 = (64 + 48) * 4 = 448.
     expect(WORKLOADS.w3.flopPerItem).toBe(448);
+    // W4 per sequence: 100 steps x (x·W 64x256 + h·R 64x256, each fwd + dW + dX: 3 * 2 * 64 * 256 = 98,304)
+    // = 19,660,800; Dense 64x1 x3 = 384.
+    expect(WORKLOADS.w4.flopPerItem).toBe(100 * 2 * 98_304 + 384);
+    expect(WORKLOADS.w4.batchSize).toBe(32);
+  });
+
+  it("W4's token data is fixed, in range, cut into whole batches, and its label is the majority rule", () => {
+    const a = tokenBatches(32, 100);
+    expect(a.count).toBe(3);
+    expect(a.x).toHaveLength(96 * W4_SEQ_LEN);
+    expect(a.y).toHaveLength(96);
+    expect(tokenBatches(32, 100).x).toEqual(a.x);
+    let min = Infinity, max = -Infinity;
+    for (const id of a.x) { min = Math.min(min, id); max = Math.max(max, id); expect(Number.isInteger(id)).toBe(true); }
+    expect(min).toBeGreaterThanOrEqual(1);
+    expect(max).toBeLessThan(W4_VOCAB);
+    // Spread over the vocabulary, not stuck in a corner of it.
+    expect(min).toBeLessThan(100);
+    expect(max).toBeGreaterThan(W4_VOCAB - 100);
+    for (let r = 0; r < 96; r++) {
+      const row = a.x.subarray(r * W4_SEQ_LEN, (r + 1) * W4_SEQ_LEN);
+      const low = row.filter((id) => id < W4_VOCAB / 2).length;
+      expect(a.y[r]).toBe(low > W4_SEQ_LEN - low ? 1 : 0);
+    }
+    // Both classes occur in a useful mix.
+    const ones = a.y.reduce((p, v) => p + v, 0);
+    expect(ones).toBeGreaterThan(25);
+    expect(ones).toBeLessThan(71);
+    expect(tokenBatches(32, 100, W4_SEQ_LEN, W4_VOCAB, 7).x).not.toEqual(a.x);
+    expect(() => tokenBatches(32, 31)).toThrow(/tokenBatches: 31 sequences do not fill one batch of 32/);
+  });
+
+  it('shortens titles at the first comma outside parentheses', () => {
+    expect(shortTitle(WORKLOADS.w4.title)).toBe('W4 Embedding(10k, 64)-LSTM(64)-Dense(1, sigmoid)');
+    expect(shortTitle(WORKLOADS.w1.title)).toBe('W1 MLP 784-128(relu)-10(softmax)');
+    expect(shortTitle('no comma')).toBe('no comma');
   });
 
   it('the fixed permutation is a permutation and the same every time', () => {
@@ -93,11 +130,62 @@ describe('bench building blocks', () => {
     expect(plan.jobs.filter((j) => j.api === 'memory')).toHaveLength(1);
   });
 
+  it('plans W4 for minikeras and both tfjs backends, interleaved, with notes for brain.js and ConvNetJS', () => {
+    const plan = planJobs({ quick: false, rounds: 2, workloads: ['w4'], systems: [...SYSTEMS], fit: true, memory: true });
+    expect(plan.jobs.map((j) => j.system)).toEqual(['minikeras', 'tfjs-cpu', 'tfjs-wasm', 'tfjs-wasm', 'tfjs-cpu', 'minikeras']);
+    for (const j of plan.jobs) {
+      expect(j.api).toBe('tob');
+      expect(j.protocol).toEqual(FULL_SLOW);
+      expect(j.timeoutSeconds).toBe(FULL_SLOW.budgetSeconds + 90);
+    }
+    expect(plan.notes.map((n) => `${n.job.system} ${n.job.workload}: ${n.status}`)).toEqual(['brain.js w4: skipped', 'convnetjs w4: skipped']);
+    expect(plan.notes[0]!.message).toMatch(/no embedding layer/);
+    const quick = planJobs({ quick: true, rounds: 2, workloads: ['w4'], systems: ['minikeras', 'tfjs-wasm'], fit: true, memory: false });
+    expect(quick.jobs.map((j) => `${j.system} ${j.protocol === QUICK}`)).toEqual(['minikeras true', 'tfjs-wasm true']);
+  });
+
+  it('--workloads accepts w4; W4 is part of the default run', () => {
+    expect(parseArgs(['--workloads', 'w4']).workloads).toEqual(['w4']);
+    expect(parseArgs(['--workloads', 'w3,w4']).workloads).toEqual(['w3', 'w4']);
+    expect(parseArgs([]).workloads).toEqual(['w1', 'w1b', 'w2', 'w3', 'w4']);
+    expect(() => parseArgs(['--workloads', 'w5'])).toThrow(/--workloads takes w1, w1b, w2, w3, w4; got 'w5'/);
+  });
+
+  it('W4 goal: at least 5x the faster tfjs backend, peak RSS against tfjs-cpu; a partial run lists only its goals', () => {
+    const result = (system: SystemId, rate: number, rss: number): JobResult => ({
+      job: { system, workload: 'w4', api: 'tob', protocol: FULL_SLOW, timeoutSeconds: 1 }, status: 'ok', rates: [rate], peakRssMiB: rss,
+    });
+    const met = goalsTable(aggregate([result('minikeras', 600, 150), result('tfjs-cpu', 20, 400), result('tfjs-wasm', 60, 250)]));
+    expect(met).toContain('| W4 ≥ 5× the fastest tfjs backend (trainOnBatch) | 600 samples/s | tfjs-wasm 60.0 | 10.0× | yes |');
+    expect(met).toContain("| W4 peak RSS ≤ tfjs-cpu's | 150 MiB | tfjs-cpu 400 MiB | 0.375× | yes |");
+    expect(met).not.toMatch(/W1|W2|W3/);
+    const missed = goalsTable(aggregate([result('minikeras', 200, 450), result('tfjs-cpu', 50, 400), result('tfjs-wasm', 40, 250)]));
+    expect(missed).toContain('| W4 ≥ 5× the fastest tfjs backend (trainOnBatch) | 200 samples/s | tfjs-cpu 50.0 | 4.00× | no (0.800 of the goal) |');
+    expect(missed).toContain("| W4 peak RSS ≤ tfjs-cpu's | 450 MiB | tfjs-cpu 400 MiB | 1.13× | no |");
+  });
+
+  it('a partial run writes its own section and leaves the full run\'s alone', () => {
+    expect(partialWorkloads(['w4', 'w3', 'w2', 'w1b', 'w1'])).toBeUndefined();
+    expect(partialWorkloads(['w4'])).toEqual(['w4']);
+    expect(partialWorkloads(['w4', 'w1'])).toEqual(['w1', 'w4']);
+    const path = join(dir, 'perf-partial.md');
+    writeFileSync(path, '# Performance\n');
+    writeSection(path, 'full run', sectionMarkers(undefined));
+    const w4 = sectionMarkers(['w4']);
+    expect(w4.begin).toMatch(/^<!-- pnpm bench --workloads w4: begin/);
+    writeSection(path, 'w4 run 1', w4);
+    writeSection(path, 'w4 run 2', w4);
+    const text = readFileSync(path, 'utf8');
+    expect(text).toContain(`${BEGIN}\nfull run\n${END}`);
+    expect(text).toContain(`${w4.begin}\nw4 run 2\n${w4.end}`);
+    expect(text).not.toContain('w4 run 1');
+  });
+
   it('--quick writes nothing unless asked', () => {
     expect(parseArgs(['--quick']).out).toBeNull();
     expect(parseArgs(['--quick', '--out', 'x.md']).out).toBe('x.md');
     expect(parseArgs([]).out).toMatch(/docs[\\/]performance\.md$/);
-    expect(() => parseArgs(['--workloads', 'w9'])).toThrow(/--workloads takes w1, w1b, w2, w3; got 'w9'/);
+    expect(() => parseArgs(['--workloads', 'w9'])).toThrow(/--workloads takes w1, w1b, w2, w3, w4; got 'w9'/);
   });
 
   it('replaces only its own section of the performance doc', () => {
@@ -137,7 +225,42 @@ describe('pnpm bench --quick harness (tiny configuration)', () => {
     expect(markdown).toMatch(/\| brain\.js 1\.6\.1 \| trainPattern \| \*\*[\d,.]+\*\* \|.*\| [\d.]+× \|/);
     const written = readFileSync(out, 'utf8');
     expect(written.startsWith('# Performance\n\nkept\n')).toBe(true);
-    expect(written).toContain(BEGIN);
+    expect(written).toContain(sectionMarkers(['w3']).begin);
     expect(written).toContain('#### W3 XOR');
+  });
+});
+
+describe('pnpm bench --quick on W4 (tiny configuration)', () => {
+  it('trains Embedding-LSTM-Dense in minikeras and tfjs-wasm child processes, profiles minikeras, writes a W4 section', async () => {
+    const out = join(dir, 'performance-w4.md');
+    writeFileSync(out, '# Performance\n\nkept\n');
+    const tiny: Protocol = { warmupSeconds: 0, warmupSteps: 1, reps: 2, repSeconds: 0, repSteps: 1, budgetSeconds: 30 };
+    const { results, report, markdown } = await runBench({
+      quick: true, rounds: 1, workloads: ['w4'], systems: ['minikeras', 'tfjs-wasm', 'brain.js'], fit: true, memory: true,
+      optimizers: false, profile: true, out, verbose: false, protocol: tiny, trainSamples: 64, log: () => {},
+    });
+    const byKey = new Map(results.map((r) => [`${r.job.system} ${r.job.api}`, r]));
+    expect([...byKey.keys()].sort()).toEqual(['brain.js tob', 'minikeras tob', 'tfjs-wasm tob']);
+    expect(byKey.get('brain.js tob')!.status).toBe('skipped');
+    for (const key of ['minikeras tob', 'tfjs-wasm tob']) {
+      const r = byKey.get(key)!;
+      expect(r.status, `${key}: ${r.message}`).toBe('ok');
+      expect(r.rates).toHaveLength(2);
+      for (const rate of r.rates) expect(rate).toBeGreaterThan(0);
+      // Binary crossentropy of a fresh model on balanced labels starts near ln 2.
+      expect(r.firstLoss).toBeGreaterThan(0.6);
+      expect(r.firstLoss).toBeLessThan(0.8);
+    }
+    expect(byKey.get('tfjs-wasm tob')!.backend).toMatch(/wasm.*UnsortedSegmentSum/);
+    expect(report.profiles).toHaveLength(1);
+    expect(report.profiles[0]!.title).toMatch(/^W4 Embedding\(10k, 64\)-LSTM\(64\)-Dense\(1, sigmoid\) — trainOnBatch/);
+    expect(report.profiles[0]!.entries.some((e) => /^packages\/[a-z-]+\/src\/.+\.ts:\d+$/.test(e.where))).toBe(true);
+    expect(markdown).toMatch(/\| W4 ≥ 5× the fastest tfjs backend \(trainOnBatch\) \| [\d,.]+ samples\/s \| tfjs-wasm [\d,.]+ \|/);
+    expect(markdown).not.toContain('Memory over long training');
+    const written = readFileSync(out, 'utf8');
+    expect(written.startsWith('# Performance\n\nkept\n')).toBe(true);
+    expect(written).toContain(sectionMarkers(['w4']).begin);
+    expect(written).not.toContain(BEGIN);
+    expect(written).toContain('## Side by side: `pnpm bench --workloads w4` --quick');
   });
 });

@@ -20,7 +20,7 @@ import { topSelfTime, watFunctionNames } from './profile';
 import type { CpuProfile, SelfTimeEntry } from './profile';
 import { FULL, QUICK } from './protocol';
 import type { Protocol } from './protocol';
-import { aggregate, fmt, renderReport, writeSection } from './report';
+import { DEFAULT_WORKLOADS, aggregate, fmt, partialWorkloads, renderReport, sectionMarkers, writeSection } from './report';
 import type { Report } from './report';
 import { BENCH_DIR, REPO_DIR, bundleWorkers, runJob } from './runner';
 import type { Bundles } from './runner';
@@ -49,7 +49,7 @@ export interface BenchOptions {
 
 export function parseArgs(argv: readonly string[]): BenchOptions {
   const o: BenchOptions = {
-    quick: false, rounds: 2, workloads: ['w1', 'w1b', 'w2', 'w3', 'w4'], systems: [...SYSTEMS],
+    quick: false, rounds: 2, workloads: [...DEFAULT_WORKLOADS], systems: [...SYSTEMS],
     fit: true, memory: true, optimizers: true, profile: true, out: join(REPO_DIR, 'docs', 'performance.md'), verbose: false,
   };
   let outGiven = false;
@@ -197,9 +197,10 @@ export async function runBench(o: BenchOptions): Promise<{ report: Report; markd
   const report: Report = {
     machine: finishMachine(machine), quick: o.quick, rounds: o.quick ? 1 : o.rounds, protocol: o.quick ? QUICK : FULL,
     rows: aggregate(results), optimizers, profiles, seconds: (performance.now() - started) / 1000,
+    workloads: partialWorkloads(o.workloads),
   };
   const markdown = renderReport(report);
-  if (o.out) writeSection(o.out, markdown);
+  if (o.out) writeSection(o.out, markdown, sectionMarkers(report.workloads));
   if (o.json) writeFileSync(o.json, `${JSON.stringify({ report, results }, null, 1)}\n`);
   return { report, markdown, results };
 }
