@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { W4_SEQ_LEN, W4_VOCAB, fixedPermutation, tokenBatches } from './data';
-import { parseArgs, runBench, shortTitle } from './main';
+import { parseArgs, runBench, shortTitle, w4Area } from './main';
 import { planJobs } from './plan';
-import { decodeVlq, watFunctionNames } from './profile';
+import { decodeVlq, timeByArea, watFunctionNames } from './profile';
+import type { CpuProfile } from './profile';
 import { FULL_SLOW, measureSync, ONE_STEP, QUICK } from './protocol';
 import type { Protocol } from './protocol';
 import { BEGIN, END, aggregate, goalsTable, median, partialWorkloads, sectionMarkers, writeSection } from './report';
@@ -68,8 +69,9 @@ describe('bench building blocks', () => {
     expect(a.x).toHaveLength(96 * W4_SEQ_LEN);
     expect(a.y).toHaveLength(96);
     expect(tokenBatches(32, 100).x).toEqual(a.x);
-    let min = Infinity, max = -Infinity;
-    for (const id of a.x) { min = Math.min(min, id); max = Math.max(max, id); expect(Number.isInteger(id)).toBe(true); }
+    let min = Infinity, max = -Infinity, fractional = 0;
+    for (const id of a.x) { min = Math.min(min, id); max = Math.max(max, id); if (!Number.isInteger(id)) fractional++; }
+    expect(fractional).toBe(0);
     expect(min).toBeGreaterThanOrEqual(1);
     expect(max).toBeLessThan(W4_VOCAB);
     // Spread over the vocabulary, not stuck in a corner of it.
@@ -112,6 +114,49 @@ describe('bench building blocks', () => {
     expect(decodeVlq('AACA')).toEqual([0, 0, 1, 0]);
     expect(decodeVlq('D')).toEqual([-1]);
     expect(decodeVlq('gB')).toEqual([16]);
+  });
+
+  it('time by area: each sample under the outermost classified frame on its stack, the rest as other', () => {
+    const frame = (functionName: string) => ({ functionName, url: '', lineNumber: 0, columnNumber: 0 });
+    // root -> step -> lstm -> matmul; root -> step -> backward -> lstm (a forward frame under a backward one) -> matmul;
+    // root -> step -> loss; root -> (garbage collector); root -> (idle).
+    const profile: CpuProfile = {
+      nodes: [
+        { id: 1, callFrame: frame('(root)'), children: [2, 8, 9] },
+        { id: 2, callFrame: frame('step'), children: [3, 5, 7] },
+        { id: 3, callFrame: frame('lstm'), children: [4] },
+        { id: 4, callFrame: frame('matmul') },
+        { id: 5, callFrame: frame('backward'), children: [6] },
+        { id: 6, callFrame: frame('lstm'), children: [10] },
+        { id: 10, callFrame: frame('matmul') },
+        { id: 7, callFrame: frame('loss') },
+        { id: 8, callFrame: frame('(garbage collector)') },
+        { id: 9, callFrame: frame('(idle)') },
+      ],
+      samples: [4, 4, 3, 10, 10, 10, 6, 7, 8, 9, 9, 2],
+      startTime: 0,
+      endTime: 12_000,
+    };
+    const areas = timeByArea(profile, (f) => ({ lstm: 'forward', backward: 'backward', '(garbage collector)': 'gc' } as Record<string, string>)[f.name] ?? null, '/');
+    // 11 samples counted (the 2 idle ones not), 1 ms each (12 ms over 12 samples).
+    expect(areas).toEqual([
+      { area: 'backward', ms: 4, share: 4 / 10 },
+      { area: 'forward', ms: 3, share: 3 / 10 },
+      { area: 'other', ms: 2, share: 2 / 10 },
+      { area: 'gc', ms: 1, share: 1 / 10 },
+    ]);
+  });
+
+  it("W4's areas: the lstm op's forward and backward, the embedding's gather and scatter-add, Adam, GC", () => {
+    expect(w4Area({ name: 'lstm', where: 'packages/tensor/src/ops/rnn.ts:266' })).toMatch(/^LSTM forward/);
+    expect(w4Area({ name: '(anonymous)', where: 'packages/tensor/src/ops/rnn.ts:281' })).toMatch(/^LSTM backward/);
+    expect(w4Area({ name: 'inputSideGrads', where: 'packages/tensor/src/ops/rnn.ts:219' })).toBeNull();
+    expect(w4Area({ name: 'call', where: 'packages/layers/src/layers/embedding.ts:61' })).toMatch(/^Embedding forward/);
+    expect(w4Area({ name: 'gather2', where: 'packages/tensor/src/ops/shape.ts:182' })).toMatch(/^Embedding forward/);
+    expect(w4Area({ name: '(anonymous)', where: 'packages/tensor/src/ops/shape.ts:198' })).toMatch(/^Embedding backward/);
+    expect(w4Area({ name: 'applyGradients', where: 'packages/optimizers/src/optimizer.ts:236' })).toMatch(/^Adam/);
+    expect(w4Area({ name: '(garbage collector)', where: '' })).toBe('garbage collector');
+    expect(w4Area({ name: 'kernel4x8 (wasm)', where: 'packages/tensor/src/kernels/wasm/kernels.wat' })).toBeNull();
   });
 
   it('names WAT functions in index order (named, exported-only, anonymous)', () => {
@@ -255,6 +300,11 @@ describe('pnpm bench --quick on W4 (tiny configuration)', () => {
     expect(report.profiles).toHaveLength(1);
     expect(report.profiles[0]!.title).toMatch(/^W4 Embedding\(10k, 64\)-LSTM\(64\)-Dense\(1, sigmoid\) — trainOnBatch/);
     expect(report.profiles[0]!.entries.some((e) => /^packages\/[a-z-]+\/src\/.+\.ts:\d+$/.test(e.where))).toBe(true);
+    // The step by area: the LSTM's forward and backward are found on the stacks, and the shares add up.
+    const areas = report.profiles[0]!.areas!;
+    expect(areas.map((a) => a.area)).toEqual(expect.arrayContaining([expect.stringMatching(/^LSTM forward/), expect.stringMatching(/^LSTM backward/)]));
+    expect(areas.reduce((p, a) => p + a.share, 0)).toBeCloseTo(1, 6);
+    expect(markdown).toContain('By area (inclusive');
     expect(markdown).toMatch(/\| W4 ≥ 5× the fastest tfjs backend \(trainOnBatch\) \| [\d,.]+ samples\/s \| tfjs-wasm [\d,.]+ \|/);
     expect(markdown).not.toContain('Memory over long training');
     const written = readFileSync(out, 'utf8');

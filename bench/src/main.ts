@@ -16,8 +16,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeMachine, finishMachine, machineLine } from './machine';
 import { planJobs } from './plan';
-import { topSelfTime, watFunctionNames } from './profile';
-import type { CpuProfile, SelfTimeEntry } from './profile';
+import { timeByArea, topSelfTime, watFunctionNames } from './profile';
+import type { AreaTime, CpuProfile, Frame, SelfTimeEntry } from './profile';
 import { FULL, QUICK } from './protocol';
 import type { Protocol } from './protocol';
 import { DEFAULT_WORKLOADS, aggregate, fmt, partialWorkloads, renderReport, sectionMarkers, writeSection } from './report';
@@ -100,7 +100,27 @@ function describe(r: JobResult): string {
   return `${head}: ${rates} ${w.unit}, peak RSS ${fmt(r.peakRssMiB)} MiB, ${fmt(r.processSeconds)} s`;
 }
 
-async function profileRun(bundles: Bundles, workload: WorkloadId, quick: boolean): Promise<{ title: string; entries: SelfTimeEntry[] }> {
+/**
+ * W4's profile by area of the step (see `timeByArea`: a sample belongs to the outermost of these on its stack).
+ * The only closure of ops/shape.ts on W4's stacks is the gather op's backward (the embedding's scatter-add).
+ */
+export function w4Area(f: Frame): string | null {
+  const file = f.where.replace(/:\d+$/, '');
+  if (file === 'packages/layers/src/layers/embedding.ts' && f.name === 'call') return 'Embedding forward (id checks + gather)';
+  if (file === 'packages/tensor/src/ops/shape.ts') {
+    if (f.name.startsWith('gather')) return 'Embedding forward (id checks + gather)';
+    if (f.name === '(anonymous)') return 'Embedding backward (scatter-add into a dense 10,000 × 64 gradient)';
+  }
+  if (file === 'packages/tensor/src/ops/rnn.ts') {
+    if (f.name === 'lstm') return 'LSTM forward (lstm op: input projection, 100 × (h·R + gate kernel))';
+    if (f.name === '(anonymous)') return 'LSTM backward (lstm op: 100 × (gate gradients + dz·Rᵀ), then dW, dR, db, dx)';
+  }
+  if (file.startsWith('packages/optimizers/src/')) return 'Adam (673,089 weights, 640,000 of them the embedding)';
+  if (f.name === '(garbage collector)') return 'garbage collector';
+  return null;
+}
+
+async function profileRun(bundles: Bundles, workload: WorkloadId, quick: boolean): Promise<{ title: string; entries: SelfTimeEntry[]; areas?: AreaTime[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'minikeras-prof-'));
   try {
     const protocol: Protocol = quick ? QUICK : { ...FULL, reps: 1, repSeconds: 8, budgetSeconds: 30 };
@@ -111,7 +131,10 @@ async function profileRun(bundles: Bundles, workload: WorkloadId, quick: boolean
     const title = `${shortTitle(WORKLOADS[workload].title)} — trainOnBatch, ${result.status === 'ok' ? `${fmt(result.rates[0])} ${WORKLOADS[workload].unit} under the profiler` : result.status}`;
     if (!file) return { title: `${title} (no profile written)`, entries: [] };
     const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
-    return { title, entries: topSelfTime(profile, 12, REPO_DIR, minikerasWasm()) };
+    const wasm = minikerasWasm();
+    const entries = topSelfTime(profile, workload === 'w4' ? 16 : 12, REPO_DIR, wasm);
+    if (workload !== 'w4') return { title, entries };
+    return { title, entries, areas: timeByArea(profile, w4Area, REPO_DIR, wasm, 'other (Dense, loss, autograd, training loop)') };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -169,7 +192,7 @@ export async function runBench(o: BenchOptions): Promise<{ report: Report; markd
   });
   const bundles = await bundleWorkers();
   const results: JobResult[] = [...plan.notes];
-  const profiles: { title: string; entries: SelfTimeEntry[] }[] = [];
+  const profiles: Report['profiles'] = [];
   let optimizers: string | undefined;
   try {
     for (const [i, job] of plan.jobs.entries()) {

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Machine } from './machine';
 import { machineLine } from './machine';
 import type { Protocol } from './protocol';
-import type { SelfTimeEntry } from './profile';
+import type { AreaTime, SelfTimeEntry } from './profile';
 import { SYSTEMS, WORKLOADS } from './workloads';
 import type { Api, Job, JobResult, MemorySample, SystemId, WorkloadId } from './workloads';
 
@@ -222,6 +222,18 @@ export function profileTable(title: string, entries: readonly SelfTimeEntry[]): 
   ].join('\n');
 }
 
+/** Inclusive time by area of the step (the profile above, regrouped by `timeByArea`). */
+export function areaTable(areas: readonly AreaTime[]): string {
+  return [
+    'By area (inclusive: each sample counted once, under the outermost of these on its stack):',
+    '',
+    '| area | ms | share |',
+    '|---|---|---|',
+    ...areas.map((a) => `| ${a.area} | ${fmt(a.ms)} | ${(a.share * 100).toFixed(1)} % |`),
+    '',
+  ].join('\n');
+}
+
 export interface Report {
   machine: Machine;
   quick: boolean;
@@ -229,7 +241,7 @@ export interface Report {
   protocol: Protocol;
   rows: Row[];
   optimizers?: string;
-  profiles: { title: string; entries: SelfTimeEntry[] }[];
+  profiles: { title: string; entries: SelfTimeEntry[]; areas?: AreaTime[] }[];
   seconds: number;
   /** The workloads of a partial run (`--workloads w4`); undefined for the full set. */
   workloads?: WorkloadId[];
@@ -281,7 +293,10 @@ export function renderReport(r: Report): string {
   if (r.optimizers) parts.push('### Optimizer step (bench/src/optimizers.ts, run by `pnpm bench`)', '', '```', r.optimizers.trim(), '```', '');
   if (r.profiles.length) {
     parts.push('### Where minikeras spends its time', '', 'Self time per function from the V8 sampling profiler (the one behind `node --cpu-prof`), started after the warm-up so that only the timed steady-state steps are sampled; bundle positions are mapped back to the TypeScript sources.', '');
-    for (const pr of r.profiles) parts.push(profileTable(pr.title, pr.entries));
+    for (const pr of r.profiles) {
+      parts.push(profileTable(pr.title, pr.entries));
+      if (pr.areas?.length) parts.push(areaTable(pr.areas));
+    }
   }
   return parts.join('\n');
 }
