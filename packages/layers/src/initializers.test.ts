@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { setSeed } from '@minikeras/tensor';
+import { rngFor, setSeed } from '@minikeras/tensor';
 import type { Tensor } from '@minikeras/tensor';
 import {
-  Constant, GlorotNormal, GlorotUniform, HeNormal, HeUniform, Identity, Initializer, LecunNormal, LecunUniform, Ones,
+  Constant, Orthogonal, GlorotNormal, GlorotUniform, HeNormal, HeUniform, Identity, Initializer, LecunNormal, LecunUniform, Ones,
   RandomNormal, RandomUniform, TruncatedNormal, VarianceScaling, Zeros, computeFans, getInitializer,
 } from './initializers';
 
@@ -164,5 +164,73 @@ describe('getInitializer', () => {
     expect(new GlorotUniform().getConfig()).toEqual({});
     expect(new RandomNormal().getConfig()).toEqual({ mean: 0, stddev: 0.05 });
     expect(new VarianceScaling().getConfig()).toEqual({ scale: 1, mode: 'fan_in', distribution: 'truncated_normal' });
+  });
+});
+
+/** Householder QR of the row-major [m, n] matrix a (m >= n), float64: Q [m, n] with Q·R = a. */
+function householderQ(a: number[], m: number, n: number): { q: number[]; rDiag: number[] } {
+  const r = a.slice();
+  const qFull = Array.from({ length: m * m }, (_, i) => (Math.floor(i / m) === i % m ? 1 : 0));
+  for (let k = 0; k < n; k++) {
+    const v = new Array<number>(m).fill(0);
+    let norm = 0;
+    for (let i = k; i < m; i++) norm += r[i * n + k]! ** 2;
+    norm = Math.sqrt(norm);
+    const alpha = r[k * n + k]! > 0 ? -norm : norm;
+    for (let i = k; i < m; i++) v[i] = r[i * n + k]!;
+    v[k]! -= alpha;
+    const vv = v.reduce((p, x) => p + x * x, 0);
+    if (vv === 0) continue;
+    for (let j = 0; j < n; j++) {
+      let d = 0;
+      for (let i = k; i < m; i++) d += v[i]! * r[i * n + j]!;
+      for (let i = k; i < m; i++) r[i * n + j]! -= (2 * d / vv) * v[i]!;
+    }
+    // Q = Q · H_k
+    for (let i = 0; i < m; i++) {
+      let d = 0;
+      for (let l = k; l < m; l++) d += qFull[i * m + l]! * v[l]!;
+      for (let l = k; l < m; l++) qFull[i * m + l]! -= (2 * d / vv) * v[l]!;
+    }
+  }
+  const q = Array.from({ length: m * n }, (_, i) => qFull[Math.floor(i / n) * m + (i % n)]!);
+  return { q, rDiag: Array.from({ length: n }, (_, k) => r[k * n + k]!) };
+}
+
+describe('Orthogonal (Keras 3 OrthogonalInitializer)', () => {
+  it('is Q of the QR of a seeded normal matrix with the signs of diag(R), times gain (against a Householder QR)', () => {
+    for (const [shape, gain] of [[[6, 4], 1], [[4, 6], 1.5], [[2, 3, 4], 2], [[5, 5], 1]] as const) {
+      const rows = shape.slice(0, -1).reduce((p, d) => p * d, 1), cols = shape[shape.length - 1]!;
+      const m = Math.max(rows, cols), n = Math.min(rows, cols);
+      const t = new Orthogonal({ gain, seed: 17 }).generate(shape);
+      expect(t.shape).toEqual(shape);
+      // The same normal draws, factored independently.
+      const rng = rngFor(17);
+      const a = Array.from({ length: m * n }, () => rng.normal());
+      const { q, rDiag } = householderQ(a, m, n);
+      const want = new Float64Array(rows * cols);
+      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
+        const v = gain * q[i * n + j]! * Math.sign(rDiag[j]!);
+        want[rows >= cols ? i * n + j : j * m + i] = v;
+      }
+      let err = 0;
+      for (let i = 0; i < want.length; i++) err = Math.max(err, Math.abs(want[i]! - t.values[i]!));
+      expect(err, JSON.stringify(shape)).toBeLessThan(1e-6);
+      // Orthonormal columns (rows >= cols) or rows (rows < cols): Q^T Q = gain^2 I.
+      const v = t.values, small = n;
+      for (let i = 0; i < small; i++) for (let j = 0; j < small; j++) {
+        let dot = 0;
+        for (let k = 0; k < m; k++) dot += rows >= cols ? v[k * cols + i]! * v[k * cols + j]! : v[i * cols + k]! * v[j * cols + k]!;
+        expect(Math.abs(dot - (i === j ? gain * gain : 0))).toBeLessThan(1e-5);
+      }
+    }
+  });
+
+  it('is seeded like the other random initializers, resolves by name and rejects rank-1 shapes', () => {
+    expect(Array.from(new Orthogonal({ seed: 3 }).generate([4, 4]).values)).toEqual(Array.from(new Orthogonal({ seed: 3 }).generate([4, 4]).values));
+    expect(Array.from(new Orthogonal({ seed: 3 }).generate([4, 4]).values)).not.toEqual(Array.from(new Orthogonal({ seed: 4 }).generate([4, 4]).values));
+    expect(getInitializer('orthogonal').className).toBe('Orthogonal');
+    expect(new Orthogonal({ gain: 2, seed: 1 }).getConfig()).toEqual({ gain: 2, seed: 1 });
+    expect(() => new Orthogonal().generate([5])).toThrow(/Orthogonal initializer: expected a shape of rank 2 or more, got \[5\]/);
   });
 });

@@ -100,6 +100,12 @@ interface WeightEntry {
   regularizer: Regularizer | null;
 }
 
+/**
+ * Where a layer's weight names start when not at its own name ('<scope>/kernel'): a recurrent layer sets it on
+ * the cells it builds, so their weights are named as tfjs names them ('rnn/kernel', 'rnn/RNNCell_0/kernel').
+ */
+export const WEIGHT_SCOPE: unique symbol = Symbol('minikeras.weightScope');
+
 /** Options of `layer.addWeight(name, shape, options)` (Keras 3 `Layer.add_weight`'s arguments). */
 export interface AddWeightOptions {
   /** How the weight is filled at creation: a name (`'glorot_uniform'`) or an Initializer. Default `'glorot_uniform'`. */
@@ -307,9 +313,10 @@ export abstract class Layer {
     const trainable = options.trainable ?? true;
     // A model being loaded gets its weights from the file: no initializer runs, so no randomness is consumed.
     // A loader checks the weight against its file (shape, size limits) before anything is allocated.
-    checkNewWeight(`${this.name}/${name}`, shape, this.label);
+    const scope = (this as { [WEIGHT_SCOPE]?: string })[WEIGHT_SCOPE] ?? this.name;
+    checkNewWeight(`${scope}/${name}`, shape, this.label);
     const initial = randomInitSuspended() ? zeros(shape) : initializer.generate(shape);
-    const variable = new Variable(initial, { name: `${this.name}/${name}`, trainable: trainable && this.trainableFlag });
+    const variable = new Variable(initial, { name: `${scope}/${name}`, trainable: trainable && this.trainableFlag });
     const regularizer = options.regularizer ? getRegularizer(options.regularizer, `${this.className} '${this.name}'`) : null;
     this.entries.push({ variable, trainable, regularizer });
     return variable;

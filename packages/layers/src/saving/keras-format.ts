@@ -45,7 +45,7 @@ const KERAS_LAYER_NAMES = new Set([
   'ZeroPadding3D', 'Cropping1D', 'Cropping2D', 'Cropping3D', 'ReLU', 'LeakyReLU', 'PReLU', 'ELU', 'Softmax',
   'MaxPooling1D', 'MaxPooling3D', 'AveragePooling1D', 'AveragePooling3D', 'GlobalAveragePooling1D', 'GlobalMaxPooling1D',
   'GlobalAveragePooling3D', 'GlobalMaxPooling3D', 'SimpleRNN', 'LSTM', 'GRU', 'SimpleRNNCell', 'LSTMCell', 'GRUCell',
-  'RNN', 'Bidirectional', 'TimeDistributed', 'Masking', 'SpatialDropout1D', 'SpatialDropout2D', 'GaussianNoise',
+  'RNN', 'StackedRNNCells', 'Bidirectional', 'TimeDistributed', 'Masking', 'SpatialDropout1D', 'SpatialDropout2D', 'GaussianNoise',
   'GaussianDropout', 'AlphaDropout', 'RepeatVector', 'Permute', 'Identity', 'Rescaling', 'Normalization',
   'GroupNormalization', 'UnitNormalization', 'MultiHeadAttention', 'Attention', 'AdditiveAttention', 'Lambda',
 ]);
@@ -82,7 +82,8 @@ function keras3Layer(layer: Layer, nodes: readonly Node[] | null): Record<string
     const out: Record<string, unknown> = { batch_shape: config.batch_input_shape, dtype: config.dtype ?? 'float32', sparse: false, ragged: false, name: layer.name, optional: false };
     return { module: 'keras.layers', class_name: 'InputLayer', config: out, registered_name: null };
   }
-  for (const k of ['batch_input_shape', 'input_shape', 'batch_size', 'input_dim']) delete config[k];
+  // Keras 3 has no input-shape keys on layers; Embedding's input_dim is its vocabulary size, not one of them.
+  for (const k of ['batch_input_shape', 'input_shape', 'batch_size', 'input_dim']) if (!(k === 'input_dim' && layer.className === 'Embedding')) delete config[k];
   if (config.dtype === 'float32' || config.dtype === undefined) config.dtype = POLICY;
   const out: Record<string, unknown> = builtIn
     ? { module: 'keras.layers', class_name: layer.className, config, registered_name: null }

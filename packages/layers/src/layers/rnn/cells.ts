@@ -149,7 +149,9 @@ export abstract class RecurrentCell extends Layer {
 
   /** Builds for a step input shape [batch, features] (a [batch, time, features] shape is accepted too). */
   override build(inputShape: ShapeStructure): void {
-    const shape = inputShape as SymbolicShape;
+    // Called on [x, ...states] (a cell applied on its own), the first shape is the input's.
+    const first = (inputShape as unknown as unknown[])[0];
+    const shape = (Array.isArray(first) ? first : inputShape) as SymbolicShape;
     const features = shape[shape.length - 1];
     if (features == null) throw new Error(`${this.label}: the feature dimension of the input must be known, got shape ${formatSymbolicShape(shape)}`);
     const g = this.gates * this.units;

@@ -5,7 +5,7 @@
  * output, or zeros with `zeroOutputForMask`).
  */
 import { Tensor, formatShape, noGrad, reshape, slice, stack, tensor, where, zeros } from '@minikeras/tensor';
-import { Layer } from '../../engine/layer';
+import { LAYER_ARG_KEYS, Layer, WEIGHT_SCOPE } from '../../engine/layer';
 import type { CallContext, LayerArgs, ShapeStructure, SymbolicShape } from '../../engine/layer';
 import type { Nested } from '../../engine/structure';
 import { deserializeLayer, serializeLayer } from '../../saving/keras-config';
@@ -102,6 +102,10 @@ export class RNN extends Layer {
     this.checkInputShape(x);
     if (states.length > 0) this.checkStateShapes(states);
     if (this.stateful && x[0] != null) this.statefulBatch ??= x[0];
+    // tfjs names a recurrent layer's weights after the layer: 'rnn/kernel', stacked 'rnn/RNNCell_0/kernel'.
+    const scope = (cell: Layer, name: string) => { if (!cell.built) (cell as { [WEIGHT_SCOPE]?: string })[WEIGHT_SCOPE] = name; };
+    if (this.cell instanceof StackedRNNCells) this.cell.cells.forEach((c, i) => scope(c, `${this.name}/RNNCell_${i}`));
+    else scope(this.cell, this.name);
     this.cell.ensureBuilt([x[0] ?? null, x[2] ?? null]);
     this.built = true;
   }
@@ -240,7 +244,9 @@ export class RNN extends Layer {
   static override fromConfig<T extends Layer>(this: abstract new (...args: never[]) => T, config: Record<string, unknown>): T {
     const cls = this as unknown as typeof RNN;
     if (cls !== RNN) return super.fromConfig.call(this, config) as T;
-    const { cell, ...rest } = config;
+    const { cell, ...others } = config;
+    // tfjs also writes the cell's options into the RNN's own config; the cell's config is the one that counts.
+    const rest = Object.fromEntries(Object.entries(others).filter(([k]) => (LAYER_ARG_KEYS as readonly string[]).includes(k) || RNN_KEYS.includes(k)));
     const read = (c: unknown, i?: number): RnnCell => {
       if (isCell(c)) return c;
       const layer = deserializeLayer(c, `RNN.fromConfig cell${i === undefined ? '' : ` ${i}`}`);

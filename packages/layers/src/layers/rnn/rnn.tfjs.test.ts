@@ -193,6 +193,25 @@ describe("tfjs' Layers format", () => {
     expect((again.layers[0] as GRU).cell.resetAfter).toBe(true);
   });
 
+  it('tfjs RNN layers over a cell and over stacked cells load and predict what tfjs predicts, and back', async () => {
+    const init = { recurrentInitializer: 'glorotUniform', biasInitializer: 'randomNormal' } as const;
+    const model = tfl.sequential({
+      layers: [
+        tfl.layers.rnn({ cell: tfl.layers.lstmCell({ units: 3, ...init }), returnSequences: true, inputShape: [T, D] }),
+        tfl.layers.rnn({ cell: [tfl.layers.gruCell({ units: 2, ...init }), tfl.layers.simpleRNNCell({ units: 3, ...init })], goBackwards: true }),
+      ],
+    });
+    const xv = randomTensor([B, T, D], 77);
+    const x = tf.tensor3d(xv.values as Float32Array, [B, T, D]);
+    const expected = (model.predict(x) as tf.Tensor).dataSync();
+    const ours = fromArtifacts(await tfjsSave(model));
+    const [one, two] = ours.layers as [RNN, RNN];
+    expect([one.cell.className, two.cell.className]).toEqual(['LSTMCell', 'StackedRNNCells']);
+    expect(record(maxDiff((ours.predict(xv) as Tensor).values, expected))).toBeLessThan(1e-5);
+    const back = await tfl.loadLayersModel(tf.io.fromMemory(toArtifacts(ours) as unknown as tf.io.ModelArtifacts));
+    expect(record(maxDiff((back.predict(x) as tf.Tensor).dataSync(), expected))).toBeLessThan(1e-5);
+  });
+
   it('an Embedding(maskZero) model with an LSTM in the middle matches tfjs with the mask carried through returnSequences', async () => {
     const model = tfl.sequential({
       layers: [

@@ -39,7 +39,8 @@ export class StackedRNNCells extends Layer {
 
   /** Builds each cell for its step input: [batch, features], then the previous cell's output size. */
   override build(inputShape: ShapeStructure): void {
-    const shape = inputShape as SymbolicShape;
+    const first = (inputShape as unknown as unknown[])[0];
+    const shape = (Array.isArray(first) ? first : inputShape) as SymbolicShape;
     let step: SymbolicShape = [shape[0] ?? null, shape[shape.length - 1] ?? null];
     for (const cell of this.cells) {
       cell.ensureBuilt(step);
