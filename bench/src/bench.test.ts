@@ -41,6 +41,15 @@ describe('timing protocol', () => {
     expect(t.reps[0]!.steps).toBeGreaterThanOrEqual(1);
   });
 
+  it('the budget running out on the step that ends the warm-up still times one step', () => {
+    // Steps of 3 ms, a budget of 4.5 ms: the second step ends the warm-up and the budget together.
+    const busy = () => { const end = performance.now() + 3; while (performance.now() < end) { /* 3 ms step */ } };
+    const t = measureSync(busy, { warmupSeconds: 0, warmupSteps: 2, reps: 3, repSeconds: 10, repSteps: 1, budgetSeconds: 0.0045 });
+    expect(t.cutShort).toBe(true);
+    expect(t.reps).toHaveLength(1);
+    expect(t.reps[0]!.steps).toBe(1);
+  });
+
   it('ONE_STEP times exactly one step with no warm-up', () => {
     let calls = 0;
     const t = measureSync(() => { calls++; }, ONE_STEP);
@@ -207,6 +216,9 @@ describe('bench building blocks', () => {
     const missed = goalsTable(aggregate([result('minikeras', 200, 450), result('tfjs-cpu', 50, 400), result('tfjs-wasm', 40, 250)]));
     expect(missed).toContain('| W4 ≥ 5× the fastest tfjs backend (trainOnBatch) | 200 samples/s | tfjs-cpu 50.0 | 4.00× | no (0.800 of the goal) |');
     expect(missed).toContain("| W4 peak RSS ≤ tfjs-cpu's | 450 MiB | tfjs-cpu 400 MiB | 1.13× | no |");
+    // A peer process that reported no rate is not 'the fastest'.
+    const noRate = goalsTable(aggregate([result('minikeras', 600, 150), { ...result('tfjs-cpu', 20, 400), rates: [] }, result('tfjs-wasm', 60, 250)]));
+    expect(noRate).toContain('| tfjs-wasm 60.0 | 10.0× | yes |');
   });
 
   it('a partial run writes its own section and leaves the full run\'s alone', () => {

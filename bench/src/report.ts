@@ -207,7 +207,7 @@ function goalWorkload(goal: string): WorkloadId {
 
 /** The faster of tfjs-cpu and tfjs-wasm on a workload (trainOnBatch), among those that ran. */
 export function fastestTfjs(rows: readonly Row[], w: WorkloadId): Row | undefined {
-  const peers = (['tfjs-cpu', 'tfjs-wasm'] as const).map((s) => find(rows, w, s)).filter((r): r is Row => r !== undefined);
+  const peers = (['tfjs-cpu', 'tfjs-wasm'] as const).map((s) => find(rows, w, s)).filter((r): r is Row => r !== undefined && Number.isFinite(r.median));
   return peers.sort((a, b) => b.median - a.median)[0];
 }
 
