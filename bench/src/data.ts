@@ -59,6 +59,50 @@ export async function mnistBatches(batchSize: number, samples?: number): Promise
   return { x, y, labels, batchSize, count };
 }
 
+/** W4's shapes: a vocabulary of 10,000 ids (0 is never drawn, as a padding id would not be), 100-token sequences. */
+export const W4_VOCAB = 10_000;
+export const W4_SEQ_LEN = 100;
+export const W4_EMBED = 64;
+export const W4_UNITS = 64;
+/** Sequences W4 trains on: 64 batches of 32, cycled (every id appears about 20 times). */
+export const W4_SEQUENCES = 2048;
+
+export interface TokenBatches {
+  /** Batch i's ids are rows [i·batchSize, (i+1)·batchSize) of `x`, `seqLen` ids per row (whole numbers as float32). */
+  x: Float32Array;
+  /** 0/1 targets, one per row. */
+  y: Float32Array;
+  batchSize: number;
+  count: number;
+  seqLen: number;
+}
+
+/**
+ * W4's synthetic token data, identical in every process and system: ids drawn uniformly from [1, vocab) by a
+ * fixed LCG, and a learnable label, 1 when ids below vocab / 2 outnumber the others in the sequence (a counting
+ * task: the loss falls as the LSTM learns it). `sequences` (default `W4_SEQUENCES`) are cut into whole batches.
+ */
+export function tokenBatches(batchSize: number, sequences = W4_SEQUENCES, seqLen = W4_SEQ_LEN, vocab = W4_VOCAB, seed = 20261205): TokenBatches {
+  const count = Math.floor(sequences / batchSize);
+  if (count < 1) throw new Error(`tokenBatches: ${sequences} sequences do not fill one batch of ${batchSize}`);
+  const rows = count * batchSize;
+  const x = new Float32Array(rows * seqLen);
+  const y = new Float32Array(rows);
+  let s = seed >>> 0;
+  for (let r = 0; r < rows; r++) {
+    let low = 0;
+    for (let t = 0; t < seqLen; t++) {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+      // The high bits of an LCG are the random ones.
+      const id = 1 + Math.floor(((s >>> 8) / 2 ** 24) * (vocab - 1));
+      x[r * seqLen + t] = id;
+      if (id < vocab / 2) low++;
+    }
+    y[r] = low > seqLen - low ? 1 : 0;
+  }
+  return { x, y, batchSize, count, seqLen };
+}
+
 /** XOR: inputs [[0,0],[0,1],[1,0],[1,1]] and targets [0,1,1,0]. */
 export const XOR_X = new Float32Array([0, 0, 0, 1, 1, 0, 1, 1]);
 export const XOR_Y = new Float32Array([0, 1, 1, 0]);

@@ -1,9 +1,9 @@
 /**
  * `pnpm bench`: minikeras against @tensorflow/tfjs 4.22 (cpu and wasm backends), brain.js 1.6.1 and
- * ConvNetJS 0.3.0 on W1, W1b, W2, W3, the optimizer step, memory over 50 epochs, and CPU profiles of
- * minikeras; prints the tables and writes them into docs/performance.md.
+ * ConvNetJS 0.3.0 on W1, W1b, W2, W3, W4 (Embedding-LSTM-Dense), the optimizer step, memory over 50 epochs, and
+ * CPU profiles of minikeras; prints the tables and writes them into docs/performance.md.
  *
- *   pnpm bench [--quick] [--rounds N] [--workloads w1,w1b,w2,w3] [--systems minikeras,tfjs-cpu,...]
+ *   pnpm bench [--quick] [--rounds N] [--workloads w1,w1b,w2,w3,w4] [--systems minikeras,tfjs-cpu,...]
  *              [--no-fit] [--no-memory] [--no-optimizers] [--no-profile] [--out FILE | --no-write] [--json FILE]
  *              [--verbose]
  *
@@ -16,11 +16,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeMachine, finishMachine, machineLine } from './machine';
 import { planJobs } from './plan';
-import { topSelfTime, watFunctionNames } from './profile';
-import type { CpuProfile, SelfTimeEntry } from './profile';
+import { timeByArea, topSelfTime, watFunctionNames } from './profile';
+import type { AreaTime, CpuProfile, Frame, SelfTimeEntry } from './profile';
 import { FULL, QUICK } from './protocol';
 import type { Protocol } from './protocol';
-import { aggregate, fmt, renderReport, writeSection } from './report';
+import { DEFAULT_WORKLOADS, aggregate, fmt, partialWorkloads, renderReport, sectionMarkers, writeSection } from './report';
 import type { Report } from './report';
 import { BENCH_DIR, REPO_DIR, bundleWorkers, runJob } from './runner';
 import type { Bundles } from './runner';
@@ -49,7 +49,7 @@ export interface BenchOptions {
 
 export function parseArgs(argv: readonly string[]): BenchOptions {
   const o: BenchOptions = {
-    quick: false, rounds: 2, workloads: ['w1', 'w1b', 'w2', 'w3'], systems: [...SYSTEMS],
+    quick: false, rounds: 2, workloads: [...DEFAULT_WORKLOADS], systems: [...SYSTEMS],
     fit: true, memory: true, optimizers: true, profile: true, out: join(REPO_DIR, 'docs', 'performance.md'), verbose: false,
   };
   let outGiven = false;
@@ -82,7 +82,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
       case '--json': o.json = value(); break;
       case '--verbose': o.verbose = true; break;
       case '--help': case '-h':
-        console.log('usage: pnpm bench [--quick] [--rounds N] [--workloads w1,w1b,w2,w3] [--systems minikeras,tfjs-cpu,tfjs-wasm,brain.js,convnetjs] [--no-fit] [--no-memory] [--no-optimizers] [--no-profile] [--out FILE | --no-write] [--json FILE] [--verbose]');
+        console.log('usage: pnpm bench [--quick] [--rounds N] [--workloads w1,w1b,w2,w3,w4] [--systems minikeras,tfjs-cpu,tfjs-wasm,brain.js,convnetjs] [--no-fit] [--no-memory] [--no-optimizers] [--no-profile] [--out FILE | --no-write] [--json FILE] [--verbose]');
         process.exit(0);
       default: throw new Error(`pnpm bench: unknown argument ${a} (try --help)`);
     }
@@ -100,7 +100,27 @@ function describe(r: JobResult): string {
   return `${head}: ${rates} ${w.unit}, peak RSS ${fmt(r.peakRssMiB)} MiB, ${fmt(r.processSeconds)} s`;
 }
 
-async function profileRun(bundles: Bundles, workload: WorkloadId, quick: boolean): Promise<{ title: string; entries: SelfTimeEntry[] }> {
+/**
+ * W4's profile by area of the step (see `timeByArea`: a sample belongs to the outermost of these on its stack).
+ * The only closure of ops/shape.ts on W4's stacks is the gather op's backward (the embedding's scatter-add).
+ */
+export function w4Area(f: Frame): string | null {
+  const file = f.where.replace(/:\d+$/, '');
+  if (file === 'packages/layers/src/layers/embedding.ts' && f.name === 'call') return 'Embedding forward (id checks + gather)';
+  if (file === 'packages/tensor/src/ops/shape.ts') {
+    if (f.name.startsWith('gather')) return 'Embedding forward (id checks + gather)';
+    if (f.name === '(anonymous)') return 'Embedding backward (scatter-add into a dense 10,000 × 64 gradient)';
+  }
+  if (file === 'packages/tensor/src/ops/rnn.ts') {
+    if (f.name === 'lstm') return 'LSTM forward (lstm op: input projection, 100 × (h·R + gate kernel))';
+    if (f.name === '(anonymous)') return 'LSTM backward (lstm op: 100 × (gate gradients + dz·Rᵀ), then dW, dR, db, dx)';
+  }
+  if (file.startsWith('packages/optimizers/src/')) return 'Adam (673,089 weights, 640,000 of them the embedding)';
+  if (f.name === '(garbage collector)') return 'garbage collector';
+  return null;
+}
+
+async function profileRun(bundles: Bundles, workload: WorkloadId, quick: boolean): Promise<{ title: string; entries: SelfTimeEntry[]; areas?: AreaTime[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'minikeras-prof-'));
   try {
     const protocol: Protocol = quick ? QUICK : { ...FULL, reps: 1, repSeconds: 8, budgetSeconds: 30 };
@@ -108,13 +128,28 @@ async function profileRun(bundles: Bundles, workload: WorkloadId, quick: boolean
     const job: Job = { system: 'minikeras', workload, api: 'tob', protocol, timeoutSeconds: 120, profilePath };
     const result = await runJob(bundles, job);
     const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
-    const title = `${WORKLOADS[workload].title.split(',')[0]} — trainOnBatch, ${result.status === 'ok' ? `${fmt(result.rates[0])} ${WORKLOADS[workload].unit} under the profiler` : result.status}`;
+    const title = `${shortTitle(WORKLOADS[workload].title)} — trainOnBatch, ${result.status === 'ok' ? `${fmt(result.rates[0])} ${WORKLOADS[workload].unit} under the profiler` : result.status}`;
     if (!file) return { title: `${title} (no profile written)`, entries: [] };
     const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
-    return { title, entries: topSelfTime(profile, 12, REPO_DIR, minikerasWasm()) };
+    const wasm = minikerasWasm();
+    const entries = topSelfTime(profile, workload === 'w4' ? 16 : 12, REPO_DIR, wasm);
+    if (workload !== 'w4') return { title, entries };
+    return { title, entries, areas: timeByArea(profile, w4Area, REPO_DIR, wasm, 'other (Dense, loss, autograd, training loop)') };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** A workload title up to its first comma outside parentheses ('W4 Embedding(10k, 64)-LSTM(64)-...'). */
+export function shortTitle(title: string): string {
+  let depth = 0;
+  for (let i = 0; i < title.length; i++) {
+    const ch = title[i];
+    if (ch === '(') depth++;
+    else if (ch === ')') depth--;
+    else if (ch === ',' && depth === 0) return title.slice(0, i);
+  }
+  return title;
 }
 
 /** minikeras' hand-written WebAssembly kernels, to name them in profiles. */
@@ -157,7 +192,7 @@ export async function runBench(o: BenchOptions): Promise<{ report: Report; markd
   });
   const bundles = await bundleWorkers();
   const results: JobResult[] = [...plan.notes];
-  const profiles: { title: string; entries: SelfTimeEntry[] }[] = [];
+  const profiles: Report['profiles'] = [];
   let optimizers: string | undefined;
   try {
     for (const [i, job] of plan.jobs.entries()) {
@@ -169,7 +204,7 @@ export async function runBench(o: BenchOptions): Promise<{ report: Report; markd
       log(`[${i + 1}/${plan.jobs.length}] ${describe(result)}`);
     }
     if (o.profile && o.systems.includes('minikeras')) {
-      const profiled = o.quick ? (['w3'] as const) : (['w1', 'w3'] as const);
+      const profiled = o.quick ? (['w3', 'w4'] as const) : (['w1', 'w3', 'w4'] as const);
       for (const w of profiled.filter((x) => o.workloads.includes(x))) {
         log(`profiling minikeras ${w} (V8 CPU profiler over the timed steps)`);
         profiles.push(await profileRun(bundles, w, o.quick));
@@ -185,9 +220,10 @@ export async function runBench(o: BenchOptions): Promise<{ report: Report; markd
   const report: Report = {
     machine: finishMachine(machine), quick: o.quick, rounds: o.quick ? 1 : o.rounds, protocol: o.quick ? QUICK : FULL,
     rows: aggregate(results), optimizers, profiles, seconds: (performance.now() - started) / 1000,
+    workloads: partialWorkloads(o.workloads),
   };
   const markdown = renderReport(report);
-  if (o.out) writeSection(o.out, markdown);
+  if (o.out) writeSection(o.out, markdown, sectionMarkers(report.workloads));
   if (o.json) writeFileSync(o.json, `${JSON.stringify({ report, results }, null, 1)}\n`);
   return { report, markdown, results };
 }

@@ -26,6 +26,10 @@ const NOT_APPLICABLE: Partial<Record<SystemId, Partial<Record<WorkloadId, string
   'brain.js': {
     w1b: 'no minibatches in brain.js 1.6.1 (online training only)',
     w2: 'no convolution layers in brain.js 1.6.1',
+    w4: 'no embedding layer, and its LSTM (brain.recurrent.LSTM) trains one sequence at a time through its own string/value API, without minibatches or Adam',
+  },
+  convnetjs: {
+    w4: 'no embedding or recurrent layers in ConvNetJS 0.3.0',
   },
 };
 
@@ -80,6 +84,11 @@ export function planJobs(o: PlanOptions): Plan {
           }
           // tfjs-wasm fails at its first step; once is enough.
           if (s === 'tfjs-wasm' && round > 0) continue;
+          jobs.push(job(s, w, 'tob', o.quick ? QUICK : FULL_SLOW));
+          continue;
+        }
+        if (w === 'w4') {
+          // Steps of 20-40 ms (minikeras) to seconds (tfjs-cpu): a warm-up of a few steps, reps of >= 5 s.
           jobs.push(job(s, w, 'tob', o.quick ? QUICK : FULL_SLOW));
           continue;
         }

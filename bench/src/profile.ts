@@ -7,7 +7,7 @@ import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 interface CallFrame { functionName: string; url: string; lineNumber: number; columnNumber: number }
-interface ProfileNode { id: number; callFrame: CallFrame; hitCount?: number }
+interface ProfileNode { id: number; callFrame: CallFrame; hitCount?: number; children?: number[] }
 export interface CpuProfile { nodes: ProfileNode[]; samples: number[]; startTime: number; endTime: number }
 
 export interface SelfTimeEntry {
@@ -109,6 +109,26 @@ export function watFunctionNames(wat: string): string[] {
   return names;
 }
 
+/** A profile node's function as the tables name it: `name` and `where` (source `path:line`, repo-relative). */
+export interface Frame { name: string; where: string }
+
+/** Names a node's call frame, mapping bundle positions back to sources and WebAssembly indices to WAT names. */
+function frameOf(f: CallFrame, maps: Map<string, SourceMap | null>, root: string, wasm?: { names: string[]; file: string }): Frame {
+  let where = f.url ? `${f.url.replace(/^file:\/\//, '')}:${f.lineNumber + 1}` : '';
+  const map = f.url ? mapFor(f.url, maps) : null;
+  const hit = map?.lookup(f.lineNumber, f.columnNumber);
+  if (hit) where = `${relative(root, hit.source)}:${hit.line + 1}`;
+  else if (where.startsWith('node:')) where = f.url;
+  let name = f.functionName || '(anonymous)';
+  const wasmIndex = /^wasm-function\[(\d+)\]$/.exec(name);
+  const wasmName = wasmIndex && f.url.startsWith('wasm://') ? wasm?.names[Number(wasmIndex[1])] : undefined;
+  if (wasmName) {
+    name = `${wasmName} (wasm)`;
+    where = relative(root, wasm!.file);
+  }
+  return { name, where };
+}
+
 /**
  * The `top` functions by self time. `root` makes source paths relative (the repository); `wasm` names the
  * functions of a WebAssembly module (see `watFunctionNames`) and the file they come from.
@@ -125,21 +145,9 @@ export function topSelfTime(profile: CpuProfile, top: number, root: string, wasm
   for (const node of profile.nodes) {
     const n = hits.get(node.id) ?? 0;
     if (n === 0) continue;
-    const f = node.callFrame;
-    if (f.functionName === '(idle)') continue;
+    if (node.callFrame.functionName === '(idle)') continue;
     counted += n;
-    let where = f.url ? `${f.url.replace(/^file:\/\//, '')}:${f.lineNumber + 1}` : '';
-    const map = f.url ? mapFor(f.url, maps) : null;
-    const hit = map?.lookup(f.lineNumber, f.columnNumber);
-    if (hit) where = `${relative(root, hit.source)}:${hit.line + 1}`;
-    else if (where.startsWith('node:')) where = f.url;
-    let name = f.functionName || '(anonymous)';
-    const wasmIndex = /^wasm-function\[(\d+)\]$/.exec(name);
-    const wasmName = wasmIndex && f.url.startsWith('wasm://') ? wasm?.names[Number(wasmIndex[1])] : undefined;
-    if (wasmName) {
-      name = `${wasmName} (wasm)`;
-      where = relative(root, wasm!.file);
-    }
+    const { name, where } = frameOf(node.callFrame, maps, root, wasm);
     const key = `${name}@${where}`;
     const entry = byKey.get(key) ?? { name, where, samples: 0 };
     entry.samples += n;
@@ -149,4 +157,45 @@ export function topSelfTime(profile: CpuProfile, top: number, root: string, wasm
     .sort((a, b) => b.samples - a.samples)
     .slice(0, top)
     .map((e) => ({ name: e.name, where: e.where, selfMs: e.samples * msPerSample, share: e.samples / counted }));
+}
+
+/** Time per area of the code: `ms` and `share` of all samples (idle excluded). */
+export interface AreaTime { area: string; ms: number; share: number }
+
+/**
+ * Inclusive time per area: each sample goes to the area of the OUTERMOST frame on its stack that `classify`
+ * names (so a matmul called by the LSTM's backward counts as that backward), else to `otherArea`; largest first.
+ */
+export function timeByArea(
+  profile: CpuProfile, classify: (frame: Frame) => string | null, root: string, wasm?: { names: string[]; file: string }, otherArea = 'other',
+): AreaTime[] {
+  const totalSamples = profile.samples.length;
+  if (totalSamples === 0) return [];
+  const msPerSample = (profile.endTime - profile.startTime) / 1000 / totalSamples;
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const maps = new Map<string, SourceMap | null>();
+  // The area of each node: its outermost classified ancestor (itself included), memoized from the root down.
+  const areaOf = new Map<number, string | null>();
+  const resolveArea = (id: number): string | null => {
+    if (areaOf.has(id)) return areaOf.get(id)!;
+    const up = parent.get(id);
+    const outer = up === undefined ? null : resolveArea(up);
+    const area = outer ?? classify(frameOf(byId.get(id)!.callFrame, maps, root, wasm));
+    areaOf.set(id, area);
+    return area;
+  };
+  const samples = new Map<string, number>();
+  let counted = 0;
+  for (const id of profile.samples) {
+    const node = byId.get(id);
+    if (!node || node.callFrame.functionName === '(idle)') continue;
+    counted++;
+    const area = resolveArea(id) ?? otherArea;
+    samples.set(area, (samples.get(area) ?? 0) + 1);
+  }
+  return [...samples.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([area, n]) => ({ area, ms: n * msPerSample, share: n / counted }));
 }

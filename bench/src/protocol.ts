@@ -85,7 +85,9 @@ export class StepClock {
       // Keep a partial rep only when no full one exists: some number beats none.
       if (this.timing.reps.length === 0) {
         if (!this.warm) { this.warm = true; this.newPhase(now); return true; }
-        if (this.phaseSteps > 0) this.closeRep(now);
+        // The warm-up ended on this very step: time one more.
+        if (this.phaseSteps === 0) return true;
+        this.closeRep(now);
       }
       this.timing.cutShort = true;
       return false;

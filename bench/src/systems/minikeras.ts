@@ -1,7 +1,7 @@
 /** minikeras in a child process: trainOnBatch, fit, and W1 memory over 50 epochs. */
 import { Callback, Sequential, getBackendName, layers, optimizers, setSeed, tensor } from 'minikeras';
 import type { Logs, Tensor } from 'minikeras';
-import { XOR_X, XOR_Y, mnistBatches } from '../data';
+import { W4_EMBED, W4_SEQ_LEN, W4_SEQUENCES, W4_UNITS, W4_VOCAB, XOR_X, XOR_Y, mnistBatches, tokenBatches } from '../data';
 import { BatchEndTimer, fromTiming, lossRecorder, measureSyncProfiled, mib, runWorker } from '../worker';
 import type { Outcome } from '../worker';
 import { WORKLOADS } from '../workloads';
@@ -9,6 +9,17 @@ import type { Job, MemorySample, WorkloadId } from '../workloads';
 
 function buildModel(workload: WorkloadId): Sequential {
   setSeed(42);
+  if (workload === 'w4') {
+    // Keras 3 defaults throughout (LSTM: tanh, sigmoid gates, glorot_uniform / orthogonal / zeros, unitForgetBias).
+    const m = new Sequential([
+      layers.Input({ shape: [W4_SEQ_LEN] }),
+      new layers.Embedding(W4_VOCAB, W4_EMBED),
+      new layers.LSTM(W4_UNITS),
+      new layers.Dense(1, { activation: 'sigmoid' }),
+    ]);
+    m.compile({ optimizer: new optimizers.Adam({ learningRate: 1e-3 }), loss: 'binary_crossentropy' });
+    return m;
+  }
   if (workload === 'w3') {
     const m = new Sequential([layers.Input({ shape: [2] }), new layers.Dense(8, { activation: 'tanh' }), new layers.Dense(1, { activation: 'sigmoid' })]);
     m.compile({ optimizer: new optimizers.SGD({ learningRate: 0.1 }), loss: 'binary_crossentropy' });
@@ -38,6 +49,18 @@ async function loadData(job: Job): Promise<Data> {
     return { x: [x], y: [y], allX: x, allY: y };
   }
   const bs = WORKLOADS[job.workload].batchSize;
+  if (job.workload === 'w4') {
+    const t = tokenBatches(bs, job.options?.trainSamples ?? W4_SEQUENCES);
+    const L = t.seqLen;
+    const data: Data = { x: [], y: [], allX: tensor(t.x, [t.count * bs, L]), allY: tensor(t.y, [t.count * bs, 1]) };
+    if (job.api === 'tob') {
+      for (let i = 0; i < t.count; i++) {
+        data.x.push(tensor(t.x.subarray(i * bs * L, (i + 1) * bs * L), [bs, L]));
+        data.y.push(tensor(t.y.subarray(i * bs, (i + 1) * bs), [bs, 1]));
+      }
+    }
+    return data;
+  }
   const b = await mnistBatches(bs, job.options?.trainSamples);
   const inShape = job.workload === 'w2' ? [28, 28, 1] : [784];
   const data: Data = { x: [], y: [], allX: tensor(b.x, [b.count * bs, ...inShape]), allY: tensor(b.y, [b.count * bs, 10]) };

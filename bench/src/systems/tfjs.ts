@@ -6,14 +6,30 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-cpu';
-import { XOR_X, XOR_Y, mnistBatches } from '../data';
+import { W4_EMBED, W4_SEQ_LEN, W4_SEQUENCES, W4_UNITS, W4_VOCAB, XOR_X, XOR_Y, mnistBatches, tokenBatches } from '../data';
 import { measureAsync } from '../protocol';
+import { registerChainedOpsForOrthogonal, registerScatterAddSegmentSum } from '../tfjs-kernels';
 import { BatchEndTimer, fromTiming, lossRecorder, runWorker } from '../worker';
 import type { Outcome } from '../worker';
 import { WORKLOADS } from '../workloads';
 import type { Job, WorkloadId } from '../workloads';
 
 function buildModel(workload: WorkloadId): tfl.Sequential {
+  if (workload === 'w4') {
+    registerChainedOpsForOrthogonal();
+    // Keras 3's LSTM defaults: tfjs-layers' own LSTM default recurrentActivation is 'hardSigmoid', Keras 3's is
+    // sigmoid (the same gate math as minikeras then). tfjs runs the cell one time step at a time, each step its
+    // own ops (one matMul for all four gates from the input and one from the state).
+    const m = tfl.sequential({
+      layers: [
+        tfl.layers.embedding({ inputDim: W4_VOCAB, outputDim: W4_EMBED, inputLength: W4_SEQ_LEN }),
+        tfl.layers.lstm({ units: W4_UNITS, recurrentActivation: 'sigmoid' }),
+        tfl.layers.dense({ units: 1, activation: 'sigmoid' }),
+      ],
+    });
+    m.compile({ optimizer: tf.train.adam(1e-3), loss: 'binaryCrossentropy' });
+    return m;
+  }
   if (workload === 'w3') {
     const m = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [2], units: 8, activation: 'tanh' }), tfl.layers.dense({ units: 1, activation: 'sigmoid' })] });
     m.compile({ optimizer: tf.train.sgd(0.1), loss: 'binaryCrossentropy' });
@@ -57,6 +73,16 @@ async function loadData(job: Job): Promise<Data> {
     return { x: [x], y: [y], allX: x, allY: y };
   }
   const bs = WORKLOADS[job.workload].batchSize;
+  if (job.workload === 'w4') {
+    const b = tokenBatches(bs, job.options?.trainSamples ?? W4_SEQUENCES);
+    if (job.api !== 'tob') return { x: [], y: [], allX: tf.tensor2d(b.x, [b.count * bs, b.seqLen]), allY: tf.tensor2d(b.y, [b.count * bs, 1]) };
+    const x: tf.Tensor[] = [], y: tf.Tensor[] = [];
+    for (let i = 0; i < b.count; i++) {
+      x.push(tf.tensor2d(b.x.subarray(i * bs * b.seqLen, (i + 1) * bs * b.seqLen), [bs, b.seqLen]));
+      y.push(tf.tensor2d(b.y.subarray(i * bs, (i + 1) * bs), [bs, 1]));
+    }
+    return { x, y, allX: x[0]!, allY: y[0]! };
+  }
   const b = await mnistBatches(bs, job.options?.trainSamples);
   const inShape = job.workload === 'w2' ? [28, 28, 1] : [784];
   const x: tf.Tensor[] = [], y: tf.Tensor[] = [];
@@ -74,7 +100,8 @@ async function loadData(job: Job): Promise<Data> {
 async function run(job: Job): Promise<Outcome> {
   const w = WORKLOADS[job.workload];
   const itemsPerStep = w.unit === 'steps/s' ? 1 : w.batchSize;
-  const backend = await useBackend(job);
+  let backend = await useBackend(job);
+  if (job.workload === 'w4') backend += `; ${registerScatterAddSegmentSum(job.system === 'tfjs-wasm' ? 'wasm' : 'cpu')}`;
   const model = buildModel(job.workload);
   const data = await loadData(job);
 
