@@ -24,7 +24,8 @@ describe('examples/transfer', () => {
     const reloaded = await loadModel(r.transferredDir);
     expect(reloaded.layers.at(-1)!.name).toBe('new_head');
     expect(reloaded.getLayer('conv1').trainable).toBe(false);
-  });
+    // Trains two convnets on 2 cores: about 30 s alone, more beside the other test files; the limit only catches a hang.
+  }, 180_000);
 
   it('rejects bad arguments', () => {
     expect(() => parseArgs(['--target', 'cifar'])).toThrow('--target must be digits or fashion, got cifar');
