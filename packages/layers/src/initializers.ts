@@ -225,47 +225,35 @@ export class Orthogonal extends RandomInitializer {
   }
   generate(shape: readonly number[]): Tensor {
     if (shape.length < 2) throw new Error(`Orthogonal initializer: expected a shape of rank 2 or more, got ${formatShape(shape)}`);
-    const cols = shape[shape.length - 1]!;
-    const rows = shape.slice(0, -1).reduce((p, d) => p * d, 1);
-    const m = Math.max(rows, cols), n = Math.min(rows, cols);
-    const r = this.rng();
-    const a = new Float64Array(m * n);
-    for (let i = 0; i < a.length; i++) a[i] = r.normal();
-    const q = orthonormalColumns(a, m, n);
-    const out = new Float32Array(rows * cols);
-    // q is [m, n]; with rows < cols the result is its transpose.
-    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[rows >= cols ? i * n + j : j * m + i] = this.gain * q[i * n + j]!;
-    return new Tensor(out, shape);
+    const cols = shape[shape.length - 1]!, rows = shape.reduce((p, d) => p * d, 1) / cols;
+    const m = Math.max(rows, cols), n = Math.min(rows, cols), r = this.rng();
+    const a = Array.from({ length: m * n }, () => r.normal());
+    // Q's columns: each column of the row-major [m, n] draw minus its projections on the previous ones
+    // (Gram-Schmidt, run twice for float64 accuracy), normalized. R's diagonal (the norms) is then positive,
+    // which is what Keras' multiplication of Q by sign(diag(R)) makes of any QR.
+    const q: number[][] = [];
+    for (let j = 0; j < n; j++) {
+      const c = Array.from({ length: m }, (_, i) => a[i * n + j]!);
+      for (let pass = 0; pass < 2; pass++) {
+        for (const p of q) {
+          const d = dot(p, c);
+          for (let i = 0; i < m; i++) c[i]! -= d * p[i]!;
+        }
+      }
+      const norm = Math.sqrt(dot(c, c));
+      // A zero column (probability 0) stays zero, as Keras' sign(0) = 0 makes it.
+      q.push(c.map((v) => (norm > 0 ? v / norm : 0)));
+    }
+    // [rows, cols] is Q ([m, n]) itself, or Q transposed when there are fewer rows than columns.
+    return fill(shape, (k) => {
+      const i = Math.floor(k / cols), j = k % cols;
+      return this.gain * (rows >= cols ? q[j]![i]! : q[i]![j]!);
+    });
   }
   override getConfig() { return { gain: this.gain, ...super.getConfig() }; }
 }
 
-/**
- * The Q of a thin QR factorization of the row-major [m, n] matrix `a` (m >= n), by modified Gram-Schmidt
- * run twice per column (numerically orthogonal in float64), with each column's sign set so that R's
- * diagonal is positive, as Keras multiplies Q by sign(diag(R)).
- */
-function orthonormalColumns(a: Float64Array, m: number, n: number): Float64Array {
-  const q = new Float64Array(m * n);
-  const col = new Float64Array(m);
-  for (let j = 0; j < n; j++) {
-    for (let i = 0; i < m; i++) col[i] = a[i * n + j]!;
-    let diag = 0;
-    for (let pass = 0; pass < 2; pass++) {
-      for (let k = 0; k < j; k++) {
-        let dot = 0;
-        for (let i = 0; i < m; i++) dot += q[i * n + k]! * col[i]!;
-        for (let i = 0; i < m; i++) col[i] -= dot * q[i * n + k]!;
-      }
-    }
-    for (let i = 0; i < m; i++) diag += col[i]! * col[i]!;
-    const norm = Math.sqrt(diag);
-    // A zero column (probability 0) keeps zeros, as Keras' sign(0) = 0 does.
-    const scale = norm > 0 ? 1 / norm : 0;
-    for (let i = 0; i < m; i++) q[i * n + j] = col[i]! * scale;
-  }
-  return q;
-}
+const dot = (a: readonly number[], b: readonly number[]) => a.reduce((s, v, i) => s + v * b[i]!, 0);
 
 /** The initializer classes by Keras 3 snake_case name, as `keras.initializers.get` resolves them. */
 export const INITIALIZERS = {

@@ -12,8 +12,10 @@ export interface GRUArgs extends GRUCellArgs, RNNArgs {
 
 /**
  * Gated recurrent unit (Keras 3 `keras.layers.GRU`): gates z, r, h, the whole sequence as one fused op.
- * `resetAfter` defaults to true as in Keras 3 (tfjs-layers supports only false; tfjs files load as false).
- * Holds its `GRUCell` as `cell`.
+ * `resetAfter` defaults to true as in Keras 3. tfjs-layers has only `resetAfter: false`: its files load so,
+ * and a `resetAfter: true` GRU is saved as it is (`reset_after: true`), which Keras loads and tfjs refuses
+ * ("GRUCell does not support reset_after parameter set to true"); use `resetAfter: false` for a model tfjs
+ * must load. Holds its `GRUCell` as `cell`.
  *
  * ```ts
  * new GRU(32, { returnSequences: true })

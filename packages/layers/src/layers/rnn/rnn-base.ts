@@ -102,10 +102,13 @@ export class RNN extends Layer {
     this.checkInputShape(x);
     if (states.length > 0) this.checkStateShapes(states);
     if (this.stateful && x[0] != null) this.statefulBatch ??= x[0];
-    // tfjs names a recurrent layer's weights after the layer: 'rnn/kernel', stacked 'rnn/RNNCell_0/kernel'.
-    const scope = (cell: Layer, name: string) => { if (!cell.built) (cell as { [WEIGHT_SCOPE]?: string })[WEIGHT_SCOPE] = name; };
-    if (this.cell instanceof StackedRNNCells) this.cell.cells.forEach((c, i) => scope(c, `${this.name}/RNNCell_${i}`));
-    else scope(this.cell, this.name);
+    // tfjs names a recurrent layer's weights after the layer: 'rnn/kernel', stacked 'rnn/RNNCell_0/kernel' (a
+    // wrapper may give the layer a scope of its own, which its cells then use).
+    const scoped = (l: Layer) => l as { [WEIGHT_SCOPE]?: string };
+    const base = scoped(this)[WEIGHT_SCOPE] ?? this.name;
+    const scope = (cell: Layer, name: string) => { if (!cell.built && scoped(cell)[WEIGHT_SCOPE] === undefined) scoped(cell)[WEIGHT_SCOPE] = name; };
+    if (this.cell instanceof StackedRNNCells) this.cell.cells.forEach((c, i) => scope(c, `${base}/RNNCell_${i}`));
+    else scope(this.cell, base);
     this.cell.ensureBuilt([x[0] ?? null, x[2] ?? null]);
     this.built = true;
   }

@@ -17,6 +17,9 @@ import { Dense } from '../dense';
 import { Embedding } from '../embedding';
 import { toArtifacts } from '../../saving/artifacts';
 import { fromArtifacts } from '../../saving/load-model';
+import { toKerasBytes } from '../../saving/keras-io';
+import { loadModel } from '../../index';
+import { unzipSync } from 'fflate';
 import { GRU, GRUCell, LSTM, LSTMCell, RNN, SimpleRNN, SimpleRNNCell, StackedRNNCells } from './index';
 import type { RecurrentCell } from './cells';
 import '../index';
@@ -272,6 +275,28 @@ describe('custom cells and StackedRNNCells', () => {
   });
 });
 
+describe("Keras 3's .keras format", () => {
+  it('round-trips LSTM, GRU, RNN(cell) and stacked cells with the cells written as Keras 3 layers', async () => {
+    const x = Input({ shape: [T, D] });
+    let y = new LSTM(U, { returnSequences: true }).apply(x);
+    y = new RNN([new GRUCell(3), new SimpleRNNCell(2)], { returnSequences: true }).apply(y);
+    y = new RNN(new LSTMCell(2), { goBackwards: true }).apply(y);
+    const z = new GRU(2).apply(new RNN(new MinimalRNNCell(2), { returnSequences: true }).apply(x));
+    const model = new Model({ inputs: x, outputs: [y, z] });
+    randomizeWeights(model, 800);
+    const bytes = await toKerasBytes(model);
+    const config = JSON.parse(new TextDecoder().decode(unzipSync(bytes)['config.json']!)) as { config: { layers: { class_name: string; config: Record<string, unknown> }[] } };
+    const rnn = config.config.layers.find((l) => l.class_name === 'RNN' && (l.config.cell as { class_name: string }).class_name === 'StackedRNNCells')!;
+    const stacked = rnn.config.cell as { module: string; config: { cells: { module: string; class_name: string }[] } };
+    expect(stacked.module).toBe('keras.layers');
+    expect(stacked.config.cells.map((c) => [c.module, c.class_name])).toEqual([['keras.layers', 'GRUCell'], ['keras.layers', 'SimpleRNNCell']]);
+    const again = await loadModel(bytes);
+    const xv = randomTensor([B, T, D], 810);
+    const a = again.predict(xv) as Tensor[], b = model.predict(xv) as Tensor[];
+    b.forEach((t, i) => expect(maxDiff(a[i]!.values, t.values)).toBe(0));
+  });
+});
+
 // ---- stateful -------------------------------------------------------------------------------------------
 
 describe('stateful', () => {
@@ -392,6 +417,19 @@ describe('options, configs and errors', () => {
       const flat = (v: unknown) => (Array.isArray(v) ? v : [v]) as Tensor[];
       flat(a).forEach((t, i) => expect(maxDiff(t.values, flat(b)[i]!.values)).toBe(0));
     }
+  });
+
+  it('regularizes kernel, recurrent kernel and bias (recurrentRegularizer included), and summarizes', () => {
+    const layer = new LSTM(U, { kernelRegularizer: 'l1', recurrentRegularizer: 'l2', biasRegularizer: 'l2' });
+    const model = new Sequential({ layers: [Input({ shape: [T, D] }), layer] });
+    randomizeWeights(model, 740);
+    const [k, r, b] = layer.weights.map((w) => Array.from(w.values));
+    const losses = layer.regularizationLosses().map((t) => t.values[0]!);
+    const want = [0.01 * k!.reduce((p, v) => p + Math.abs(v), 0), 0.01 * r!.reduce((p, v) => p + v * v, 0), 0.01 * b!.reduce((p, v) => p + v * v, 0)];
+    expect(maxDiff(losses, want)).toBeLessThan(1e-5);
+    const lines: string[] = [];
+    model.summary(undefined, (l) => lines.push(l));
+    expect(lines.join('\n')).toMatch(/lstm\w* \(LSTM\)\s+│ \(None, 4\)\s+│\s+128 │/);
   });
 
   it('the unroll flag computes the same', () => {
