@@ -80,17 +80,6 @@ export function rnnBatchMajor(dxTm: Float32Array, B: number, T: number, D: numbe
   }
 }
 
-/**
- * out[r, :] = row for every r of a [rows, width] matrix: the bias rows the input projection accumulates onto
- * (one memcpy per row, against a read-add-write pass over the whole product afterwards).
- */
-export function rnnBiasRows(row: NumArray, rows: number, width: number, out: Float32Array): void {
-  if (rows === 0) return;
-  for (let j = 0; j < width; j++) out[j] = row[j]!;
-  const first = out.subarray(0, width);
-  for (let r = 1; r < rows; r++) out.set(first, r * width);
-}
-
 /** out[b, :] = h[off + b·U + :] · rowMask[b, :] over [B, U]: the recurrent-dropout view of a state. */
 export function rnnMaskRows(h: Float32Array, off: number, rowMask: NumArray, B: number, U: number, out: Float32Array, outOff: number): void {
   const n = B * U;

@@ -141,12 +141,12 @@ function timeMajorInput(ks: Backend, x: Tensor, st: Setup): Float32Array {
 /**
  * The input projection of every step, [T·B, width]: the bias in every row, then x · kernel accumulated onto it
  * in one matmul. (Adding the bias after the product was a read-add-write pass over T·B·width floats, 5 % of an
- * Embedding-LSTM training step in `pnpm bench` W4; the row copies cost a tenth of that.)
+ * Embedding-LSTM training step in `pnpm bench` W4; a row copy is a memcpy.)
  */
 function inputProjection(ks: Backend, xTm: Float32Array, kernel: Tensor, bias: NumArray | null, st: Setup, width: number): Float32Array {
   const rows = st.T * st.B;
   const out = new Float32Array(rows * width);
-  if (bias) ks.rnnBiasRows(bias, rows, width, out);
+  if (bias) for (let r = 0; r < rows; r++) out.set(bias, r * width);
   ks.matmul(xTm, kernel.values, out, rows, st.D, width, false, false, 0, 0, 0, bias !== null);
   return out;
 }
