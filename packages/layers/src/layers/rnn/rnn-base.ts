@@ -183,10 +183,6 @@ export class RNN extends Layer {
   private loop(x: Tensor, states: Tensor[], mask: Tensor | null, training: boolean): Tensor[] {
     const [batch, steps, features] = x.shape as [number, number, number];
     const outputs: Tensor[] = [];
-    // Before the first kept step, a masked step outputs the first initial state (of the last cell, for stacked
-    // cells), as Keras 3's default loop on JAX and numpy (and tfjs) do, and as the fused ops do. Keras' TensorFlow
-    // backend and its unrolled loops output zeros there instead; the two agree once a step has been kept.
-    const lastCellFirstState = states[this.cell.stateSize.length - lastCellStateCount(this.cell)] ?? null;
     let prevOutput: Tensor | null = null;
     for (let s = 0; s < steps; s++) {
       const t = this.goBackwards ? steps - 1 - s : s;
@@ -199,8 +195,7 @@ export class RNN extends Layer {
       if (mask) {
         const m = reshape(slice(mask, [0, t], [batch, 1]), [batch, 1]);
         next = next.map((n, i) => where(m, n, states[i]!));
-        const previous = prevOutput ?? (lastCellFirstState && sameShape(lastCellFirstState.shape, output.shape) ? lastCellFirstState : null);
-        output = where(m, output, this.zeroOutputForMask || !previous ? zeros(output.shape) : previous);
+        output = where(m, output, this.zeroOutputForMask || !prevOutput ? zeros(output.shape) : prevOutput);
       }
       states = next;
       prevOutput = output;
@@ -274,14 +269,4 @@ function cellsOf(cell: RnnCell): RnnCell[] {
 function describe(v: unknown): string {
   if (v instanceof Layer) return v.label;
   return typeof v === 'object' ? JSON.stringify(v)?.slice(0, 100) ?? String(v) : String(v);
-}
-
-/** How many of a cell's states belong to its last cell (all of them unless it stacks cells). */
-function lastCellStateCount(cell: RnnCell): number {
-  const cells = (cell as { cells?: readonly RnnCell[] }).cells;
-  return cells && cells.length > 0 ? cells[cells.length - 1]!.stateSize.length : cell.stateSize.length;
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
 }
