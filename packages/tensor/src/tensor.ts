@@ -26,18 +26,25 @@ let nextId = 0;
 let trustedShape = false;
 
 /**
+ * @internal The ops behind the method forms of {@link Tensor} (`x.add(y)`), and only those: index.ts hands
+ * over exactly this table, so the op families no method uses (convolutions, pooling, recurrent ops...) stay
+ * modules a bundler leaves out of a program that does not import them.
+ */
+export type MethodOps = Pick<typeof Ops, 'abs' | 'add' | 'argMax' | 'argMin' | 'broadcastTo' | 'cast' | 'clipByValue' | 'div' | 'elu' | 'equal' | 'exp' | 'expandDims' | 'flatten' | 'gather' | 'greater' | 'greaterEqual' | 'leakyRelu' | 'less' | 'lessEqual' | 'log' | 'log1p' | 'logSoftmax' | 'logSumExp' | 'matmul' | 'max' | 'maximum' | 'mean' | 'min' | 'minimum' | 'mul' | 'neg' | 'notEqual' | 'pad' | 'pow' | 'prod' | 'relu' | 'relu6' | 'reshape' | 'selu' | 'sigmoid' | 'sign' | 'slice' | 'softmax' | 'softplus' | 'sqrt' | 'square' | 'squaredDifference' | 'squeeze' | 'sub' | 'sum' | 'tanh' | 'tile' | 'transpose'>;
+
+/**
  * The op functions behind the method forms (`x.add(y)`). The ops import this module for `Tensor`, so this
  * module does not import them back (no import cycle, so no order in which the two could initialise wrongly):
  * the package's entry module (index.ts) hands them over with {@link installOps} when it loads.
  */
-let ops: typeof Ops = new Proxy({} as typeof Ops, {
+let ops: MethodOps = new Proxy({} as MethodOps, {
   get(_, name) {
     throw new Error(`Tensor.${String(name)}: the ops are not loaded; import '@minikeras/tensor' (its index), not a single module of it`);
   },
 });
 
-/** @internal Called once by the package's index.ts with every op, for the method forms of {@link Tensor}. */
-export function installOps(table: typeof Ops): void {
+/** @internal Called once by the package's index.ts with the ops of the method forms of {@link Tensor}. */
+export function installOps(table: MethodOps): void {
   ops = table;
 }
 

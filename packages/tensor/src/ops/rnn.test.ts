@@ -1,7 +1,8 @@
 /**
  * The whole-sequence recurrent ops against two oracles we did not write in the op:
  * - TensorFlow.js 4.22 (tfjs-layers LSTM, GRU with resetAfter false, SimpleRNN on the cpu backend), given the
- *   same weights with setWeights: outputs and final states within 1e-5;
+ *   same weights with setWeights: outputs and final states within 1e-5 (after zeroing tfjs' outputs at the masked
+ *   steps before a row's first kept step, where tfjs outputs h0 and Keras 3 zeros: `kerasLeadingOutputs`);
  * - a float64 step-by-step reference of Keras 3's cell formulas and its RNN loop (backend.rnn) written here, for
  *   what tfjs lacks: GRU resetAfter, zeroOutputForMask, dropout masks, Keras 3's hard_sigmoid.
  * Gradients: central finite differences (gradcheck) through time for every input, with masks and goBackwards.
@@ -94,6 +95,27 @@ function runTfjs(kind: Kind, w: Weights, c: Case): Float32Array[] {
   return out.map((t) => t.dataSync() as Float32Array);
 }
 
+/**
+ * The one documented difference from tfjs: at the masked steps a row processes before its first kept step, tfjs
+ * outputs its initial state h0 where Keras 3 (TensorFlow backend, and unroll=True) and our ops output zeros.
+ * Zeroes those outputs of tfjs' `output` in place and returns how many entries changed (nonzero only with h0).
+ */
+function kerasLeadingOutputs(output: Float32Array, c: Case): number {
+  if (!c.masked) return 0;
+  let changed = 0;
+  for (let b = 0; b < B; b++) {
+    for (let s = 0; s < T; s++) {
+      const t = c.goBackwards ? T - 1 - s : s;
+      if (MASK[b]![t] !== 0) break;
+      // returnSequences: step s of the row; last output: only a row masked at every step.
+      if (!c.returnSequences && s < T - 1) continue;
+      const off = c.returnSequences ? (b * T + s) * U : b * U;
+      for (let j = 0; j < U; j++) { if (output[off + j] !== 0) changed++; output[off + j] = 0; }
+    }
+  }
+  return changed;
+}
+
 function runOurs(kind: Kind, w: Weights, c: Case): Float32Array[] {
   const options = {
     returnSequences: c.returnSequences, goBackwards: c.goBackwards,
@@ -133,6 +155,10 @@ describe.each(['lstm', 'gru', 'simpleRnn'] as Kind[])('%s matches tfjs-layers 4.
     const theirs = runTfjs(kind, w, c);
     const ours = runOurs(kind, w, c);
     expect(ours.length).toBe(theirs.length);
+    const changed = kerasLeadingOutputs(theirs[0]!, c);
+    // MASK's row 1 (row 2 with goBackwards) starts with masked steps: with an initial state and returnSequences
+    // the difference from tfjs is really exercised.
+    if (c.masked && c.initialState && c.returnSequences) expect(changed).toBeGreaterThan(0);
     const names = kind === 'lstm' ? ['output', 'h', 'c'] : ['output', 'h'];
     ours.forEach((o, i) => {
       const err = maxAbsDiff(o, theirs[i]!);
@@ -179,7 +205,8 @@ function reference(kind: Kind, w: Weights, o: RefOptions): { output: number[]; h
   for (let b = 0; b < B; b++) {
     let h = Array.from({ length: U }, (_, j) => (o.h0 ? o.h0.values[b * U + j]! : 0));
     let c = Array.from({ length: U }, (_, j) => (o.c0 ? o.c0.values[b * U + j]! : 0));
-    let prevOut = h.slice();
+    // Keras 3 (TensorFlow backend; unroll=True on every backend): the previous output starts as zeros, not h0.
+    let prevOut = new Array<number>(U).fill(0);
     const rowOut: number[][] = [];
     for (let s = 0; s < T; s++) {
       const t = o.goBackwards ? T - 1 - s : s;
@@ -261,6 +288,10 @@ describe('options tfjs lacks, against the float64 reference', () => {
     ['zeroOutputForMask, last output masked (goBackwards: row 1 skips its first steps)', { mask: MASK, zeroOutputForMask: true, goBackwards: true }],
     ['input and recurrent dropout masks', { inputMask: randomTensor([B, D], 73, 0, 2), recurrentMask: randomTensor([B, U], 74, 0, 2), returnSequences: true, mask: MASK }],
     ['no bias, masked, goBackwards', { noBias: true, mask: MASK, goBackwards: true, returnSequences: true }],
+    // Keras 3's previous output starts as zeros: the masked steps before a row's first kept step output zeros, not h0.
+    ['masked, initial states, returnSequences (leading masked steps output zeros)', { mask: MASK, returnSequences: true, h0: randomTensor([B, U], 75), c0: randomTensor([B, U], 76) }],
+    ['masked, initial states, goBackwards (row 2 starts with three masked steps)', { mask: MASK, goBackwards: true, returnSequences: true, h0: randomTensor([B, U], 77), c0: randomTensor([B, U], 78) }],
+    ['a row masked at every step, initial states, last output (zeros; its final states are h0, c0)', { mask: [[0, 0, 0, 0, 0, 0], ...MASK.slice(1)], h0: randomTensor([B, U], 79), c0: randomTensor([B, U], 80) }],
     ["Keras 3 hard_sigmoid, linear activation", { recurrentActivation: 'hard_sigmoid', activation: 'linear', returnSequences: true }],
   ];
   describe.each(['lstm', 'gru', 'simpleRnn'] as Kind[])('%s', (kind) => {
@@ -289,6 +320,8 @@ describe('gradcheck through time (x, kernel, recurrentKernel, bias, initial stat
     ['mask, returnSequences', { mask: mk.tensor(maskG), returnSequences: true }],
     ['mask, goBackwards, zeroOutputForMask, returnSequences', { mask: mk.tensor(maskG), goBackwards: true, zeroOutputForMask: true, returnSequences: true }],
     ['mask, last output, dropout masks', { mask: mk.tensor(maskG), inputMask: randomTensor([Bg, Dg], 5, 0.5, 1.5), recurrentMask: randomTensor([Bg, Ug], 6, 0.5, 1.5) }],
+    ['a row masked at every step, last output, goBackwards (its output is a constant zero)', { mask: mk.tensor([[0, 0, 0, 0, 0], [1, 1, 0, 1, 0]]), goBackwards: true }],
+    ['leading masked steps, goBackwards, returnSequences (constant zeros, no gradient into h0)', { mask: mk.tensor([[1, 1, 0, 0, 0], [1, 0, 1, 0, 0]]), goBackwards: true, returnSequences: true }],
   ];
   const cells: [string, number, number[], (a: Tensor[], o: Record<string, unknown>) => Tensor][] = [
     ['lstm', 4, [4 * Ug], ([x, k, r, b, h0, c0], o) => flatResult(mk.lstm(x!, k!, r!, b!, { ...o, h0: h0!, c0: c0! }))],

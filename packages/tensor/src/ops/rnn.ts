@@ -7,8 +7,10 @@
  *   (one matmul for all gates) and runs the gate math in a kernel (kernels/rnn.ts).
  * - Memory: the node keeps the activated gates and the states of every step, O(T · B · U); the input is
  *   not copied per step (the backward re-derives its time-major view once).
- * - Masking follows Keras: at a masked step (mask 0) the states carry over unchanged and the output is the
- *   previous output (the carried h), or zeros with `zeroOutputForMask`.
+ * - Masking follows Keras 3 (its TensorFlow backend, and every backend with `unroll=True`): at a masked step
+ *   (mask 0) the states carry over unchanged and the output is the previous output, or zeros with
+ *   `zeroOutputForMask`. The previous output before a row's first kept step is zeros, not h0 (tfjs, and Keras'
+ *   NumPy/JAX scan, output h0 there): those leading outputs are constants, with no gradient into h0.
  * - The result is the output plus the final states, each a differentiable tensor (views of one packed
  *   buffer, so gradients into any of them meet in the one backward).
  */
@@ -81,6 +83,12 @@ interface Setup {
   mask: NumArray | null; inputMask: NumArray | null; recurrentMask: NumArray | null;
   reverse: boolean; returnSequences: boolean; zeroOutputForMask: boolean;
   h0: Tensor | null; c0: Tensor | null;
+  /**
+   * The steps whose output is zeros ([B, T], 0 = zero output), for the output kernels' mask with
+   * `zeroOutputForMask` true: the sequence mask itself with `zeroOutputForMask`, else the masked steps processed
+   * before a row's first kept step (`leadingMasked`); null when no output is zeroed.
+   */
+  zeroMask: NumArray | null;
 }
 
 function activationCode(name: string, option: string, value: unknown): number {
@@ -128,7 +136,30 @@ function setup(
     mask: o.mask?.values ?? null, inputMask: o.inputMask?.values ?? null, recurrentMask: o.recurrentMask?.values ?? null,
     reverse: o.goBackwards ?? false, returnSequences: o.returnSequences ?? false, zeroOutputForMask: o.zeroOutputForMask ?? false,
     h0, c0,
+    zeroMask: !o.mask ? null : o.zeroOutputForMask ? o.mask.values : leadingMasked(o.mask.values, B, T, o.goBackwards ?? false),
   };
+}
+
+/**
+ * Keras' previous output is zeros until a row's first kept step, so the masked steps processed before it output
+ * zeros even without `zeroOutputForMask` (later masked steps output the carried h, the last kept step's output).
+ * Returns a [B, T] mask that is 0 at exactly those steps, or null when no row starts with a masked step (one
+ * pass over the first steps; the [B, T] array only when some row does).
+ */
+function leadingMasked(mask: NumArray, B: number, T: number, reverse: boolean): Float32Array | null {
+  const first = reverse ? T - 1 : 0;
+  let any = false;
+  for (let b = 0; b < B && !any; b++) any = mask[b * T + first] === 0;
+  if (!any) return null;
+  const out = new Float32Array(B * T).fill(1);
+  for (let b = 0; b < B; b++) {
+    for (let s = 0; s < T; s++) {
+      const t = reverse ? T - 1 - s : s;
+      if (mask[b * T + t] !== 0) break;
+      out[b * T + t] = 0;
+    }
+  }
+  return out;
 }
 
 /** x in time-major processing order with the input mask applied: [T·B, D]. */
@@ -189,7 +220,7 @@ function packResult(
   const { B, T, U } = st, BU = B * U;
   const outSize = st.returnSequences ? B * T * U : BU;
   const packed = allocFloat32(outSize + BU + (C ? BU : 0));
-  kernels().rnnGatherOutputs(H, B, T, U, st.returnSequences, st.mask, st.zeroOutputForMask, st.reverse, packed);
+  kernels().rnnGatherOutputs(H, B, T, U, st.returnSequences, st.zeroMask, st.zeroMask !== null, st.reverse, packed);
   packed.set(H.subarray(T * BU, (T + 1) * BU), outSize);
   if (C) packed.set(C.subarray(T * BU, (T + 1) * BU), outSize + BU);
   const core = record(opResult(packed, Object.freeze([packed.length])), name, inputs, (dy) => backward(dy.values as Float32Array));
@@ -212,7 +243,7 @@ function finalStateGrads(ks: Backend, g: Float32Array, st: Setup, hasCarry: bool
   const outSize = st.returnSequences ? B * T * U : BU;
   const dh = g.slice(outSize, outSize + BU);
   const dc = hasCarry ? g.slice(outSize + BU, outSize + 2 * BU) : null;
-  if (!st.returnSequences) ks.rnnAddOutputGrad(g, 0, T - 1, B, T, U, false, st.mask, st.zeroOutputForMask, st.reverse, dh);
+  if (!st.returnSequences) ks.rnnAddOutputGrad(g, 0, T - 1, B, T, U, false, st.zeroMask, st.zeroMask !== null, st.reverse, dh);
   return [dh, dc];
 }
 
@@ -291,7 +322,7 @@ export function lstm(x: Tensor, kernel: Tensor, recurrentKernel: Tensor, bias: T
     const tmp = new Float32Array(BU);
     for (let s = T - 1; s >= 0; s--) {
       const t = st.reverse ? T - 1 - s : s;
-      if (st.returnSequences) kk.rnnAddOutputGrad(g, 0, s, B, T, U, true, st.mask, st.zeroOutputForMask, st.reverse, dh);
+      if (st.returnSequences) kk.rnnAddOutputGrad(g, 0, s, B, T, U, true, st.zeroMask, st.zeroMask !== null, st.reverse, dh);
       kk.lstmStepBackward(gates, H, C, s, t, B, U, T, st.mask, st.act, st.recAct, dh, dc, dZ, dhPrev);
       kk.matmul(dZ, rkT, tmp, B, G, U, false, false, s * B * G, 0, 0);
       kk.rnnAddMasked(dhPrev, tmp, st.recurrentMask, BU);
@@ -339,7 +370,7 @@ export function simpleRnn(x: Tensor, kernel: Tensor, recurrentKernel: Tensor, bi
     const tmp = new Float32Array(BU);
     for (let s = T - 1; s >= 0; s--) {
       const t = st.reverse ? T - 1 - s : s;
-      if (st.returnSequences) kk.rnnAddOutputGrad(g, 0, s, B, T, U, true, st.mask, st.zeroOutputForMask, st.reverse, dh);
+      if (st.returnSequences) kk.rnnAddOutputGrad(g, 0, s, B, T, U, true, st.zeroMask, st.zeroMask !== null, st.reverse, dh);
       kk.simpleRnnStepBackward(gates, s, t, B, U, T, st.mask, st.act, dh, dZ, dhPrev);
       kk.matmul(dZ, rkT, tmp, B, U, U, false, false, s * BU, 0, 0);
       kk.rnnAddMasked(dhPrev, tmp, st.recurrentMask, BU);
@@ -424,7 +455,7 @@ export function gru(x: Tensor, kernel: Tensor, recurrentKernel: Tensor, bias: Te
     const dRh = resetAfter ? null : new Float32Array(BU);
     for (let s = T - 1; s >= 0; s--) {
       const t = st.reverse ? T - 1 - s : s;
-      if (st.returnSequences) kk.rnnAddOutputGrad(g, 0, s, B, T, U, true, st.mask, st.zeroOutputForMask, st.reverse, dh);
+      if (st.returnSequences) kk.rnnAddOutputGrad(g, 0, s, B, T, U, true, st.zeroMask, st.zeroMask !== null, st.reverse, dh);
       kk.gruStepBackward(gates, H, s, t, B, U, T, st.mask, st.act, st.recAct, dh, dZ, dhPrev);
       const rows = dZ.subarray(s * B * G, (s + 1) * B * G);
       if (resetAfter) {

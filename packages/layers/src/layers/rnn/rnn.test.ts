@@ -86,6 +86,11 @@ describe("GRU with resetAfter true (Keras 3's default) against a float64 referen
     { returnSequences: true, goBackwards: false, masked: true, initial: false },
     { returnSequences: true, goBackwards: true, masked: true, initial: false },
     { returnSequences: false, goBackwards: false, masked: true, initial: false },
+    // Initial state and a mask whose rows 1 (2 with goBackwards) start with masked steps: Keras' previous
+    // output starts as zeros, so those steps output zeros, not h0.
+    { returnSequences: true, goBackwards: false, masked: true, initial: true },
+    { returnSequences: true, goBackwards: true, masked: true, initial: true },
+    { returnSequences: false, goBackwards: true, masked: true, initial: true },
   ];
   it.each(cases.map((c, i) => [JSON.stringify(c), c, i] as const))('%s', (_, c, i) => {
     const layer = new GRU(U, { returnSequences: c.returnSequences, goBackwards: c.goBackwards, returnState: true });
@@ -122,7 +127,7 @@ describe('the fused whole-sequence path and the per-step loop give the same numb
       let seed = 200;
       for (const returnSequences of [false, true]) {
         for (const goBackwards of [false, true]) {
-          for (const masked of [false, true]) {
+          for (const [masked, initial] of [[false, true], [true, false], [true, true]] as const) {
             const cell = makeCell(kind);
             const flags = { returnSequences, goBackwards, returnState: true };
             const fused = new RNN(cell, flags);
@@ -131,14 +136,20 @@ describe('the fused whole-sequence path and the per-step loop give the same numb
             const x = randomTensor([B, T, D], seed++);
             fused.apply(x);
             randomizeWeights(fused, seed++);
-            // Initial states only without a mask: before the first kept step Keras 3 outputs zeros (the loop)
-            // where the fused ops output h0 (as tfjs).
-            const states = masked ? [] : cell.stateSize.map((s) => randomTensor([B, s], seed++, -0.5, 0.5));
+            // With a mask and initial states, MASK's rows 1 (2 with goBackwards) start with masked steps: both
+            // paths output zeros there (Keras 3's previous output starts as zeros), not h0.
+            const states = initial ? cell.stateSize.map((s) => randomTensor([B, s], seed++, -0.5, 0.5)) : [];
             const opts = masked ? { mask: tensor(MASK) } : {};
             const a = fused.apply(states.length ? [x, ...states] : x, opts) as unknown as Tensor[];
             const b = loop.apply(states.length ? [x, ...states] : x, opts) as unknown as Tensor[];
             expect(a.length).toBe(1 + cell.stateSize.length);
-            a.forEach((t, i) => expect(maxDiff(t.values, b[i]!.values), `${JSON.stringify(flags)} masked ${masked}: output ${i}`).toBeLessThan(1e-6));
+            a.forEach((t, i) => expect(maxDiff(t.values, b[i]!.values), `${JSON.stringify(flags)} masked ${masked} initial ${initial}: output ${i}`).toBeLessThan(1e-6));
+            if (masked && initial && returnSequences) {
+              // Row 1 (forward) or row 2 (goBackwards) outputs zeros at its first processed step.
+              const row = goBackwards ? 2 : 1, width = a[0]!.shape[2]!;
+              const first = Array.from(a[0]!.values.subarray(row * T * width, row * T * width + width));
+              expect(first, `${JSON.stringify(flags)}: leading masked output`).toEqual(new Array(width).fill(0));
+            }
           }
         }
       }
@@ -191,6 +202,7 @@ const flatAll = (outs: Tensor[]) => concat(outs.map((t) => reshape(t, [-1])), 0)
 describe('gradcheck through time (inputs, initial states, kernels) on both paths, with masks', () => {
   const Bg = 2, Tg = 4, Dg = 3, Ug = 3;
   const mask = tensor([[1, 0, 1, 1], [1, 1, 0, 0]]);
+  const leadingMask = tensor([[0, 1, 1, 0], [1, 1, 0, 0]]);
   for (const kind of KINDS) {
     for (const path of ['fused', 'loop'] as const) {
       it(`${kind}, ${path}`, () => {
@@ -200,8 +212,10 @@ describe('gradcheck through time (inputs, initial states, kernels) on both paths
         layer.apply(x);
         randomizeWeights(layer, 310, 0.6);
         const states = cell.stateSize.map((s, i) => randomTensor([Bg, s], 320 + i, -0.5, 0.5));
-        // Inputs and initial states (no mask: the loop and the fused op differ before the first kept step).
+        // Inputs and initial states, without a mask and with one whose rows start with masked steps (in both
+        // directions): their outputs are constant zeros, with no gradient into the initial states.
         gradcheck((xi, ...si) => flatAll(layer.apply([xi!, ...si]) as unknown as Tensor[]), [x, ...states]);
+        gradcheck((xi, ...si) => flatAll(layer.apply([xi!, ...si], { mask: leadingMask }) as unknown as Tensor[]), [x, ...states]);
         // Inputs and weights with a mask.
         gradcheck((xi) => flatAll(layer.apply(xi!, { mask }) as unknown as Tensor[]), [x]);
         weightGradcheck(() => flatAll(layer.apply(x, { mask }) as unknown as Tensor[]), layer.trainableWeights, `${kind} ${path}`);
