@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 import { workspaceSources } from './scripts/workspace-sources.mjs';
 
@@ -7,6 +8,9 @@ export default defineConfig({
   // Workspace packages resolve to their TypeScript sources (their manifests point at the built dist/).
   resolve: { alias: Object.entries(workspaceSources()).map(([find, replacement]) => ({ find: new RegExp(`^${find}$`), replacement })) },
   test: {
+    // One worker per core (vitest's default leaves one core free, i.e. a single worker on CI's 2 cores); many
+    // files spend much of their time waiting on child processes, npm or the browser, so both cores stay busy.
+    maxWorkers: Math.max(2, availableParallelism()),
     testTimeout: 60_000,
     hookTimeout: 60_000,
     setupFiles: ['./scripts/vitest-setup.ts'],
