@@ -73,3 +73,11 @@ export function randomTensor(shape: number[], seed: number, lo = -1, hi = 1): Te
 }
 export { describeDocs, runBlock, codeBlocks } from './docs';
 export type { DocsOptions } from './docs';
+
+/** The largest absolute difference between two arrays of the same length (asserted). */
+export function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}

@@ -9,12 +9,13 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { Tensor } from '@minikeras/tensor';
 import { toArtifacts } from '../saving/artifacts';
 import { fromArtifacts } from '../saving/load-model';
-import type { ModelArtifacts } from '../saving/artifacts';
 import type { Model } from '../models/model';
 // The whole layer set and the model classes, registered for loading.
 import './index';
 import '../models/sequential';
 import '../models/functional';
+import { tfjsSave } from '../testing/tfjs-oracle';
+import { maxDiff } from '@minikeras/test-utils';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -30,22 +31,6 @@ export function values(n: number, seed: number, scale = 1, ids?: number): Float3
   }
   return v;
 }
-
-async function tfjsSave(model: tfl.LayersModel): Promise<ModelArtifacts> {
-  let captured: tf.io.ModelArtifacts | undefined;
-  await model.save(tf.io.withSaveHandler(async (artifacts) => {
-    captured = artifacts;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
-  return captured as unknown as ModelArtifacts;
-}
-
-const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-};
 
 const rn = { className: 'RandomNormal', config: { mean: 0, stddev: 0.5, seed: 3 } } as const;
 

@@ -20,6 +20,7 @@ import { zip } from './zip';
 import { Layer } from '../engine/layer';
 import type { CallContext } from '../engine/layer';
 import { registerClass } from '../engine/registry';
+import { maxDiff } from '@minikeras/test-utils';
 
 const require = createRequire(import.meta.url);
 const FIXTURES = fileURLToPath(new URL('./fixtures/keras3/', import.meta.url));
@@ -42,13 +43,6 @@ const flat = (v: unknown): number[] => (Array.isArray(v) ? v.flatMap(flat) : [v 
 const f32 = (v: unknown) => Float32Array.from(flat(v).map(Math.fround));
 const bits = (a: ArrayLike<number>) => Array.from(new Uint32Array(Float32Array.from(a).buffer));
 const tensors = (o: Nested<Tensor>): Tensor[] => (o instanceof Tensor ? [o] : (o as Tensor[]));
-
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
 
 /**
  * Keras' predictions to compare with. text_lstm: Keras 3.15.1's, the released mask propagation (the mask of

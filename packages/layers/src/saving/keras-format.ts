@@ -60,12 +60,6 @@ function withModules(config: Record<string, unknown>): Record<string, unknown> {
   for (const [k, v] of Object.entries(config)) {
     const module = k.endsWith('_initializer') ? 'keras.initializers' : k.endsWith('_regularizer') ? 'keras.regularizers' : null;
     out[k] = module && isKerasObject(v) && v.module === undefined ? { module, class_name: v.class_name, config: v.config, registered_name: null } : v;
-    // An RNN's cell, a StackedRNNCells' cells: layers nested in the config, written as Keras 3 writes layers.
-    const layer = (c: unknown) => (isKerasObject(c) && c.module === undefined
-      ? KERAS_LAYER_NAMES.has(c.class_name) ? { module: 'keras.layers', class_name: c.class_name, config: withModules(c.config), registered_name: null } : { module: null, class_name: c.class_name, config: withModules(c.config), registered_name: c.class_name }
-      : c);
-    if (k === 'cell') out[k] = layer(v);
-    if (k === 'cells' && Array.isArray(v)) out[k] = v.map(layer);
   }
   return out;
 }

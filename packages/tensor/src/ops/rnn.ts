@@ -81,12 +81,12 @@ interface Setup {
   B: number; T: number; D: number; U: number;
   act: number; recAct: number;
   mask: NumArray | null; inputMask: NumArray | null; recurrentMask: NumArray | null;
-  reverse: boolean; returnSequences: boolean; zeroOutputForMask: boolean;
+  reverse: boolean; returnSequences: boolean;
   h0: Tensor | null; c0: Tensor | null;
   /**
-   * The steps whose output is zeros ([B, T], 0 = zero output), for the output kernels' mask with
-   * `zeroOutputForMask` true: the sequence mask itself with `zeroOutputForMask`, else the masked steps processed
-   * before a row's first kept step (`leadingMasked`); null when no output is zeroed.
+   * The steps whose output is zeros ([B, T], 0 = zero output), given to the output kernels as their mask: the
+   * sequence mask itself with `zeroOutputForMask`, else the masked steps processed before a row's first kept
+   * step (`leadingMasked`); null when no output is zeroed.
    */
   zeroMask: NumArray | null;
 }
@@ -134,7 +134,7 @@ function setup(
     act: activationCode(name, 'activation', o.activation ?? 'tanh'),
     recAct: hasRecurrentActivation ? activationCode(name, 'recurrentActivation', o.recurrentActivation ?? 'sigmoid') : 0,
     mask: o.mask?.values ?? null, inputMask: o.inputMask?.values ?? null, recurrentMask: o.recurrentMask?.values ?? null,
-    reverse: o.goBackwards ?? false, returnSequences: o.returnSequences ?? false, zeroOutputForMask: o.zeroOutputForMask ?? false,
+    reverse: o.goBackwards ?? false, returnSequences: o.returnSequences ?? false,
     h0, c0,
     zeroMask: !o.mask ? null : o.zeroOutputForMask ? o.mask.values : leadingMasked(o.mask.values, B, T, o.goBackwards ?? false),
   };

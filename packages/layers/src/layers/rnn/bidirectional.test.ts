@@ -21,7 +21,6 @@ import { Sequential } from '../../models/sequential';
 import '../../models/functional';
 import '../index';
 import { toArtifacts } from '../../saving/artifacts';
-import type { ModelArtifacts } from '../../saving/artifacts';
 import { fromArtifacts, loadModel } from '../../saving/load-model';
 import { serializeLayer } from '../../saving/keras-config';
 import { toKerasBytes } from '../../saving/keras-io';
@@ -30,20 +29,12 @@ import { checkLayerGradients, runLayerTest } from '../../testing/run-layer-test'
 import { GRU, LSTM, LSTMCell, RNN, SimpleRNN, SimpleRNNCell } from './index';
 import { Bidirectional } from './bidirectional';
 import type { BidirectionalMergeMode } from './bidirectional';
+import { tfjsSave } from '../../testing/tfjs-oracle';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 beforeEach(() => clearSession());
-
-async function tfjsSave(model: tfl.LayersModel): Promise<ModelArtifacts> {
-  let captured: tf.io.ModelArtifacts | undefined;
-  await model.save(tf.io.withSaveHandler(async (artifacts) => {
-    captured = artifacts;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
-  return captured as unknown as ModelArtifacts;
-}
 
 const list = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
 const bits = (a: ArrayLike<number>) => Array.from(new Uint32Array(Float32Array.from(a).buffer));

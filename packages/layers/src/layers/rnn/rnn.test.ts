@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { Tensor, add, concat, matmul, mul, reshape, sum, tanh, tensor, variableGrads } from '@minikeras/tensor';
 import type { Variable } from '@minikeras/tensor';
-import { gradcheck, randomTensor } from '@minikeras/test-utils';
+import { gradcheck, maxDiff, randomTensor } from '@minikeras/test-utils';
 import { Layer } from '../../engine/layer';
 import type { CallContext, ShapeStructure, SymbolicShape } from '../../engine/layer';
 import { registerClass } from '../../engine/registry';
@@ -28,13 +28,6 @@ import '../../models/functional';
 const B = 3, T = 5, D = 3, U = 4;
 /** Row 1 skips its first two steps and one in the middle, row 2 its last three. */
 const MASK = [[1, 1, 1, 1, 1], [0, 0, 1, 0, 1], [1, 1, 0, 0, 0]];
-
-const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-};
 
 /** Gives every weight of `layer` deterministic random values (so biases are non-zero). */
 function randomizeWeights(layer: Layer, seed: number, scale = 0.7): void {

@@ -11,10 +11,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { Tensor, tensor } from '@minikeras/tensor';
-import { randomTensor } from '@minikeras/test-utils';
+import { maxDiff, randomTensor } from '@minikeras/test-utils';
 import { toArtifacts } from '../../saving/artifacts';
 import { fromArtifacts } from '../../saving/load-model';
-import type { ModelArtifacts } from '../../saving/artifacts';
 import { Sequential } from '../../models/sequential';
 import type { Layer } from '../../engine/layer';
 import { Embedding } from '../embedding';
@@ -23,6 +22,7 @@ import { Masking } from '../preprocessing';
 import { GRU, GRUCell, LSTM, LSTMCell, RNN, SimpleRNN, SimpleRNNCell } from './index';
 import '../index';
 import '../../models/functional';
+import { tfjsSave } from '../../testing/tfjs-oracle';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -32,12 +32,6 @@ const B = 3, T = 5, D = 3, U = 4;
 /** Row 0 keeps every step, row 1 skips steps 0, 1 and 3, row 2 the last three. */
 const MASK = [[1, 1, 1, 1, 1], [0, 0, 1, 0, 1], [1, 1, 0, 0, 0]];
 
-const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-};
 let worst = 0;
 afterAll(() => console.log(`recurrent layers: max |ours - tfjs| over every output and state = ${worst.toExponential(2)}`));
 const record = (d: number) => { worst = Math.max(worst, d); return d; };
@@ -146,15 +140,6 @@ describe('recurrent layers match tfjs-layers 4.22 with the same weights', () => 
 });
 
 // ---- tfjs' Layers format, both ways ---------------------------------------------------------------------
-
-async function tfjsSave(model: tfl.LayersModel): Promise<ModelArtifacts> {
-  let captured: tf.io.ModelArtifacts | undefined;
-  await model.save(tf.io.withSaveHandler(async (artifacts) => {
-    captured = artifacts;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
-  return captured as unknown as ModelArtifacts;
-}
 
 /** Token ids with trailing padding (0): lengths 6, 4, 1 and 0. */
 const TOKENS = [[3, 7, 1, 9, 4, 2], [5, 2, 8, 6, 0, 0], [9, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0]];

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { Tensor, noGrad, reshape } from '@minikeras/tensor';
-import { expectClose, randomTensor } from '@minikeras/test-utils';
+import { maxDiff, expectClose, randomTensor } from '@minikeras/test-utils';
 import { Layer, clearSession } from '../../engine/layer';
 import type { CallContext } from '../../engine/layer';
 import { getMask, setMask } from '../../engine/mask';
@@ -26,32 +26,17 @@ import { fromArtifacts, loadModel } from '../../saving/load-model';
 import { serializeLayer } from '../../saving/keras-config';
 import { toKerasBytes } from '../../saving/keras-io';
 import { saveableTree } from '../../saving/keras-tree';
-import type { ModelArtifacts } from '../../saving/artifacts';
 import { checkLayerGradients, runLayerTest } from '../../testing/run-layer-test';
 import { expectSavedRoundTrip } from '../../testing/layer-checks';
 import { TimeDistributed } from './time-distributed';
 import { LSTM } from './index';
+import { tfjsSave } from '../../testing/tfjs-oracle';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 beforeEach(() => clearSession());
 
-async function tfjsSave(model: tfl.LayersModel): Promise<ModelArtifacts> {
-  let captured: tf.io.ModelArtifacts | undefined;
-  await model.save(tf.io.withSaveHandler(async (artifacts) => {
-    captured = artifacts;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
-  return captured as unknown as ModelArtifacts;
-}
-
-const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-};
 const bits = (a: ArrayLike<number>) => Array.from(new Uint32Array(Float32Array.from(a).buffer));
 let worst = 0;
 
